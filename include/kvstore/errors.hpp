@@ -1,0 +1,82 @@
+// Errors thrown by kvstore.
+//
+// Absence is never an error: lookups return std::optional. Every failure throws kvstore::Error or
+// one of its subclasses, and what() names the operation and the group/key involved, e.g.
+//   kvstore: set config/theme: database or disk is full
+// Raw SQLite exceptions never escape the library. After any failed call the store stays usable
+// and holds exactly what it held before the call.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace kvstore {
+
+// Base of every exception kvstore throws.
+class Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& what) : std::runtime_error(what) {}
+};
+
+// The caller passed something the operation cannot accept: a TTL <= 0, a bad namespace, a value
+// that is not JSON for get_json, a template syntax error, a write after commit/abort.
+class InvalidArgument : public Error {
+ public:
+  using Error::Error;
+};
+
+// A configuration struct holds an invalid value (negative size, count or interval).
+class InvalidConfig : public InvalidArgument {
+ public:
+  using InvalidArgument::InvalidArgument;
+};
+
+// A ScopedStore write would exceed the namespace's key or group quota; nothing was changed.
+class QuotaExceeded : public Error {
+ public:
+  using Error::Error;
+};
+
+// A LastModifiedStore with FullPolicy::reject is full and the write adds a new key.
+class StoreFull : public Error {
+ public:
+  using Error::Error;
+};
+
+// The LastModifiedStore is not running (never started, or shut down).
+class NotRunning : public Error {
+ public:
+  using Error::Error;
+};
+
+// start() was called on a LastModifiedStore that is already running.
+class AlreadyRunning : public Error {
+ public:
+  using Error::Error;
+};
+
+// The file is not a kvstore database: not a database at all, corrupt, created by a newer
+// version of kvstore, or holding a `kv` table of an unknown shape.
+class SchemaError : public Error {
+ public:
+  using Error::Error;
+};
+
+// Any other SQLite or I/O failure. sqlite_code() is the (extended) SQLite result code.
+class StorageError : public Error {
+ public:
+  StorageError(const std::string& what, int sqlite_code) : Error(what), code_(sqlite_code) {}
+  int sqlite_code() const noexcept { return code_; }
+
+ private:
+  int code_;
+};
+
+// The database stayed locked by another connection for longer than Options::busy_timeout.
+class Busy : public StorageError {
+ public:
+  using StorageError::StorageError;
+};
+
+}  // namespace kvstore

@@ -1,0 +1,5 @@
+// kvstore: a persistent, embedded key-value store on SQLite. Include this for everything.
+#pragma once
+
+#include "kvstore/errors.hpp"
+#include "kvstore/store.hpp"

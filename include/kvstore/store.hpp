@@ -1,0 +1,161 @@
+// kvstore::Store — a persistent, embedded key-value store on SQLite.
+//
+// Data lives in a table kv(grp, key, value, expires_at): every value belongs to a group and a key.
+// Groups, keys and values are byte strings: NUL bytes, invalid UTF-8 and empty strings round-trip
+// exactly. Keys may carry a TTL; an expired key is invisible to every read, is deleted lazily when
+// `get` meets it, and is purged by a background thread every Options::purge_interval.
+//
+// Thread-safety: a Store may be shared by any number of threads. It owns one SQLite connection,
+// serialized by an internal mutex; every method is atomic with respect to the others.
+// Several Store objects (in one or several processes) may open the same file; SQLite's locking
+// keeps them consistent and a writer waits up to Options::busy_timeout for another's lock.
+//
+// Errors: see errors.hpp. Every method may throw StorageError (or Busy) when SQLite fails, with
+// the operation, group and key in what(); the store then holds exactly what it held before.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kvstore/errors.hpp"
+
+namespace kvstore {
+
+using Clock = std::chrono::system_clock;
+
+// How hard a commit tries to reach the disk (PRAGMA synchronous in WAL mode).
+//   normal: a commit survives a crash of the process; the last commits may be lost on power loss.
+//   full:   a commit is on disk before it returns; survives power loss. Slower.
+enum class Durability { normal, full };
+
+struct Options {
+  // How long a write waits for another connection's lock before throwing Busy.
+  std::chrono::milliseconds busy_timeout{5000};
+  // Period of the background thread that deletes expired keys; 0 = no background thread.
+  std::chrono::milliseconds purge_interval{60000};
+  // PRAGMA synchronous: normal (default) or full. Ignored for ":memory:".
+  Durability durability = Durability::normal;
+  // Open an existing file for reading only: never creates, migrates or writes it, and every
+  // write method throws StorageError. Expired keys are hidden but not deleted.
+  bool read_only = false;
+  // Receives failures that have no caller to throw to, such as a failed background purge. Runs
+  // on the thread that met the failure, with no lock held; must not throw.
+  // Empty (the default): the message is written to stderr as one line.
+  std::function<void(const std::string& message)> on_error;
+};
+
+class Transaction;
+
+class Store {
+ public:
+  // Opens (creating if needed) the database at `path`, in WAL mode, and applies the pending
+  // schema migrations. ":memory:" opens a private in-memory database.
+  // Throws SchemaError if the file is not a database, is corrupt, or was written by a newer
+  // kvstore; StorageError if it cannot be opened (missing with read_only, a directory, ...).
+  explicit Store(const std::string& path, Options options = {});
+  // Stops the background thread (promptly, without waiting out purge_interval) and closes.
+  // Must not run while other threads still use the Store.
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Returns the value of group/key, or nullopt if absent or expired (an expired key is deleted).
+  std::optional<std::string> get(std::string_view group, std::string_view key);
+  // Stores value under group/key, replacing any previous value and clearing any TTL.
+  void set(std::string_view group, std::string_view key, std::string_view value);
+  // Stores value under group/key, expiring `ttl` from now (replaces any previous TTL).
+  // Throws InvalidArgument if ttl <= 0; nothing is written then.
+  void set_with_ttl(std::string_view group, std::string_view key, std::string_view value,
+                    std::chrono::milliseconds ttl);
+  // Removes group/key. Returns true if a live key was removed, false if there was none.
+  bool erase(std::string_view group, std::string_view key);
+  // Removes every key of `group`; returns how many live keys were removed.
+  std::size_t delete_group(std::string_view group);
+  // Removes every group whose name starts with `group_prefix` (byte-wise; `%`, `_`, `\0` are
+  // literal); returns how many live keys were removed. An empty prefix removes everything.
+  std::size_t delete_prefix(std::string_view group_prefix);
+  // Returns every live key of `group` with its value, ordered by key bytes.
+  std::map<std::string, std::string> get_all(std::string_view group);
+  // Calls fn(key, value) for each live key of `group` in key order until fn returns false.
+  // Rows are read in batches and fn runs with no lock held, so fn may call any method of this
+  // Store; a key written during the walk is visited if it sorts after the current key.
+  void for_each(std::string_view group,
+                const std::function<bool(std::string_view key, std::string_view value)>& fn);
+  // Number of live keys in `group`.
+  std::size_t count(std::string_view group);
+  // Number of live keys in every group starting with `group_prefix` (all groups if empty).
+  std::size_t count_all(std::string_view group_prefix = {});
+  // Names of the groups with at least one live key that start with `group_prefix`, sorted.
+  std::vector<std::string> groups(std::string_view group_prefix = {});
+  // Deletes every expired key now; returns how many were deleted.
+  std::size_t purge_expired();
+  // Renders a Mustache template with the live keys of `group` as variables. Values are inserted
+  // as they are (no HTML escaping); a missing variable renders empty.
+  // Throws InvalidArgument, naming the position, on a template syntax error.
+  std::string render(std::string_view mustache_template, std::string_view group);
+  // Splits the value of group/key on `sep` (non-empty); empty vector if the key is absent.
+  // Throws InvalidArgument if sep is empty.
+  std::vector<std::string> get_split(std::string_view group, std::string_view key,
+                                     std::string_view sep);
+  // Splits the value of group/key on runs of ASCII whitespace; empty vector if absent.
+  std::vector<std::string> get_fields(std::string_view group, std::string_view key);
+  // Stores value.dump() under group/key (clears any TTL).
+  void set_json(std::string_view group, std::string_view key, const nlohmann::json& value);
+  // Parses the value of group/key as JSON; nullopt if absent. Throws InvalidArgument if the
+  // stored value is not valid JSON.
+  std::optional<nlohmann::json> get_json(std::string_view group, std::string_view key);
+
+  // Runs fn inside one SQLite transaction and commits when fn returns: either every write made in
+  // fn is stored, or (fn threw, or the commit failed) none is, and the exception is rethrown.
+  // Other threads' calls wait until the transaction ends.
+  // Re-entrancy: while fn runs, calls to this Store from the same thread (directly, or a nested
+  // transaction()) join the transaction: they see its writes and commit or roll back with it.
+  // A nested transaction() is a savepoint: if its fn throws, only its own writes are undone.
+  void transaction(const std::function<void(Transaction&)>& fn);
+
+  // The store-wide revision: bumped by every committed mutation, persisted, never decreasing
+  // (also across reopen and across processes sharing the file). 0 for a new store.
+  std::uint64_t revision();
+
+  struct Impl;
+
+ private:
+  friend class Transaction;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The view of the store inside Store::transaction(fn). Reads see the transaction's own writes.
+// Valid only during fn and only on the thread running fn. Each method behaves like the Store
+// method of the same name and throws the same errors; a failed call leaves the transaction as
+// it was before the call.
+class Transaction {
+ public:
+  std::optional<std::string> get(std::string_view group, std::string_view key);
+  void set(std::string_view group, std::string_view key, std::string_view value);
+  void set_with_ttl(std::string_view group, std::string_view key, std::string_view value,
+                    std::chrono::milliseconds ttl);
+  bool erase(std::string_view group, std::string_view key);
+  std::size_t delete_group(std::string_view group);
+  std::size_t delete_prefix(std::string_view group_prefix);
+  std::map<std::string, std::string> get_all(std::string_view group);
+  std::size_t count(std::string_view group);
+
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+ private:
+  friend class Store;
+  explicit Transaction(Store& store) : store_(store) {}
+  Store& store_;
+};
+
+}  // namespace kvstore

@@ -1,0 +1,28 @@
+// Time in the units the schema stores: Unix milliseconds.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <limits>
+
+#include "kvstore/store.hpp"
+
+namespace kvstore::detail {
+
+inline std::int64_t to_unix_ms(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+inline Clock::time_point from_unix_ms(std::int64_t ms) {
+  return Clock::time_point(std::chrono::duration_cast<Clock::duration>(std::chrono::milliseconds(ms)));
+}
+
+inline std::int64_t now_unix_ms() { return to_unix_ms(Clock::now()); }
+
+// now + ttl, saturating so that a huge TTL means "practically never" instead of overflowing.
+inline std::int64_t expiry_after(std::int64_t now_ms, std::chrono::milliseconds ttl) {
+  const std::int64_t max = std::numeric_limits<std::int64_t>::max();
+  return ttl.count() > max - now_ms ? max : now_ms + ttl.count();
+}
+
+}  // namespace kvstore::detail

@@ -1,0 +1,43 @@
+// What a public call is doing, so that every error it throws can name it.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "kvstore/errors.hpp"
+
+namespace kvstore::detail {
+
+struct Operation {
+  std::string_view name;   // "set", "delete_group", ...
+  std::string_view group;  // may be empty
+  std::string_view key;    // may be empty
+  bool has_key = false;    // distinguishes "group/" (empty key) from "group"
+
+  static Operation of(std::string_view name) { return {name, {}, {}, false}; }
+  static Operation of(std::string_view name, std::string_view group) {
+    return {name, group, {}, false};
+  }
+  static Operation of(std::string_view name, std::string_view group, std::string_view key) {
+    return {name, group, key, true};
+  }
+
+  // "kvstore: set config/theme: <detail>" with unprintable bytes escaped and long names cut.
+  std::string message(std::string_view detail) const;
+};
+
+// Translates the exception being handled (inside a catch block) into a kvstore::Error for `op`.
+// kvstore errors pass through unchanged.
+[[noreturn]] void rethrow_as_kvstore_error(const Operation& op);
+
+// Runs body(); any SQLite failure leaves as the matching kvstore::Error naming `op`.
+template <class Body>
+decltype(auto) guarded(const Operation& op, Body&& body) {
+  try {
+    return body();
+  } catch (...) {
+    rethrow_as_kvstore_error(op);
+  }
+}
+
+}  // namespace kvstore::detail

@@ -1,0 +1,62 @@
+// A statement prepared once and reused, and a scoped use of it.
+//
+// SQLiteCpp's Statement (3.2) neither exposes its handle nor binds a string_view as TEXT without
+// copying it, which every call of the hot path does; this is the thin RAII wrapper that can.
+// Errors throw SQLite::Exception, like SQLiteCpp, so one translation covers both.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+struct sqlite3_stmt;
+
+namespace kvstore::detail {
+
+class PreparedStatement {
+ public:
+  PreparedStatement(SQLite::Database& db, const char* sql);
+  sqlite3_stmt* handle() const { return statement_.get(); }
+
+ private:
+  struct Finalize {
+    void operator()(sqlite3_stmt* statement) const noexcept;
+  };
+  std::unique_ptr<sqlite3_stmt, Finalize> statement_;
+};
+
+// Binds by position and resets the statement when it goes out of scope, so a reused statement
+// never keeps a read snapshot open between calls.
+class StatementUse {
+ public:
+  explicit StatementUse(PreparedStatement& statement) : statement_(statement.handle()) {}
+  ~StatementUse();
+  StatementUse(const StatementUse&) = delete;
+  StatementUse& operator=(const StatementUse&) = delete;
+
+  // Binds bytes as TEXT without copying: `bytes` must outlive the statement's execution.
+  StatementUse& text(int index, std::string_view bytes);
+  StatementUse& integer(int index, std::int64_t value);
+  StatementUse& integer_or_null(int index, std::optional<std::int64_t> value);
+  // Binds a zero-length BLOB. In SQLite every TEXT sorts before every BLOB, so `col < ?` with this
+  // bound is true for every text value: an unbounded upper end for a range on the index.
+  StatementUse& after_all_text(int index);
+
+  // Steps once; true if a row is available.
+  bool step();
+  // Steps to the end; returns the number of rows the statement changed.
+  int run();
+
+  std::string_view column_text(int index) const;
+  std::int64_t column_int(int index) const;
+  std::optional<std::int64_t> column_int_or_null(int index) const;
+
+ private:
+  void check(int rc) const;
+  sqlite3_stmt* statement_;
+};
+
+}  // namespace kvstore::detail

@@ -1,0 +1,38 @@
+#include "statements.hpp"
+
+namespace kvstore::detail {
+
+// "Live" everywhere below: no TTL, or a TTL still in the future.
+Statements::Statements(SQLite::Database& db)
+    : log_change(db, "INSERT INTO changes(op, grp, key, time) VALUES (?1, ?2, ?3, ?4)"),
+      upsert(db,
+             "INSERT INTO kv(grp, key, value, expires_at, modified_at, revision) "
+             "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(grp, key) DO UPDATE SET "
+             "value = excluded.value, expires_at = excluded.expires_at, "
+             "modified_at = excluded.modified_at, revision = excluded.revision"),
+      select_row(db, "SELECT value, expires_at FROM kv WHERE grp = ?1 AND key = ?2"),
+      delete_if_expired(db, "DELETE FROM kv WHERE grp = ?1 AND key = ?2 AND expires_at <= ?3"),
+      delete_row(db,
+                 "DELETE FROM kv WHERE grp = ?1 AND key = ?2 "
+                 "RETURNING expires_at IS NULL OR expires_at > ?3"),
+      delete_group(db,
+                   "DELETE FROM kv WHERE grp = ?1 RETURNING expires_at IS NULL OR expires_at > ?2"),
+      select_live_page(db,
+                       "SELECT key, value FROM kv WHERE grp = ?1 AND key >= ?2 "
+                       "AND (expires_at IS NULL OR expires_at > ?3) ORDER BY key LIMIT ?4"),
+      count_live(db,
+                 "SELECT count(*) FROM kv WHERE grp = ?1 "
+                 "AND (expires_at IS NULL OR expires_at > ?2)"),
+      count_live_in_range(db,
+                          "SELECT count(*) FROM kv WHERE grp >= ?1 AND grp < ?2 "
+                          "AND (expires_at IS NULL OR expires_at > ?3)"),
+      live_groups_in_range(db,
+                           "SELECT DISTINCT grp FROM kv WHERE grp >= ?1 AND grp < ?2 "
+                           "AND (expires_at IS NULL OR expires_at > ?3) ORDER BY grp"),
+      all_groups_in_range(db, "SELECT DISTINCT grp FROM kv WHERE grp >= ?1 AND grp < ?2"),
+      purge_batch(db,
+                  "DELETE FROM kv WHERE rowid IN "
+                  "(SELECT rowid FROM kv WHERE expires_at <= ?1 LIMIT ?2) RETURNING grp, key"),
+      latest_revision(db, "SELECT coalesce(max(revision), 0) FROM changes") {}
+
+}  // namespace kvstore::detail

@@ -1,0 +1,41 @@
+// Every data statement the Store runs, prepared once per connection after migration.
+#pragma once
+
+#include <SQLiteCpp/Database.h>
+#include "prepared_statement.hpp"
+
+namespace kvstore::detail {
+
+struct Statements {
+  explicit Statements(SQLite::Database& db);
+
+  // Appends to the change log; the new row's rowid is the mutation's revision.
+  // ?1 op, ?2 grp, ?3 key, ?4 time.
+  PreparedStatement log_change;
+  // ?1 grp, ?2 key, ?3 value, ?4 expires_at, ?5 modified_at, ?6 revision.
+  detail::PreparedStatement upsert;
+  // ?1 grp, ?2 key -> value, expires_at.
+  detail::PreparedStatement select_row;
+  // Deletes the row only if it is still expired at ?3 (another writer may have replaced it).
+  detail::PreparedStatement delete_if_expired;
+  // ?1 grp, ?2 key, ?3 now -> one row (was it live?) if a row was deleted.
+  detail::PreparedStatement delete_row;
+  // ?1 grp, ?2 now -> one row per deleted key: was it live?
+  detail::PreparedStatement delete_group;
+  // ?1 grp, ?2 first key (inclusive), ?3 now, ?4 limit (-1 = all) -> key, value in key order.
+  detail::PreparedStatement select_live_page;
+  // ?1 grp, ?2 now -> count of live keys.
+  detail::PreparedStatement count_live;
+  // ?1 lower, ?2 upper (exclusive), ?3 now -> count of live keys in groups within the range.
+  detail::PreparedStatement count_live_in_range;
+  // ?1 lower, ?2 upper (exclusive), ?3 now -> names of groups with live keys, sorted.
+  detail::PreparedStatement live_groups_in_range;
+  // ?1 lower, ?2 upper (exclusive) -> every group name within the range, live or not.
+  detail::PreparedStatement all_groups_in_range;
+  // ?1 now, ?2 batch size -> grp, key of each expired row deleted.
+  detail::PreparedStatement purge_batch;
+  // -> the newest revision (0 when the log is empty).
+  detail::PreparedStatement latest_revision;
+};
+
+}  // namespace kvstore::detail

@@ -1,0 +1,199 @@
+// Store's data methods: each opens the connection through Impl::read or Impl::write, which
+// serialize it, make it atomic and translate SQLite failures into kvstore errors.
+#include "kvstore/store.hpp"
+
+#include "clock.hpp"
+#include "prefix_range.hpp"
+#include "store_impl.hpp"
+
+namespace kvstore {
+
+using detail::Operation;
+using detail::StatementUse;
+
+namespace {
+
+std::unique_ptr<Store::Impl> open(const std::string& path, Options options) {
+  if (path.empty()) throw InvalidArgument("kvstore: open: empty path (use \":memory:\")");
+  return detail::guarded(Operation::of("open", path),
+                         [&] { return std::make_unique<Store::Impl>(path, std::move(options)); });
+}
+
+// Marks the calling thread as the owner of the open transaction for the scope's lifetime, so
+// the Store calls it makes from fn join the transaction. Nested transactions leave it as is.
+class TransactionOwner {
+ public:
+  explicit TransactionOwner(Store::Impl& impl) : impl_(impl), outermost_(!impl.joined()) {
+    if (outermost_) impl_.transaction_thread = std::this_thread::get_id();
+  }
+  ~TransactionOwner() {
+    if (outermost_) impl_.transaction_thread = std::thread::id();
+  }
+  TransactionOwner(const TransactionOwner&) = delete;
+  TransactionOwner& operator=(const TransactionOwner&) = delete;
+
+ private:
+  Store::Impl& impl_;
+  bool outermost_;
+};
+
+void require_positive(std::chrono::milliseconds ttl, const Operation& op) {
+  if (ttl.count() <= 0) {
+    throw InvalidArgument(op.message("ttl must be positive, got " + std::to_string(ttl.count()) +
+                                     " ms"));
+  }
+}
+
+// for_each reads this many rows per lock hold.
+constexpr int kForEachPage = 256;
+
+}  // namespace
+
+Store::Store(const std::string& path, Options options) : impl_(open(path, std::move(options))) {}
+
+Store::~Store() = default;
+
+std::optional<std::string> Store::get(std::string_view group, std::string_view key) {
+  const auto now = detail::now_unix_ms();
+  return impl_->read(Operation::of("get", group, key), [&]() -> std::optional<std::string> {
+    {
+      StatementUse use(impl_->statements.select_row);
+      use.text(1, group).text(2, key);
+      if (!use.step()) return std::nullopt;
+      const auto expires_at = use.column_int_or_null(1);
+      if (!expires_at || *expires_at > now) return std::string(use.column_text(0));
+    }
+    impl_->expire_row(group, key, now);
+    return std::nullopt;
+  });
+}
+
+void Store::set(std::string_view group, std::string_view key, std::string_view value) {
+  impl_->write(Operation::of("set", group, key),
+               [&] { impl_->put(group, key, value, std::nullopt, detail::now_unix_ms()); });
+}
+
+void Store::set_with_ttl(std::string_view group, std::string_view key, std::string_view value,
+                         std::chrono::milliseconds ttl) {
+  const auto op = Operation::of("set_with_ttl", group, key);
+  require_positive(ttl, op);
+  impl_->write(op, [&] {
+    const auto now = detail::now_unix_ms();
+    impl_->put(group, key, value, detail::expiry_after(now, ttl), now);
+  });
+}
+
+bool Store::erase(std::string_view group, std::string_view key) {
+  return impl_->write(Operation::of("erase", group, key), [&] {
+    const auto now = detail::now_unix_ms();
+    bool live;
+    {
+      StatementUse use(impl_->statements.delete_row);
+      if (!use.text(1, group).text(2, key).integer(3, now).step()) return false;
+      live = use.column_int(0) != 0;
+    }
+    impl_->log_change(live ? ChangeOp::erase : ChangeOp::expire, group, key, now);
+    return live;
+  });
+}
+
+std::size_t Store::delete_group(std::string_view group) {
+  return impl_->write(Operation::of("delete_group", group),
+                      [&] { return impl_->remove_group(group, detail::now_unix_ms()); });
+}
+
+std::size_t Store::delete_prefix(std::string_view group_prefix) {
+  return impl_->write(Operation::of("delete_prefix", group_prefix), [&] {
+    const auto now = detail::now_unix_ms();
+    std::vector<std::string> groups;
+    {
+      StatementUse use(impl_->statements.all_groups_in_range);
+      detail::PrefixRange::of(group_prefix).bind(use, 1);
+      while (use.step()) groups.emplace_back(use.column_text(0));
+    }
+    std::size_t removed = 0;
+    for (const auto& group : groups) removed += impl_->remove_group(group, now);
+    return removed;
+  });
+}
+
+std::map<std::string, std::string> Store::get_all(std::string_view group) {
+  const auto now = detail::now_unix_ms();
+  return impl_->read(Operation::of("get_all", group), [&] {
+    std::map<std::string, std::string> all;
+    StatementUse use(impl_->statements.select_live_page);
+    use.text(1, group).text(2, {}).integer(3, now).integer(4, -1);
+    while (use.step()) all.emplace_hint(all.end(), use.column_text(0), use.column_text(1));
+    return all;
+  });
+}
+
+void Store::for_each(std::string_view group,
+                     const std::function<bool(std::string_view, std::string_view)>& fn) {
+  const auto now = detail::now_unix_ms();
+  std::string from;  // the smallest key not yet visited
+  for (;;) {
+    std::vector<std::pair<std::string, std::string>> page;
+    impl_->read(Operation::of("for_each", group), [&] {
+      StatementUse use(impl_->statements.select_live_page);
+      use.text(1, group).text(2, from).integer(3, now).integer(4, kForEachPage);
+      while (use.step()) page.emplace_back(use.column_text(0), use.column_text(1));
+    });
+    for (const auto& [key, value] : page) {
+      if (!fn(key, value)) return;
+    }
+    if (page.size() < static_cast<std::size_t>(kForEachPage)) return;
+    from = page.back().first + '\0';  // the immediate successor of the last key visited
+  }
+}
+
+std::size_t Store::count(std::string_view group) {
+  const auto now = detail::now_unix_ms();
+  return impl_->read(Operation::of("count", group), [&] {
+    StatementUse use(impl_->statements.count_live);
+    use.text(1, group).integer(2, now).step();
+    return static_cast<std::size_t>(use.column_int(0));
+  });
+}
+
+std::size_t Store::count_all(std::string_view group_prefix) {
+  const auto now = detail::now_unix_ms();
+  return impl_->read(Operation::of("count_all", group_prefix), [&] {
+    StatementUse use(impl_->statements.count_live_in_range);
+    detail::PrefixRange::of(group_prefix).bind(use, 1);
+    use.integer(3, now).step();
+    return static_cast<std::size_t>(use.column_int(0));
+  });
+}
+
+std::vector<std::string> Store::groups(std::string_view group_prefix) {
+  const auto now = detail::now_unix_ms();
+  return impl_->read(Operation::of("groups", group_prefix), [&] {
+    std::vector<std::string> names;
+    StatementUse use(impl_->statements.live_groups_in_range);
+    detail::PrefixRange::of(group_prefix).bind(use, 1);
+    use.integer(3, now);
+    while (use.step()) names.emplace_back(use.column_text(0));
+    return names;
+  });
+}
+
+std::size_t Store::purge_expired() { return impl_->purge_expired(); }
+
+void Store::transaction(const std::function<void(Transaction&)>& fn) {
+  Transaction view(*this);
+  impl_->write(Operation::of("transaction"), [&] {
+    TransactionOwner owner(*impl_);
+    fn(view);
+  });
+}
+
+std::uint64_t Store::revision() {
+  return impl_->read(Operation::of("revision"), [&] {
+    StatementUse use(impl_->statements.latest_revision);
+    use.step();
+    return static_cast<std::uint64_t>(use.column_int(0));
+  });
+}
+
+}  // namespace kvstore

@@ -1,0 +1,55 @@
+// Views of a stored value: split into parts, or parsed as JSON.
+#include <algorithm>
+#include <cctype>
+
+#include "kvstore/store.hpp"
+#include "operation.hpp"
+
+namespace kvstore {
+
+std::vector<std::string> Store::get_split(std::string_view group, std::string_view key,
+                                          std::string_view sep) {
+  if (sep.empty()) {
+    throw InvalidArgument(detail::Operation::of("get_split", group, key).message("empty separator"));
+  }
+  const auto value = get(group, key);
+  if (!value) return {};
+  std::vector<std::string> parts;
+  std::string_view rest = *value;
+  for (auto at = rest.find(sep); at != std::string_view::npos; at = rest.find(sep)) {
+    parts.emplace_back(rest.substr(0, at));
+    rest.remove_prefix(at + sep.size());
+  }
+  parts.emplace_back(rest);
+  return parts;
+}
+
+std::vector<std::string> Store::get_fields(std::string_view group, std::string_view key) {
+  const auto value = get(group, key);
+  if (!value) return {};
+  const auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  std::vector<std::string> fields;
+  for (auto it = value->begin(); it != value->end();) {
+    const auto start = std::find_if_not(it, value->end(), is_space);
+    it = std::find_if(start, value->end(), is_space);
+    if (start != it) fields.emplace_back(start, it);
+  }
+  return fields;
+}
+
+void Store::set_json(std::string_view group, std::string_view key, const nlohmann::json& value) {
+  set(group, key, value.dump());
+}
+
+std::optional<nlohmann::json> Store::get_json(std::string_view group, std::string_view key) {
+  const auto value = get(group, key);
+  if (!value) return std::nullopt;
+  try {
+    return nlohmann::json::parse(*value);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw InvalidArgument(
+        detail::Operation::of("get_json", group, key).message(std::string("not JSON: ") + e.what()));
+  }
+}
+
+}  // namespace kvstore
