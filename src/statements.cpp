@@ -33,6 +33,16 @@ Statements::Statements(SQLite::Database& db)
       purge_batch(db,
                   "DELETE FROM kv WHERE rowid IN "
                   "(SELECT rowid FROM kv WHERE expires_at <= ?1 LIMIT ?2) RETURNING grp, key"),
-      latest_revision(db, "SELECT coalesce(max(revision), 0) FROM changes") {}
+      latest_revision(db, "SELECT coalesce(max(revision), 0) FROM changes"),
+      oldest_revision(db, "SELECT min(revision) FROM changes"),
+      changes_after(db,
+                    "SELECT c.revision, c.op, c.grp, c.key, c.time, coalesce(kv.value, '') "
+                    "FROM changes AS c LEFT JOIN kv "
+                    "ON c.op = 'set' AND kv.grp = c.grp AND kv.key = c.key "
+                    "WHERE c.revision > ?1 ORDER BY c.revision"),
+      trim_changes(db,
+                   "DELETE FROM changes WHERE revision <= "
+                   "(SELECT max(revision) FROM changes) - ?1"),
+      data_version(db, "PRAGMA data_version") {}
 
 }  // namespace kvstore::detail

@@ -13,29 +13,37 @@ struct Statements {
   // ?1 op, ?2 grp, ?3 key, ?4 time.
   PreparedStatement log_change;
   // ?1 grp, ?2 key, ?3 value, ?4 expires_at, ?5 modified_at, ?6 revision.
-  detail::PreparedStatement upsert;
+  PreparedStatement upsert;
   // ?1 grp, ?2 key -> value, expires_at.
-  detail::PreparedStatement select_row;
+  PreparedStatement select_row;
   // Deletes the row only if it is still expired at ?3 (another writer may have replaced it).
-  detail::PreparedStatement delete_if_expired;
+  PreparedStatement delete_if_expired;
   // ?1 grp, ?2 key, ?3 now -> one row (was it live?) if a row was deleted.
-  detail::PreparedStatement delete_row;
+  PreparedStatement delete_row;
   // ?1 grp, ?2 now -> one row per deleted key: was it live?
-  detail::PreparedStatement delete_group;
+  PreparedStatement delete_group;
   // ?1 grp, ?2 first key (inclusive), ?3 now, ?4 limit (-1 = all) -> key, value in key order.
-  detail::PreparedStatement select_live_page;
+  PreparedStatement select_live_page;
   // ?1 grp, ?2 now -> count of live keys.
-  detail::PreparedStatement count_live;
+  PreparedStatement count_live;
   // ?1 lower, ?2 upper (exclusive), ?3 now -> count of live keys in groups within the range.
-  detail::PreparedStatement count_live_in_range;
+  PreparedStatement count_live_in_range;
   // ?1 lower, ?2 upper (exclusive), ?3 now -> names of groups with live keys, sorted.
-  detail::PreparedStatement live_groups_in_range;
+  PreparedStatement live_groups_in_range;
   // ?1 lower, ?2 upper (exclusive) -> every group name within the range, live or not.
-  detail::PreparedStatement all_groups_in_range;
+  PreparedStatement all_groups_in_range;
   // ?1 now, ?2 batch size -> grp, key of each expired row deleted.
-  detail::PreparedStatement purge_batch;
+  PreparedStatement purge_batch;
   // -> the newest revision (0 when the log is empty).
-  detail::PreparedStatement latest_revision;
+  PreparedStatement latest_revision;
+  // -> the oldest logged revision (NULL when the log is empty).
+  PreparedStatement oldest_revision;
+  // ?1 revision -> revision, op, grp, key, time, current value of set rows ('' if gone).
+  PreparedStatement changes_after;
+  // ?1 entries to keep (>= 1): deletes older log rows.
+  PreparedStatement trim_changes;
+  // -> a number that changes when another connection commits.
+  PreparedStatement data_version;
 };
 
 }  // namespace kvstore::detail

@@ -92,7 +92,7 @@ bool Store::erase(std::string_view group, std::string_view key) {
       if (!use.text(1, group).text(2, key).integer(3, now).step()) return false;
       live = use.column_int(0) != 0;
     }
-    impl_->log_change(live ? ChangeOp::erase : ChangeOp::expire, group, key, now);
+    impl_->log_change(live ? EventType::erase : EventType::expire, group, key, {}, now);
     return live;
   });
 }

@@ -4,25 +4,12 @@
 
 #include <iostream>
 
+#include "change_log.hpp"
 #include "clock.hpp"
 #include "migrations.hpp"
 
 namespace kvstore {
 namespace {
-
-std::string_view op_name(ChangeOp op) {
-  switch (op) {
-    case ChangeOp::set:
-      return "set";
-    case ChangeOp::erase:
-      return "erase";
-    case ChangeOp::delete_group:
-      return "delete_group";
-    case ChangeOp::expire:
-      return "expire";
-  }
-  return "set";
-}
 
 // Brings the schema up to date before any statement that names a table is prepared.
 SQLite::Database& migrated(detail::Connection& connection) {
@@ -34,31 +21,47 @@ SQLite::Database& migrated(detail::Connection& connection) {
   return connection.database();
 }
 
+bool polls_others(const detail::Connection& connection, const Options& options) {
+  return !connection.is_memory() && options.external_poll_interval.count() > 0;
+}
+
+// Runs a background task; a failure is reported and the task runs again next time.
+std::function<void()> reporting_failures(Store::Impl& impl, std::function<void()> task,
+                                         std::string what) {
+  return [&impl, task = std::move(task), what = std::move(what)] {
+    try {
+      task();
+    } catch (const std::exception& e) {
+      impl.report(std::string(e.what()) + " (" + what + "; will retry)");
+    }
+  };
+}
+
 constexpr int kPurgeBatch = 1000;
 
 }  // namespace
 
 Store::Impl::Impl(const std::string& path, Options opts)
     : options(std::move(opts)),
+      hub(std::make_shared<detail::EventHub>([this](const std::string& m) { report(m); })),
       connection(path, options),
       statements(migrated(connection)),
+      feed(statements, polls_others(connection, options)),
       background([this] {
         std::vector<detail::BackgroundThread::Task> tasks;
         if (options.purge_interval.count() > 0 && !options.read_only) {
-          tasks.push_back({options.purge_interval, [this] { purge_in_background(); }});
+          tasks.push_back({options.purge_interval,
+                           reporting_failures(*this, [this] { purge_expired(); }, "background purge")});
+        }
+        if (feed.enabled()) {
+          tasks.push_back({options.external_poll_interval,
+                           reporting_failures(*this, [this] { poll_external_changes(); },
+                                              "change feed poll")});
         }
         return tasks;
       }()) {}
 
-std::unique_lock<std::mutex> Store::Impl::lock_unless_joined() {
-  if (joined()) return {};
-  return std::unique_lock(mutex);
-}
-
-detail::WriteScope::Kind Store::Impl::scope_kind() const {
-  return connection.in_transaction() ? detail::WriteScope::Kind::savepoint
-                                     : detail::WriteScope::Kind::transaction;
-}
+Store::Impl::~Impl() { hub->close_all(); }
 
 void Store::Impl::require_writable(const detail::Operation& op) const {
   if (options.read_only) throw StorageError(op.message("store is open read-only"), SQLITE_READONLY);
@@ -72,16 +75,25 @@ void Store::Impl::report(const std::string& message) const {
   }
 }
 
-std::uint64_t Store::Impl::log_change(ChangeOp op, std::string_view group, std::string_view key,
+std::uint64_t Store::Impl::log_change(EventType type, std::string_view group,
+                                      std::string_view key, std::string_view value,
                                       std::int64_t now) {
-  detail::StatementUse use(statements.log_change);
-  use.text(1, op_name(op)).text(2, group).text(3, key).integer(4, now).run();
-  return static_cast<std::uint64_t>(connection.database().getLastInsertRowid());
+  {
+    detail::StatementUse use(statements.log_change);
+    use.text(1, detail::log_op_name(type)).text(2, group).text(3, key).integer(4, now).run();
+  }
+  const auto revision = static_cast<std::uint64_t>(connection.database().getLastInsertRowid());
+  if (feed.enabled()) pending.revisions.push_back(revision);
+  if (hub->has_subscribers()) {
+    pending.events.push_back(Event{type, std::string(group), std::string(key), std::string(value),
+                                   detail::from_unix_ms(now), revision});
+  }
+  return revision;
 }
 
 void Store::Impl::put(std::string_view group, std::string_view key, std::string_view value,
                       std::optional<std::int64_t> expires_at, std::int64_t now) {
-  const auto revision = log_change(ChangeOp::set, group, key, now);
+  const auto revision = log_change(EventType::set, group, key, value, now);
   detail::StatementUse use(statements.upsert);
   use.text(1, group).text(2, key).text(3, value).integer_or_null(4, expires_at);
   use.integer(5, now).integer(6, static_cast<std::int64_t>(revision)).run();
@@ -94,16 +106,16 @@ std::size_t Store::Impl::remove_group(std::string_view group, std::int64_t now) 
     use.text(1, group).integer(2, now);
     for (; use.step(); ++removed) live += use.column_int(0) != 0;
   }
-  if (removed > 0) log_change(ChangeOp::delete_group, group, {}, now);
+  if (removed > 0) log_change(EventType::delete_group, group, {}, {}, now);
   return live;
 }
 
 void Store::Impl::expire_row(std::string_view group, std::string_view key, std::int64_t now) {
   if (options.read_only) return;  // hidden from reads, deleted by the next writer
-  detail::WriteScope scope(connection, scope_kind());
+  detail::WriteScope scope(connection, pending);
   detail::StatementUse use(statements.delete_if_expired);
   if (use.text(1, group).text(2, key).integer(3, now).run() > 0) {
-    log_change(ChangeOp::expire, group, key, now);
+    log_change(EventType::expire, group, key, {}, now);
   }
   scope.commit();
 }
@@ -115,27 +127,40 @@ std::size_t Store::Impl::purge_batch(std::int64_t now, int limit) {
     use.integer(1, now).integer(2, limit);
     while (use.step()) expired.emplace_back(use.column_text(0), use.column_text(1));
   }
-  for (const auto& [group, key] : expired) log_change(ChangeOp::expire, group, key, now);
+  for (const auto& [group, key] : expired) log_change(EventType::expire, group, key, {}, now);
   return expired.size();
 }
 
 std::size_t Store::Impl::purge_expired() {
+  const auto op = detail::Operation::of("purge_expired");
   const auto now = detail::now_unix_ms();
   std::size_t total = 0;
   // Batches keep each write lock short, so a large purge does not stall other writers.
   for (;;) {
-    const auto purged =
-        write(detail::Operation::of("purge_expired"), [&] { return purge_batch(now, kPurgeBatch); });
+    const auto purged = write(op, [&] { return purge_batch(now, kPurgeBatch); });
     total += purged;
-    if (purged < static_cast<std::size_t>(kPurgeBatch)) return total;
+    if (purged < static_cast<std::size_t>(kPurgeBatch)) break;
   }
+  write(op, [&] {
+    detail::StatementUse use(statements.trim_changes);
+    // The newest entry carries the store revision: always keep it.
+    use.integer(1, static_cast<std::int64_t>(std::max<std::size_t>(options.change_log_retention, 1)));
+    use.run();
+  });
+  return total;
 }
 
-void Store::Impl::purge_in_background() {
-  try {
-    purge_expired();
-  } catch (const std::exception& e) {
-    report(std::string(e.what()) + " (background purge; will retry)");
+void Store::Impl::poll_external_changes() {
+  std::uint64_t missed = 0;
+  read(detail::Operation::of("change feed"), [&] {
+    auto external = feed.poll(statements, missed);
+    if (!hub->has_subscribers()) return;
+    for (Event& event : external) pending.events.push_back(std::move(event));
+  });
+  if (missed > 0) {
+    report("kvstore: change feed: " + std::to_string(missed) +
+           " changes by other connections were trimmed from the log before this store saw "
+           "them; raise change_log_retention or lower external_poll_interval");
   }
 }
 

@@ -1,12 +1,15 @@
 // Store's private state and the building blocks its methods share.
 //
-// Locking: `mutex` guards the connection and every statement. A thread running
+// Locking: `mutex` guards the connection, the statements, `pending` and `feed`. A thread running
 // Store::transaction(fn) holds it for the whole of fn and is recorded in `transaction_thread`;
-// calls it makes meanwhile join the open transaction instead of locking again.
+// the calls it makes meanwhile join the open transaction instead of locking again. Events are
+// published by the hub after `mutex` is released (see Publication), so callbacks never run
+// under it.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -15,26 +18,38 @@
 #include <type_traits>
 
 #include "background_thread.hpp"
+#include "change_feed.hpp"
 #include "connection.hpp"
+#include "event_hub.hpp"
 #include "kvstore/store.hpp"
 #include "operation.hpp"
+#include "pending_changes.hpp"
 #include "statements.hpp"
 #include "write_scope.hpp"
 
 namespace kvstore {
 
-// The op column of the change log.
-enum class ChangeOp { set, erase, delete_group, expire };
-
 struct Store::Impl {
   Impl(const std::string& path, Options options);
+  ~Impl();
 
   // Runs body with the connection, under the mutex unless this thread's transaction is open.
+  // The changes body committed are published after the mutex is released.
   template <class Body>
   decltype(auto) read(const detail::Operation& op, Body&& body) {
     return detail::guarded(op, [&]() -> decltype(auto) {
-      auto lock = lock_unless_joined();
-      return body();
+      if (joined()) return body();
+      Publication publication(*hub);  // destroyed after `lock`: publishes outside the lock
+      std::unique_lock lock(mutex);
+      ForgetPendingOnThrow forget{pending};
+      if constexpr (std::is_void_v<decltype(body())>) {
+        body();
+        publication.collect(pending, feed);
+      } else {
+        auto result = body();
+        publication.collect(pending, feed);
+        return result;
+      }
     });
   }
 
@@ -42,10 +57,9 @@ struct Store::Impl {
   // Throws StorageError without touching the file when the store is read-only.
   template <class Body>
   decltype(auto) write(const detail::Operation& op, Body&& body) {
-    return detail::guarded(op, [&]() -> decltype(auto) {
-      require_writable(op);
-      auto lock = lock_unless_joined();
-      detail::WriteScope scope(connection, scope_kind());
+    require_writable(op);
+    return read(op, [&]() -> decltype(auto) {
+      detail::WriteScope scope(connection, pending);
       if constexpr (std::is_void_v<decltype(body())>) {
         body();
         scope.commit();
@@ -57,16 +71,51 @@ struct Store::Impl {
     });
   }
 
+  // Hands what one top-level write committed to the change feed and, after unlocking, to the
+  // hub, which delivers batches in the order their turns were taken (commit order).
+  class Publication {
+   public:
+    explicit Publication(detail::EventHub& hub) : hub_(hub) {}
+    ~Publication() {
+      if (!batch_.empty()) hub_.publish(turn_, std::move(batch_));
+    }
+    Publication(const Publication&) = delete;
+    Publication& operator=(const Publication&) = delete;
+    // Under the connection lock, right after the commit.
+    void collect(detail::PendingChanges& pending, detail::ChangeFeed& feed) {
+      feed.remember_own(pending.revisions);
+      if (pending.events.empty()) return;
+      batch_ = std::move(pending.events);
+      pending.events.clear();
+      turn_ = hub_.take_turn();
+    }
+
+   private:
+    detail::EventHub& hub_;
+    std::vector<Event> batch_;
+    std::uint64_t turn_ = 0;
+  };
+
+  // A failed call publishes nothing, even what it recorded outside a WriteScope.
+  struct ForgetPendingOnThrow {
+    detail::PendingChanges& pending;
+    const int exceptions = std::uncaught_exceptions();
+    ~ForgetPendingOnThrow() {
+      if (std::uncaught_exceptions() > exceptions) pending.rollback_to({0, 0});
+    }
+  };
+
   bool joined() const { return transaction_thread.load() == std::this_thread::get_id(); }
-  std::unique_lock<std::mutex> lock_unless_joined();
-  detail::WriteScope::Kind scope_kind() const;
   void require_writable(const detail::Operation& op) const;
   void report(const std::string& message) const;
 
   // Steps of the public operations. The caller holds the connection; the mutating ones also
   // need a WriteScope. `now` is Unix ms.
-  std::uint64_t log_change(ChangeOp op, std::string_view group, std::string_view key,
-                           std::int64_t now);
+  //
+  // Appends to the change log and records the event to publish after commit (when anyone
+  // listens). Returns the mutation's revision.
+  std::uint64_t log_change(EventType type, std::string_view group, std::string_view key,
+                           std::string_view value, std::int64_t now);
   void put(std::string_view group, std::string_view key, std::string_view value,
            std::optional<std::int64_t> expires_at, std::int64_t now);
   std::size_t remove_group(std::string_view group, std::int64_t now);
@@ -74,14 +123,20 @@ struct Store::Impl {
   void expire_row(std::string_view group, std::string_view key, std::int64_t now);
   // Deletes up to `limit` expired rows; returns how many.
   std::size_t purge_batch(std::int64_t now, int limit);
-  // Deletes every row expired now, in batches of short writes; returns how many.
+
+  // The purge pass: deletes every row expired now, in batches of short writes, then trims the
+  // change log to Options::change_log_retention. Returns how many rows expired.
   std::size_t purge_expired();
-  void purge_in_background();
+  // Publishes the changes other connections committed since the last poll.
+  void poll_external_changes();
 
   Options options;
+  std::shared_ptr<detail::EventHub> hub;  // shared with Watcher and Subscription handles
   std::mutex mutex;
   detail::Connection connection;
   detail::Statements statements;
+  detail::PendingChanges pending;
+  detail::ChangeFeed feed;
   std::atomic<std::thread::id> transaction_thread{};
   detail::BackgroundThread background;  // last: stopped before everything above is destroyed
 };

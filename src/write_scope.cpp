@@ -2,7 +2,11 @@
 
 namespace kvstore::detail {
 
-WriteScope::WriteScope(Connection& connection, Kind kind) : connection_(connection), kind_(kind) {
+WriteScope::WriteScope(Connection& connection, PendingChanges& pending)
+    : connection_(connection),
+      pending_(pending),
+      before_(pending.mark()),
+      kind_(connection.in_transaction() ? Kind::savepoint : Kind::transaction) {
   // IMMEDIATE takes the write lock up front: a deferred transaction that reads and then writes
   // can fail with SQLITE_BUSY_SNAPSHOT in WAL mode instead of waiting for busy_timeout.
   if (kind_ == Kind::transaction) {
@@ -14,6 +18,7 @@ WriteScope::WriteScope(Connection& connection, Kind kind) : connection_(connecti
 
 WriteScope::~WriteScope() {
   if (done_) return;
+  pending_.rollback_to(before_);
   if (kind_ == Kind::savepoint) {
     connection_.try_rollback_to_savepoint();
   } else if (connection_.in_transaction()) {  // a failed COMMIT may already have ended it

@@ -1,15 +1,17 @@
 // RAII for one atomic write: a top-level IMMEDIATE transaction, or a savepoint when the caller is
-// already inside one. Rolls back on destruction unless commit() ran.
+// already inside one. Rolls back on destruction unless commit() ran, and then also forgets the
+// events the write recorded, so that nothing rolled back is ever published.
 #pragma once
 
 #include "connection.hpp"
+#include "pending_changes.hpp"
 
 namespace kvstore::detail {
 
 class WriteScope {
  public:
   enum class Kind { transaction, savepoint };
-  WriteScope(Connection& connection, Kind kind);
+  WriteScope(Connection& connection, PendingChanges& pending);
   ~WriteScope();
   WriteScope(const WriteScope&) = delete;
   WriteScope& operator=(const WriteScope&) = delete;
@@ -19,7 +21,9 @@ class WriteScope {
 
  private:
   Connection& connection_;
-  Kind kind_;
+  PendingChanges& pending_;
+  const PendingChanges::Mark before_;
+  const Kind kind_;
   bool done_ = false;
 };
 

@@ -73,6 +73,19 @@ class StorageError : public Error {
   int code_;
 };
 
+// A change-feed request (Store::changes_since, Store::watch with from_revision) starts before the
+// oldest revision the change log still holds (Options::change_log_retention): changes were
+// trimmed and cannot be replayed. Resume from oldest_available_revision() - 1 after reloading.
+class Compacted : public Error {
+ public:
+  Compacted(const std::string& what, std::uint64_t oldest_available_revision)
+      : Error(what), oldest_(oldest_available_revision) {}
+  std::uint64_t oldest_available_revision() const noexcept { return oldest_; }
+
+ private:
+  std::uint64_t oldest_;
+};
+
 // The database stayed locked by another connection for longer than Options::busy_timeout.
 class Busy : public StorageError {
  public:

@@ -2,4 +2,5 @@
 #pragma once
 
 #include "kvstore/errors.hpp"
+#include "kvstore/events.hpp"
 #include "kvstore/store.hpp"

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "kvstore/errors.hpp"
+#include "kvstore/events.hpp"
 
 namespace kvstore {
 
@@ -47,6 +48,13 @@ struct Options {
   // Open an existing file for reading only: never creates, migrates or writes it, and every
   // write method throws StorageError. Expired keys are hidden but not deleted.
   bool read_only = false;
+  // Change feed: how often to look for commits made by other connections to the same file
+  // (a cheap PRAGMA data_version, no table read) and deliver them as external events.
+  // 0 = never. Ignored for ":memory:", which no other connection can reach.
+  std::chrono::milliseconds external_poll_interval{100};
+  // Change-log entries kept by the purge pass (at least 1 is always kept). Replays and
+  // changes_since() can reach this far back.
+  std::size_t change_log_retention = 10000;
   // Receives failures that have no caller to throw to, such as a failed background purge. Runs
   // on the thread that met the failure, with no lock held; must not throw.
   // Empty (the default): the message is written to stderr as one line.
@@ -54,6 +62,9 @@ struct Options {
 };
 
 class Transaction;
+namespace detail {
+struct WatchFilter;
+}
 
 class Store {
  public:
@@ -126,10 +137,40 @@ class Store {
   // (also across reopen and across processes sharing the file). 0 for a new store.
   std::uint64_t revision();
 
+  // Events. Every committed mutation publishes one Event per key (one per group for
+  // delete_group / delete_prefix), after the commit and outside every lock, in commit order;
+  // a rolled-back transaction or a failed call publishes nothing. Changes committed by other
+  // connections to the same file arrive the same way, marked `external`, within about
+  // Options::external_poll_interval.
+  //
+  // Watches `group` ("*" = every group) and `key` ("*" = every key of the group; a
+  // delete_group of the group also matches). The watcher's queue holds `capacity` events; when
+  // it is full new events are dropped and counted in dropped(), and the writer never waits.
+  // With from_revision, the logged changes after that revision that match are delivered first,
+  // then live events, with no gap and no duplicate at the seam; to resume after drops, watch
+  // again from the last revision received. Throws Compacted if from_revision is older than the
+  // change log holds. Thread-safe.
+  Watcher watch(std::string_view group, std::string_view key = "*",
+                std::optional<std::uint64_t> from_revision = {}, std::size_t capacity = 16);
+  // Calls fn(event) for every event, synchronously on the thread that committed the change (for
+  // external changes: the background thread), after the commit, with no lock held: fn may call
+  // any method of this Store, including writes, watch, on_change and unsubscribing itself. A
+  // change committed from inside fn is delivered after fn returns. Callbacks run one at a time,
+  // in commit order, so a slow callback delays the return of other writers. An exception thrown
+  // by fn does not undo the write nor stop other callbacks: it goes to Options::on_error.
+  // Keep the Subscription: destroying it unsubscribes. Thread-safe.
+  Subscription on_change(std::function<void(const Event&)> fn);
+  // The logged changes after `revision`, oldest first (values as they are now). Throws
+  // Compacted if `revision` is older than the change log holds. Thread-safe.
+  std::vector<Event> changes_since(std::uint64_t revision);
+
   struct Impl;
 
  private:
   friend class Transaction;
+  friend class ScopedStore;
+  Watcher watch_filtered(detail::WatchFilter filter, std::optional<std::uint64_t> from_revision,
+                         std::size_t capacity);
   std::unique_ptr<Impl> impl_;
 };
 

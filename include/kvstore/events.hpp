@@ -1,0 +1,98 @@
+// Events: what changed in a Store, delivered to watchers (pull, bounded queues) and change
+// callbacks (push, synchronous), always after the change was committed, in commit order.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace kvstore {
+
+using Clock = std::chrono::system_clock;
+
+enum class EventType {
+  set,           // set, set_with_ttl, set_json, a committed stream write: `value` holds the value
+  erase,         // erase() removed a live key
+  delete_group,  // delete_group(), or delete_prefix() once per group it removed; `key` is empty
+  expire,        // a key removed because its TTL passed (purge, or lazy expiry on get)
+};
+
+// "set", "delete", "delete_group", "expire".
+std::string_view to_string(EventType type);
+
+struct Event {
+  EventType type = EventType::set;
+  std::string group, key, value;
+  Clock::time_point timestamp;  // when the change was made (millisecond precision)
+  std::uint64_t revision = 0;   // the store revision the change produced
+  // true when another connection (another Store object or process) made the change and this
+  // Store learned of it from the change log. Such `set` events, and replayed ones, carry the
+  // key's value as it is when the log is read (the log does not keep old values).
+  bool external = false;
+};
+
+// {"type", "group", "key", "value", "revision", "timestamp", "external"}; timestamp in RFC 3339 UTC with
+// milliseconds, e.g. "2026-11-21T20:15:01.123Z". group/key/value are stored as JSON strings, so
+// bytes that are not valid UTF-8 make nlohmann::json::dump() throw unless told otherwise.
+void to_json(nlohmann::json& out, const Event& event);
+
+namespace detail {
+struct WatcherState;
+class EventHub;
+struct CallbackSlot;
+}  // namespace detail
+
+// A subscription to the events of some groups/keys, read from a bounded queue.
+// Obtained from Store::watch(). Movable, not copyable; the destructor unwatches.
+// Thread-safety: every method may be called from any thread, concurrently with writers.
+class Watcher {
+ public:
+  Watcher() = default;  // a closed watcher
+  Watcher(Watcher&&) noexcept;
+  Watcher& operator=(Watcher&&) noexcept;
+  ~Watcher();
+
+  // The next event, waiting up to `timeout` for one. nullopt on timeout, or once the watcher
+  // is closed (by unwatch() from any thread, or by the Store's destruction): a blocked call
+  // returns at once then.
+  std::optional<Event> next(std::chrono::milliseconds timeout);
+  // The next event if one is queued; never blocks. nullopt if none or closed.
+  std::optional<Event> try_next();
+  // Stops delivery and closes the queue; queued events are discarded. Idempotent.
+  void unwatch();
+  bool closed() const;
+  // How many events were dropped because the queue was full (the writer never waits).
+  std::uint64_t dropped() const;
+
+ private:
+  friend class Store;
+  friend class ScopedStore;
+  Watcher(std::shared_ptr<detail::WatcherState> state, std::weak_ptr<detail::EventHub> hub);
+  std::shared_ptr<detail::WatcherState> state_;
+  std::weak_ptr<detail::EventHub> hub_;
+};
+
+// Keeps an on_change callback registered. RAII: the destructor unsubscribes. Movable.
+class Subscription {
+ public:
+  Subscription() = default;
+  Subscription(Subscription&&) noexcept;
+  Subscription& operator=(Subscription&&) noexcept;
+  ~Subscription();
+
+  // After it returns the callback is not started again (a call already running on another
+  // thread may finish). Idempotent; may be called from inside the callback itself.
+  void unsubscribe();
+
+ private:
+  friend class Store;
+  Subscription(std::shared_ptr<detail::CallbackSlot> slot, std::weak_ptr<detail::EventHub> hub);
+  std::shared_ptr<detail::CallbackSlot> slot_;
+  std::weak_ptr<detail::EventHub> hub_;
+};
+
+}  // namespace kvstore

@@ -1,0 +1,50 @@
+#include "change_feed.hpp"
+
+#include "change_log.hpp"
+
+namespace kvstore::detail {
+
+ChangeFeed::ChangeFeed(Statements& statements, bool enabled) : enabled_(enabled) {
+  if (!enabled_) return;
+  seen_data_version_ = data_version(statements);
+  StatementUse use(statements.latest_revision);
+  use.step();
+  cursor_ = static_cast<std::uint64_t>(use.column_int(0));
+}
+
+std::int64_t ChangeFeed::data_version(Statements& statements) {
+  StatementUse use(statements.data_version);
+  use.step();
+  return use.column_int(0);
+}
+
+void ChangeFeed::remember_own(std::vector<std::uint64_t>& revisions) {
+  if (enabled_) own_.insert(revisions.begin(), revisions.end());
+  revisions.clear();
+}
+
+std::vector<Event> ChangeFeed::poll(Statements& statements, std::uint64_t& missed) {
+  missed = 0;
+  const auto version = data_version(statements);
+  if (version == seen_data_version_) {
+    // No other connection committed since the last poll: every newer revision is our own.
+    if (!own_.empty()) cursor_ = std::max(cursor_, *own_.rbegin());
+    own_.clear();
+    return {};
+  }
+  seen_data_version_ = version;
+  if (const auto oldest = oldest_logged_revision(statements); oldest && *oldest > cursor_ + 1) {
+    missed = *oldest - cursor_ - 1;
+  }
+  std::vector<Event> external;
+  for (Event& event : read_changes_after(statements, cursor_)) {
+    cursor_ = event.revision;
+    if (own_.erase(event.revision)) continue;
+    event.external = true;
+    external.push_back(std::move(event));
+  }
+  own_.erase(own_.begin(), own_.upper_bound(cursor_));
+  return external;
+}
+
+}  // namespace kvstore::detail

@@ -1,0 +1,39 @@
+// How a Store learns of commits made by other connections to its file.
+//
+// PRAGMA data_version changes only when another connection commits, so a poll that finds it
+// unchanged costs no table read; when it changed, the log rows after the cursor are read, and
+// those this connection wrote itself (remembered at commit) are skipped: nothing is published
+// twice. Guarded by the Store's connection lock.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <vector>
+
+#include "kvstore/events.hpp"
+#include "statements.hpp"
+
+namespace kvstore::detail {
+
+class ChangeFeed {
+ public:
+  // Starts at the current end of the log. `enabled` false: remembers nothing, polls nothing.
+  ChangeFeed(Statements& statements, bool enabled);
+
+  bool enabled() const { return enabled_; }
+  // After a commit: these revisions are this connection's own. Empties `revisions`.
+  void remember_own(std::vector<std::uint64_t>& revisions);
+  // External changes committed since the last poll, oldest first, marked external.
+  // Returns how many logged changes were trimmed before this connection saw them (0 normally).
+  std::vector<Event> poll(Statements& statements, std::uint64_t& missed);
+
+ private:
+  std::int64_t data_version(Statements& statements);
+
+  bool enabled_;
+  std::uint64_t cursor_ = 0;           // every revision up to here was seen or is own
+  std::int64_t seen_data_version_ = 0;
+  std::set<std::uint64_t> own_;        // own revisions above cursor_
+};
+
+}  // namespace kvstore::detail

@@ -1,0 +1,151 @@
+#include "event_hub.hpp"
+
+#include <algorithm>
+
+namespace kvstore::detail {
+namespace {
+
+// How deep the current thread is inside deliver(): a publish from a callback must not wait.
+thread_local int delivery_depth = 0;
+
+struct DeliveryDepth {
+  DeliveryDepth() { ++delivery_depth; }
+  ~DeliveryDepth() { --delivery_depth; }
+};
+
+// "ns:" of "ns:group", or empty when the group has no namespace.
+std::string_view namespace_prefix(std::string_view group) {
+  const auto colon = group.find(':');
+  return colon == std::string_view::npos ? std::string_view() : group.substr(0, colon + 1);
+}
+
+}  // namespace
+
+EventHub::WatcherList& EventHub::list_for(const WatchFilter& filter) {
+  switch (filter.scope) {
+    case WatchFilter::Scope::group:
+      return by_group_[filter.group];
+    case WatchFilter::Scope::namespace_groups:
+      return by_namespace_[filter.group];
+    case WatchFilter::Scope::all_groups:
+      break;
+  }
+  return all_groups_;
+}
+
+std::shared_ptr<WatcherState> EventHub::add_watcher(WatchFilter filter, std::size_t capacity) {
+  auto watcher = std::make_shared<WatcherState>(std::move(filter), capacity);
+  std::unique_lock lock(registry_mutex_);
+  list_for(watcher->filter).push_back(watcher);
+  ++subscribers_;
+  return watcher;
+}
+
+void EventHub::remove_watcher(const std::shared_ptr<WatcherState>& watcher) {
+  std::unique_lock lock(registry_mutex_);
+  WatcherList& list = list_for(watcher->filter);
+  const auto it = std::find(list.begin(), list.end(), watcher);
+  if (it == list.end()) return;
+  list.erase(it);
+  --subscribers_;
+  if (list.empty() && watcher->filter.scope != WatchFilter::Scope::all_groups) {
+    (watcher->filter.scope == WatchFilter::Scope::group ? by_group_ : by_namespace_)
+        .erase(watcher->filter.group);
+  }
+}
+
+std::shared_ptr<CallbackSlot> EventHub::add_callback(std::function<void(const Event&)> fn) {
+  auto slot = std::make_shared<CallbackSlot>(std::move(fn));
+  std::unique_lock lock(registry_mutex_);
+  auto copy = std::make_shared<CallbackList>(*callbacks_);
+  copy->push_back(slot);
+  callbacks_ = std::move(copy);
+  ++subscribers_;
+  return slot;
+}
+
+void EventHub::remove_callback(const std::shared_ptr<CallbackSlot>& slot) {
+  slot->active = false;
+  std::unique_lock lock(registry_mutex_);
+  const auto it = std::find(callbacks_->begin(), callbacks_->end(), slot);
+  if (it == callbacks_->end()) return;
+  auto copy = std::make_shared<CallbackList>(*callbacks_);
+  copy->erase(copy->begin() + (it - callbacks_->begin()));
+  callbacks_ = std::move(copy);
+  --subscribers_;
+}
+
+void EventHub::publish(std::uint64_t turn, std::vector<Event> batch) noexcept {
+  std::unique_lock lock(order_mutex_);
+  if (delivery_depth > 0 && serving_ != turn) {
+    queued_.emplace(turn, std::move(batch));
+    return;
+  }
+  turn_ended_.wait(lock, [&] { return serving_ == turn; });
+  for (;;) {
+    lock.unlock();
+    deliver(batch);
+    lock.lock();
+    const auto next = queued_.find(++serving_);
+    if (next == queued_.end()) break;
+    batch = std::move(next->second);
+    queued_.erase(next);
+  }
+  lock.unlock();
+  turn_ended_.notify_all();
+}
+
+void EventHub::offer_to_watchers(const Event& event) {
+  std::shared_lock lock(registry_mutex_);
+  const auto offer_matching = [&](const WatcherList& list) {
+    for (const auto& watcher : list) {
+      if (watcher->filter.matches(event)) watcher->offer(event);
+    }
+  };
+  if (const auto it = by_group_.find(event.group); it != by_group_.end()) offer_matching(it->second);
+  if (const auto ns = namespace_prefix(event.group); !ns.empty()) {
+    if (const auto it = by_namespace_.find(ns); it != by_namespace_.end()) {
+      offer_matching(it->second);
+    }
+  }
+  offer_matching(all_groups_);
+}
+
+void EventHub::deliver(const std::vector<Event>& batch) {
+  DeliveryDepth depth;
+  std::shared_ptr<const CallbackList> callbacks;
+  {
+    std::shared_lock lock(registry_mutex_);
+    callbacks = callbacks_;
+  }
+  for (const Event& event : batch) {
+    offer_to_watchers(event);
+    for (const auto& slot : *callbacks) {
+      if (!slot->active) continue;
+      try {
+        slot->fn(event);
+      } catch (const std::exception& e) {
+        report_(std::string("kvstore: on_change callback threw: ") + e.what());
+      } catch (...) {
+        report_("kvstore: on_change callback threw a non-standard exception");
+      }
+    }
+  }
+}
+
+void EventHub::close_all() {
+  std::unique_lock lock(registry_mutex_);
+  for (auto* index : {&by_group_, &by_namespace_}) {
+    for (auto& [name, list] : *index) {
+      for (auto& watcher : list) watcher->close();
+    }
+    index->clear();
+  }
+  for (auto& watcher : all_groups_) watcher->close();
+  all_groups_.clear();
+  for (const auto& slot : *callbacks_) slot->active = false;
+  callbacks_ = std::make_shared<CallbackList>();
+  subscribers_ = 0;
+}
+
+}  // namespace kvstore::detail

@@ -1,0 +1,88 @@
+// EventHub: the registry of watchers and callbacks of one Store, and the delivery of committed
+// changes to them in commit order.
+//
+// Locking: `registry_mutex_` guards the watcher index and the callback list; it is never held
+// while a callback runs (callbacks are called on a snapshot). `order_mutex_` guards the delivery
+// turn. Neither is ever held together with the Store's connection lock by the same thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "kvstore/events.hpp"
+#include "watcher_state.hpp"
+
+namespace kvstore::detail {
+
+struct CallbackSlot {
+  explicit CallbackSlot(std::function<void(const Event&)> fn) : fn(std::move(fn)) {}
+  const std::function<void(const Event&)> fn;
+  std::atomic<bool> active{true};
+};
+
+class EventHub {
+ public:
+  using Reporter = std::function<void(const std::string& message)>;
+  explicit EventHub(Reporter report) : report_(std::move(report)) {}
+
+  // Whether anyone listens; when no one does, writers skip building events.
+  bool has_subscribers() const { return subscribers_.load(std::memory_order_acquire) > 0; }
+
+  std::shared_ptr<WatcherState> add_watcher(WatchFilter filter, std::size_t capacity);
+  void remove_watcher(const std::shared_ptr<WatcherState>& watcher);
+  std::shared_ptr<CallbackSlot> add_callback(std::function<void(const Event&)> fn);
+  void remove_callback(const std::shared_ptr<CallbackSlot>& slot);
+
+  // The delivery turn of the batch a writer just committed. Must be called with the Store's
+  // connection lock held, right after the commit, so that turns follow commit order.
+  std::uint64_t take_turn() { return next_turn_.fetch_add(1); }
+
+  // Delivers a committed batch to watchers and callbacks once every earlier turn was delivered,
+  // on the calling thread. Call without the connection lock. A batch committed from inside a
+  // callback cannot wait for its turn (the caller holds an earlier one): it is queued and
+  // delivered right after the turn before it ends, by the thread ending that turn. Never throws:
+  // a callback's exception is reported and does not stop the others.
+  void publish(std::uint64_t turn, std::vector<Event> batch) noexcept;
+
+  // Closes every watcher and drops every callback (the Store is going away).
+  void close_all();
+
+ private:
+  void deliver(const std::vector<Event>& batch);
+  void offer_to_watchers(const Event& event);
+
+  struct TransparentHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using WatcherList = std::vector<std::shared_ptr<WatcherState>>;
+  using WatcherIndex = std::unordered_map<std::string, WatcherList, TransparentHash, std::equal_to<>>;
+  using CallbackList = std::vector<std::shared_ptr<CallbackSlot>>;
+
+  WatcherList& list_for(const WatchFilter& filter);
+
+  const Reporter report_;
+
+  mutable std::shared_mutex registry_mutex_;
+  WatcherIndex by_group_;      // exact-group watchers, by group
+  WatcherIndex by_namespace_;  // namespace-wide watchers, by "ns:" prefix
+  WatcherList all_groups_;
+  std::shared_ptr<const CallbackList> callbacks_ = std::make_shared<CallbackList>();
+  std::atomic<std::size_t> subscribers_{0};
+
+  std::atomic<std::uint64_t> next_turn_{0};
+  std::mutex order_mutex_;
+  std::condition_variable turn_ended_;
+  std::uint64_t serving_ = 0;                            // guarded by order_mutex_
+  std::map<std::uint64_t, std::vector<Event>> queued_;  // guarded by order_mutex_
+};
+
+}  // namespace kvstore::detail

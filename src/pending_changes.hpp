@@ -1,0 +1,26 @@
+// What the writes of the open transaction have recorded and will hand on once it commits.
+// Guarded by the Store's connection lock. A rolled-back write rolls these back too.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "kvstore/events.hpp"
+
+namespace kvstore::detail {
+
+struct PendingChanges {
+  std::vector<Event> events;              // to publish after commit (only when anyone listens)
+  std::vector<std::uint64_t> revisions;   // this connection's revisions (only with the feed on)
+
+  struct Mark {
+    std::size_t events, revisions;
+  };
+  Mark mark() const { return {events.size(), revisions.size()}; }
+  void rollback_to(Mark mark) {
+    events.resize(mark.events);
+    revisions.resize(mark.revisions);
+  }
+};
+
+}  // namespace kvstore::detail

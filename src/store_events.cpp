@@ -1,0 +1,74 @@
+// Store's event and change-feed methods.
+#include "change_log.hpp"
+#include "kvstore/store.hpp"
+#include "store_impl.hpp"
+
+namespace kvstore {
+
+using detail::Operation;
+using detail::WatchFilter;
+
+namespace {
+
+WatchFilter filter_for(std::string_view group, std::string_view key) {
+  WatchFilter filter;
+  filter.scope = group == WatchFilter::kWildcard ? WatchFilter::Scope::all_groups
+                                                 : WatchFilter::Scope::group;
+  filter.group = filter.scope == WatchFilter::Scope::group ? std::string(group) : std::string();
+  filter.key = std::string(key);
+  return filter;
+}
+
+bool in_scope(const WatchFilter& filter, const Event& event) {
+  switch (filter.scope) {
+    case WatchFilter::Scope::group:
+      return event.group == filter.group;
+    case WatchFilter::Scope::namespace_groups:
+      return event.group.starts_with(filter.group);
+    case WatchFilter::Scope::all_groups:
+      break;
+  }
+  return true;
+}
+
+}  // namespace
+
+Watcher Store::watch(std::string_view group, std::string_view key,
+                     std::optional<std::uint64_t> from_revision, std::size_t capacity) {
+  return watch_filtered(filter_for(group, key), from_revision, capacity);
+}
+
+Watcher Store::watch_filtered(detail::WatchFilter filter, std::optional<std::uint64_t> from_revision,
+                              std::size_t capacity) {
+  const auto op = Operation::of("watch", filter.group, filter.key);
+  if (capacity == 0) throw InvalidArgument(op.message("capacity must be at least 1"));
+  if (!from_revision) return Watcher(impl_->hub->add_watcher(std::move(filter), capacity), impl_->hub);
+  // Registering under the connection lock splits the changes exactly: those committed before
+  // are in the log read here, those committed after reach the watcher live.
+  return impl_->read(op, [&] {
+    detail::require_replayable(impl_->statements, *from_revision, "watch");
+    std::deque<Event> replay;
+    std::uint64_t through = *from_revision;
+    for (Event& event : detail::read_changes_after(impl_->statements, *from_revision)) {
+      through = event.revision;
+      if (in_scope(filter, event) && filter.matches(event)) replay.push_back(std::move(event));
+    }
+    auto state = impl_->hub->add_watcher(std::move(filter), capacity);
+    state->replay(std::move(replay), through);
+    return Watcher(std::move(state), impl_->hub);
+  });
+}
+
+Subscription Store::on_change(std::function<void(const Event&)> fn) {
+  if (!fn) throw InvalidArgument("kvstore: on_change: empty callback");
+  return Subscription(impl_->hub->add_callback(std::move(fn)), impl_->hub);
+}
+
+std::vector<Event> Store::changes_since(std::uint64_t revision) {
+  return impl_->read(Operation::of("changes_since"), [&] {
+    detail::require_replayable(impl_->statements, revision, "changes_since");
+    return detail::read_changes_after(impl_->statements, revision);
+  });
+}
+
+}  // namespace kvstore
