@@ -33,6 +33,11 @@ Statements::Statements(SQLite::Database& db)
       purge_batch(db,
                   "DELETE FROM kv WHERE rowid IN "
                   "(SELECT rowid FROM kv WHERE expires_at <= ?1 LIMIT ?2) RETURNING grp, key"),
+      purge_range_batch(db,
+                        "DELETE FROM kv WHERE rowid IN (SELECT rowid FROM kv WHERE "
+                        "expires_at <= ?1 AND grp >= ?3 AND grp < ?4 LIMIT ?2) RETURNING grp, key"),
+      namespace_counts(db, "SELECT keys, groups FROM ns_counts WHERE ns = ?1"),
+      group_exists(db, "SELECT 1 FROM kv WHERE grp = ?1 LIMIT 1"),
       latest_revision(db, "SELECT coalesce(max(revision), 0) FROM changes"),
       oldest_revision(db, "SELECT min(revision) FROM changes"),
       changes_after(db,

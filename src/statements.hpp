@@ -34,6 +34,12 @@ struct Statements {
   PreparedStatement all_groups_in_range;
   // ?1 now, ?2 batch size -> grp, key of each expired row deleted.
   PreparedStatement purge_batch;
+  // Same, only in groups within [?3, ?4).
+  PreparedStatement purge_range_batch;
+  // ?1 namespace -> keys, groups (no row: the namespace holds nothing).
+  PreparedStatement namespace_counts;
+  // ?1 grp -> a row if the group holds any row.
+  PreparedStatement group_exists;
   // -> the newest revision (0 when the log is empty).
   PreparedStatement latest_revision;
   // -> the oldest logged revision (NULL when the log is empty).

@@ -120,27 +120,40 @@ void Store::Impl::expire_row(std::string_view group, std::string_view key, std::
   scope.commit();
 }
 
-std::size_t Store::Impl::purge_batch(std::int64_t now, int limit) {
+std::size_t Store::Impl::purge_batch(std::int64_t now, int limit,
+                                     const detail::PrefixRange* range) {
   std::vector<std::pair<std::string, std::string>> expired;
   {
-    detail::StatementUse use(statements.purge_batch);
+    detail::StatementUse use(range ? statements.purge_range_batch : statements.purge_batch);
     use.integer(1, now).integer(2, limit);
+    if (range) range->bind(use, 3);
     while (use.step()) expired.emplace_back(use.column_text(0), use.column_text(1));
   }
   for (const auto& [group, key] : expired) log_change(EventType::expire, group, key, {}, now);
   return expired.size();
 }
 
+namespace {
+
+// Runs purge_batch until a batch comes back short. Batches keep each write lock short, so a large
+// purge does not stall other writers.
+template <class Batch>
+std::size_t purge_in_batches(Batch&& batch) {
+  std::size_t total = 0;
+  for (;;) {
+    const auto purged = batch(kPurgeBatch);
+    total += purged;
+    if (purged < static_cast<std::size_t>(kPurgeBatch)) return total;
+  }
+}
+
+}  // namespace
+
 std::size_t Store::Impl::purge_expired() {
   const auto op = detail::Operation::of("purge_expired");
   const auto now = detail::now_unix_ms();
-  std::size_t total = 0;
-  // Batches keep each write lock short, so a large purge does not stall other writers.
-  for (;;) {
-    const auto purged = write(op, [&] { return purge_batch(now, kPurgeBatch); });
-    total += purged;
-    if (purged < static_cast<std::size_t>(kPurgeBatch)) break;
-  }
+  const auto total =
+      purge_in_batches([&](int limit) { return write(op, [&] { return purge_batch(now, limit); }); });
   write(op, [&] {
     detail::StatementUse use(statements.trim_changes);
     // The newest entry carries the store revision: always keep it.
@@ -148,6 +161,14 @@ std::size_t Store::Impl::purge_expired() {
     use.run();
   });
   return total;
+}
+
+std::size_t Store::Impl::purge_expired_in(std::string_view group_prefix) {
+  const auto op = detail::Operation::of("purge_expired", group_prefix);
+  const auto now = detail::now_unix_ms();
+  const auto range = detail::PrefixRange::of(group_prefix);
+  return purge_in_batches(
+      [&](int limit) { return write(op, [&] { return purge_batch(now, limit, &range); }); });
 }
 
 void Store::Impl::poll_external_changes() {

@@ -24,6 +24,7 @@
 #include "kvstore/store.hpp"
 #include "operation.hpp"
 #include "pending_changes.hpp"
+#include "prefix_range.hpp"
 #include "statements.hpp"
 #include "write_scope.hpp"
 
@@ -121,12 +122,15 @@ struct Store::Impl {
   std::size_t remove_group(std::string_view group, std::int64_t now);
   // Deletes group/key if it is expired at `now` and the store is writable.
   void expire_row(std::string_view group, std::string_view key, std::int64_t now);
-  // Deletes up to `limit` expired rows; returns how many.
-  std::size_t purge_batch(std::int64_t now, int limit);
+  // Deletes up to `limit` rows expired at `now` (in groups within `range` if given); returns how
+  // many.
+  std::size_t purge_batch(std::int64_t now, int limit, const detail::PrefixRange* range = nullptr);
 
   // The purge pass: deletes every row expired now, in batches of short writes, then trims the
   // change log to Options::change_log_retention. Returns how many rows expired.
   std::size_t purge_expired();
+  // Deletes every row expired now in groups starting with `group_prefix`; returns how many.
+  std::size_t purge_expired_in(std::string_view group_prefix);
   // Publishes the changes other connections committed since the last poll.
   void poll_external_changes();
 

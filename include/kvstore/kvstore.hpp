@@ -4,3 +4,4 @@
 #include "kvstore/errors.hpp"
 #include "kvstore/events.hpp"
 #include "kvstore/store.hpp"
+#include "kvstore/scoped_store.hpp"

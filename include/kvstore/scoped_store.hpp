@@ -1,0 +1,119 @@
+// kvstore::ScopedStore — a tenant's view of a Store: every group is read as ns + ":" + group, and
+// optional quotas bound how many keys and groups the namespace may hold.
+//
+// Isolation: whatever bytes a group, key or prefix holds (':', '%', '_', '*', '\0', another
+// tenant's name), no ScopedStore call reads, counts, lists, changes or deletes anything outside
+// its namespace. Namespaces never overlap: "a" and "a-b" are apart.
+//
+// Quotas count what the Store holds under the namespace, whoever wrote it: two ScopedStore objects
+// for one namespace share one quota. Overwriting a key never consumes quota; expired keys do not
+// count. A quota check costs the same whatever the namespace holds (counts are kept by the
+// schema, not by scanning).
+//
+// Thread-safety: like Store. A ScopedStore holds a reference to its Store, which must outlive it.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kvstore/errors.hpp"
+#include "kvstore/events.hpp"
+#include "kvstore/store.hpp"
+
+namespace kvstore {
+
+struct QuotaConfig {
+  std::size_t max_keys = 0;    // live keys across all groups of the namespace; 0 = unlimited
+  std::size_t max_groups = 0;  // distinct groups with live keys; 0 = unlimited
+};
+
+class ScopedTransaction;
+
+class ScopedStore {
+ public:
+  // Throws InvalidArgument, naming it, unless ns matches ^[A-Za-z0-9-]+$.
+  ScopedStore(Store& store, std::string ns, QuotaConfig quota = {});
+
+  const std::string& ns() const { return ns_; }
+  const QuotaConfig& quota() const { return quota_; }
+
+  // The Store methods of the same name, on group ns + ":" + group.
+  // The writes that may add a key (set, set_with_ttl, set_json) throw QuotaExceeded, naming the
+  // namespace, the limit and its value, when the namespace would exceed a quota; nothing is
+  // written then.
+  std::optional<std::string> get(std::string_view group, std::string_view key);
+  void set(std::string_view group, std::string_view key, std::string_view value);
+  void set_with_ttl(std::string_view group, std::string_view key, std::string_view value,
+                    std::chrono::milliseconds ttl);
+  bool erase(std::string_view group, std::string_view key);
+  std::size_t delete_group(std::string_view group);
+  std::size_t delete_prefix(std::string_view group_prefix);
+  std::map<std::string, std::string> get_all(std::string_view group);
+  void for_each(std::string_view group,
+                const std::function<bool(std::string_view key, std::string_view value)>& fn);
+  std::size_t count(std::string_view group);
+  // Live keys in the namespace's groups that start with group_prefix (all of them if empty).
+  std::size_t count_all(std::string_view group_prefix = {});
+  // The namespace's groups that start with group_prefix, without the "ns:" prefix, sorted.
+  std::vector<std::string> groups(std::string_view group_prefix = {});
+  // Deletes the expired keys of this namespace only; returns how many.
+  std::size_t purge_expired();
+  std::string render(std::string_view mustache_template, std::string_view group);
+  std::vector<std::string> get_split(std::string_view group, std::string_view key,
+                                     std::string_view sep);
+  std::vector<std::string> get_fields(std::string_view group, std::string_view key);
+  void set_json(std::string_view group, std::string_view key, const nlohmann::json& value);
+  std::optional<nlohmann::json> get_json(std::string_view group, std::string_view key);
+
+  // Store::transaction with a scoped view: quotas are checked on every write inside it, and a
+  // QuotaExceeded that leaves fn rolls the whole transaction back.
+  void transaction(const std::function<void(ScopedTransaction&)>& fn);
+
+  // Store::watch within the namespace: group "*" means every group of this namespace, and the
+  // events delivered carry groups without the "ns:" prefix. (A watcher on the Store itself sees
+  // the prefixed groups.)
+  Watcher watch(std::string_view group, std::string_view key = "*",
+                std::optional<std::uint64_t> from_revision = {}, std::size_t capacity = 16);
+
+ private:
+  std::string scoped(std::string_view group) const;
+  void quota_checked_set(std::string_view operation, std::string_view group, std::string_view key,
+                         std::string_view value, std::optional<std::chrono::milliseconds> ttl);
+
+  Store& store_;
+  std::string ns_;
+  std::string prefix_;  // ns + ":"
+  QuotaConfig quota_;
+};
+
+// The view of a ScopedStore inside ScopedStore::transaction(fn): like Transaction, scoped and
+// quota-checked. Valid only during fn, on the thread running fn.
+class ScopedTransaction {
+ public:
+  std::optional<std::string> get(std::string_view group, std::string_view key);
+  void set(std::string_view group, std::string_view key, std::string_view value);
+  void set_with_ttl(std::string_view group, std::string_view key, std::string_view value,
+                    std::chrono::milliseconds ttl);
+  bool erase(std::string_view group, std::string_view key);
+  std::size_t delete_group(std::string_view group);
+  std::size_t delete_prefix(std::string_view group_prefix);
+  std::map<std::string, std::string> get_all(std::string_view group);
+  std::size_t count(std::string_view group);
+
+  ScopedTransaction(const ScopedTransaction&) = delete;
+  ScopedTransaction& operator=(const ScopedTransaction&) = delete;
+
+ private:
+  friend class ScopedStore;
+  explicit ScopedTransaction(ScopedStore& scope) : scope_(scope) {}
+  ScopedStore& scope_;
+};
+
+}  // namespace kvstore
