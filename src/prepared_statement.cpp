@@ -30,6 +30,12 @@ StatementUse& StatementUse::text(int index, std::string_view bytes) {
   return *this;
 }
 
+StatementUse& StatementUse::blob(int index, std::string_view bytes) {
+  const char* data = bytes.empty() ? "" : bytes.data();
+  check(sqlite3_bind_blob64(statement_, index, data, bytes.size(), SQLITE_STATIC));
+  return *this;
+}
+
 StatementUse& StatementUse::integer(int index, std::int64_t value) {
   check(sqlite3_bind_int64(statement_, index, value));
   return *this;

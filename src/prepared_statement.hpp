@@ -39,6 +39,8 @@ class StatementUse {
 
   // Binds bytes as TEXT without copying: `bytes` must outlive the statement's execution.
   StatementUse& text(int index, std::string_view bytes);
+  // Binds bytes as a BLOB without copying.
+  StatementUse& blob(int index, std::string_view bytes);
   StatementUse& integer(int index, std::int64_t value);
   StatementUse& integer_or_null(int index, std::optional<std::int64_t> value);
   // Binds a zero-length BLOB. In SQLite every TEXT sorts before every BLOB, so `col < ?` with this

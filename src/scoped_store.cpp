@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "blob_state.hpp"
 #include "clock.hpp"
 #include "quota.hpp"
 #include "store_impl.hpp"
@@ -51,8 +52,8 @@ void ScopedStore::quota_checked_set(std::string_view operation, std::string_view
   impl.write(op, [&] {
     const auto now = detail::now_unix_ms();
     detail::check_quota(impl, op, ns_, quota_, full, key, now);
-    impl.put(full, key, value,
-             ttl ? std::optional(detail::expiry_after(now, *ttl)) : std::nullopt, now);
+    const auto expires_at = ttl ? std::optional(detail::expiry_after(now, *ttl)) : std::nullopt;
+    impl.put(full, key, {value, expires_at}, value, now);
   });
 }
 
@@ -124,6 +125,26 @@ void ScopedStore::set_json(std::string_view group, std::string_view key,
 
 std::optional<nlohmann::json> ScopedStore::get_json(std::string_view group, std::string_view key) {
   return store_.get_json(scoped(group), key);
+}
+
+std::optional<Metadata> ScopedStore::stat(std::string_view group, std::string_view key) {
+  return store_.stat(scoped(group), key);
+}
+
+std::optional<BlobReader> ScopedStore::open_reader(std::string_view group, std::string_view key) {
+  return store_.open_reader(scoped(group), key);
+}
+
+BlobWriter ScopedStore::begin_set(std::string_view group, std::string_view key, Metadata meta,
+                                  std::stop_token cancel) {
+  BlobWriter writer = store_.begin_set(scoped(group), key, std::move(meta), std::move(cancel));
+  writer.state_->before_commit = [ns = ns_, quota = quota_, full = scoped(group),
+                                  key = std::string(key)](Store::Impl& impl,
+                                                          const detail::Operation& op,
+                                                          std::int64_t now) {
+    detail::check_quota(impl, op, ns, quota, full, key, now);
+  };
+  return writer;
 }
 
 void ScopedStore::transaction(const std::function<void(ScopedTransaction&)>& fn) {

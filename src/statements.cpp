@@ -6,11 +6,12 @@ namespace kvstore::detail {
 Statements::Statements(SQLite::Database& db)
     : log_change(db, "INSERT INTO changes(op, grp, key, time) VALUES (?1, ?2, ?3, ?4)"),
       upsert(db,
-             "INSERT INTO kv(grp, key, value, expires_at, modified_at, revision) "
-             "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(grp, key) DO UPDATE SET "
+             "INSERT INTO kv(grp, key, value, expires_at, modified_at, revision, tag, blob_id) "
+             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(grp, key) DO UPDATE SET "
              "value = excluded.value, expires_at = excluded.expires_at, "
-             "modified_at = excluded.modified_at, revision = excluded.revision"),
-      select_row(db, "SELECT value, expires_at FROM kv WHERE grp = ?1 AND key = ?2"),
+             "modified_at = excluded.modified_at, revision = excluded.revision, "
+             "tag = excluded.tag, blob_id = excluded.blob_id"),
+      select_row(db, "SELECT value, expires_at, blob_id FROM kv WHERE grp = ?1 AND key = ?2"),
       delete_if_expired(db, "DELETE FROM kv WHERE grp = ?1 AND key = ?2 AND expires_at <= ?3"),
       delete_row(db,
                  "DELETE FROM kv WHERE grp = ?1 AND key = ?2 "
@@ -18,7 +19,7 @@ Statements::Statements(SQLite::Database& db)
       delete_group(db,
                    "DELETE FROM kv WHERE grp = ?1 RETURNING expires_at IS NULL OR expires_at > ?2"),
       select_live_page(db,
-                       "SELECT key, value FROM kv WHERE grp = ?1 AND key >= ?2 "
+                       "SELECT key, value, blob_id FROM kv WHERE grp = ?1 AND key >= ?2 "
                        "AND (expires_at IS NULL OR expires_at > ?3) ORDER BY key LIMIT ?4"),
       count_live(db,
                  "SELECT count(*) FROM kv WHERE grp = ?1 "
@@ -48,6 +49,19 @@ Statements::Statements(SQLite::Database& db)
       trim_changes(db,
                    "DELETE FROM changes WHERE revision <= "
                    "(SELECT max(revision) FROM changes) - ?1"),
-      data_version(db, "PRAGMA data_version") {}
+      data_version(db, "PRAGMA data_version"),
+      create_blob(db, "INSERT INTO blobs(writer_pid, created_at) VALUES (?1, ?2)"),
+      insert_chunk(db, "INSERT INTO blob_chunks(blob_id, seq, data) VALUES (?1, ?2, ?3)"),
+      select_chunk(db, "SELECT data FROM blob_chunks WHERE blob_id = ?1 AND seq = ?2"),
+      select_chunks(db, "SELECT data FROM blob_chunks WHERE blob_id = ?1 ORDER BY seq"),
+      finish_blob(db, "UPDATE blobs SET committed = 1, size = ?2 WHERE id = ?1 AND committed = 0"),
+      delete_chunks(db, "DELETE FROM blob_chunks WHERE blob_id = ?1"),
+      delete_blob(db, "DELETE FROM blobs WHERE id = ?1"),
+      staged_blobs(db, "SELECT id, writer_pid FROM blobs WHERE committed = 0"),
+      select_metadata(db,
+                      "SELECT kv.revision, kv.modified_at, kv.expires_at, kv.tag, "
+                      "coalesce(b.size, length(CAST(kv.value AS BLOB))), kv.blob_id "
+                      "FROM kv LEFT JOIN blobs AS b ON b.id = kv.blob_id "
+                      "WHERE kv.grp = ?1 AND kv.key = ?2") {}
 
 }  // namespace kvstore::detail

@@ -12,9 +12,9 @@ struct Statements {
   // Appends to the change log; the new row's rowid is the mutation's revision.
   // ?1 op, ?2 grp, ?3 key, ?4 time.
   PreparedStatement log_change;
-  // ?1 grp, ?2 key, ?3 value, ?4 expires_at, ?5 modified_at, ?6 revision.
+  // ?1 grp, ?2 key, ?3 value, ?4 expires_at, ?5 modified_at, ?6 revision, ?7 tag, ?8 blob_id.
   PreparedStatement upsert;
-  // ?1 grp, ?2 key -> value, expires_at.
+  // ?1 grp, ?2 key -> value, expires_at, blob_id.
   PreparedStatement select_row;
   // Deletes the row only if it is still expired at ?3 (another writer may have replaced it).
   PreparedStatement delete_if_expired;
@@ -22,7 +22,8 @@ struct Statements {
   PreparedStatement delete_row;
   // ?1 grp, ?2 now -> one row per deleted key: was it live?
   PreparedStatement delete_group;
-  // ?1 grp, ?2 first key (inclusive), ?3 now, ?4 limit (-1 = all) -> key, value in key order.
+  // ?1 grp, ?2 first key (inclusive), ?3 now, ?4 limit (-1 = all) -> key, value, blob_id in
+  // key order.
   PreparedStatement select_live_page;
   // ?1 grp, ?2 now -> count of live keys.
   PreparedStatement count_live;
@@ -50,6 +51,25 @@ struct Statements {
   PreparedStatement trim_changes;
   // -> a number that changes when another connection commits.
   PreparedStatement data_version;
+
+  // Streamed values (see migrations/0005_streamed_values.sql).
+  // ?1 writer pid, ?2 now: stages a new blob; its id is the new rowid.
+  PreparedStatement create_blob;
+  // ?1 blob_id, ?2 seq, ?3 data.
+  PreparedStatement insert_chunk;
+  // ?1 blob_id, ?2 seq -> data.
+  PreparedStatement select_chunk;
+  // ?1 blob_id -> data of every chunk, in order.
+  PreparedStatement select_chunks;
+  // ?1 blob_id, ?2 size: marks a staged blob committed (0 rows changed: it is gone).
+  PreparedStatement finish_blob;
+  // ?1 blob_id.
+  PreparedStatement delete_chunks;
+  PreparedStatement delete_blob;
+  // -> id, writer_pid of every staged (uncommitted) blob.
+  PreparedStatement staged_blobs;
+  // ?1 grp, ?2 key -> revision, modified_at, expires_at, tag, size, blob_id.
+  PreparedStatement select_metadata;
 };
 
 }  // namespace kvstore::detail

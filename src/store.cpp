@@ -13,10 +13,13 @@ using detail::StatementUse;
 
 namespace {
 
-std::unique_ptr<Store::Impl> open(const std::string& path, Options options) {
+std::shared_ptr<Store::Impl> open(const std::string& path, Options options) {
   if (path.empty()) throw InvalidArgument("kvstore: open: empty path (use \":memory:\")");
-  return detail::guarded(Operation::of("open", path),
-                         [&] { return std::make_unique<Store::Impl>(path, std::move(options)); });
+  return detail::guarded(Operation::of("open", path), [&] {
+    auto impl = std::make_shared<Store::Impl>(path, std::move(options));
+    impl->finish_opening();
+    return impl;
+  });
 }
 
 // Marks the calling thread as the owner of the open transaction for the scope's lifetime, so
@@ -61,7 +64,9 @@ std::optional<std::string> Store::get(std::string_view group, std::string_view k
       use.text(1, group).text(2, key);
       if (!use.step()) return std::nullopt;
       const auto expires_at = use.column_int_or_null(1);
-      if (!expires_at || *expires_at > now) return std::string(use.column_text(0));
+      if (!expires_at || *expires_at > now) {
+        return impl_->stored_value(use.column_text(0), use.column_int_or_null(2));
+      }
     }
     impl_->expire_row(group, key, now);
     return std::nullopt;
@@ -70,7 +75,7 @@ std::optional<std::string> Store::get(std::string_view group, std::string_view k
 
 void Store::set(std::string_view group, std::string_view key, std::string_view value) {
   impl_->write(Operation::of("set", group, key),
-               [&] { impl_->put(group, key, value, std::nullopt, detail::now_unix_ms()); });
+               [&] { impl_->put(group, key, {value, std::nullopt}, value, detail::now_unix_ms()); });
 }
 
 void Store::set_with_ttl(std::string_view group, std::string_view key, std::string_view value,
@@ -79,7 +84,7 @@ void Store::set_with_ttl(std::string_view group, std::string_view key, std::stri
   require_positive(ttl, op);
   impl_->write(op, [&] {
     const auto now = detail::now_unix_ms();
-    impl_->put(group, key, value, detail::expiry_after(now, ttl), now);
+    impl_->put(group, key, {value, detail::expiry_after(now, ttl)}, value, now);
   });
 }
 
@@ -123,7 +128,10 @@ std::map<std::string, std::string> Store::get_all(std::string_view group) {
     std::map<std::string, std::string> all;
     StatementUse use(impl_->statements.select_live_page);
     use.text(1, group).text(2, {}).integer(3, now).integer(4, -1);
-    while (use.step()) all.emplace_hint(all.end(), use.column_text(0), use.column_text(1));
+    while (use.step()) {
+      all.emplace_hint(all.end(), use.column_text(0),
+                       impl_->stored_value(use.column_text(1), use.column_int_or_null(2)));
+    }
     return all;
   });
 }
@@ -137,7 +145,10 @@ void Store::for_each(std::string_view group,
     impl_->read(Operation::of("for_each", group), [&] {
       StatementUse use(impl_->statements.select_live_page);
       use.text(1, group).text(2, from).integer(3, now).integer(4, kForEachPage);
-      while (use.step()) page.emplace_back(use.column_text(0), use.column_text(1));
+      while (use.step()) {
+        page.emplace_back(use.column_text(0),
+                          impl_->stored_value(use.column_text(1), use.column_int_or_null(2)));
+      }
     });
     for (const auto& [key, value] : page) {
       if (!fn(key, value)) return;

@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "blob_state.hpp"
 #include "change_log.hpp"
 #include "clock.hpp"
 #include "migrations.hpp"
@@ -63,6 +64,10 @@ Store::Impl::Impl(const std::string& path, Options opts)
 
 Store::Impl::~Impl() { hub->close_all(); }
 
+void Store::Impl::finish_opening() {
+  if (!options.read_only) detail::reclaim_abandoned_blobs(*this);
+}
+
 void Store::Impl::require_writable(const detail::Operation& op) const {
   if (options.read_only) throw StorageError(op.message("store is open read-only"), SQLITE_READONLY);
 }
@@ -91,12 +96,23 @@ std::uint64_t Store::Impl::log_change(EventType type, std::string_view group,
   return revision;
 }
 
-void Store::Impl::put(std::string_view group, std::string_view key, std::string_view value,
-                      std::optional<std::int64_t> expires_at, std::int64_t now) {
-  const auto revision = log_change(EventType::set, group, key, value, now);
+void Store::Impl::put(std::string_view group, std::string_view key, const Row& row,
+                      std::string_view event_value, std::int64_t now) {
+  const auto revision = log_change(EventType::set, group, key, event_value, now);
   detail::StatementUse use(statements.upsert);
-  use.text(1, group).text(2, key).text(3, value).integer_or_null(4, expires_at);
-  use.integer(5, now).integer(6, static_cast<std::int64_t>(revision)).run();
+  use.text(1, group).text(2, key).text(3, row.value).integer_or_null(4, row.expires_at);
+  use.integer(5, now).integer(6, static_cast<std::int64_t>(revision)).text(7, row.tag);
+  use.integer_or_null(8, row.blob_id).run();
+}
+
+std::string Store::Impl::stored_value(std::string_view inline_value,
+                                      std::optional<std::int64_t> blob_id) {
+  if (!blob_id) return std::string(inline_value);
+  std::string value;
+  detail::StatementUse use(statements.select_chunks);
+  use.integer(1, *blob_id);
+  while (use.step()) value += use.column_text(0);
+  return value;
 }
 
 std::size_t Store::Impl::remove_group(std::string_view group, std::int64_t now) {

@@ -33,6 +33,8 @@ namespace kvstore {
 struct Store::Impl {
   Impl(const std::string& path, Options options);
   ~Impl();
+  // Work that needs the whole Impl (and may publish): reclaims abandoned staged values.
+  void finish_opening();
 
   // Runs body with the connection, under the mutex unless this thread's transaction is open.
   // The changes body committed are published after the mutex is released.
@@ -117,8 +119,18 @@ struct Store::Impl {
   // listens). Returns the mutation's revision.
   std::uint64_t log_change(EventType type, std::string_view group, std::string_view key,
                            std::string_view value, std::int64_t now);
-  void put(std::string_view group, std::string_view key, std::string_view value,
-           std::optional<std::int64_t> expires_at, std::int64_t now);
+  // What put() stores in a kv row.
+  struct Row {
+    std::string_view value;  // '' for a streamed value
+    std::optional<std::int64_t> expires_at;
+    std::string_view tag = {};
+    std::optional<std::int64_t> blob_id = {};  // a committed streamed value
+  };
+  // Stores the row; `event_value` is what the set event carries.
+  void put(std::string_view group, std::string_view key, const Row& row,
+           std::string_view event_value, std::int64_t now);
+  // A row's value: kv.value, or the chunks of its streamed value joined.
+  std::string stored_value(std::string_view inline_value, std::optional<std::int64_t> blob_id);
   std::size_t remove_group(std::string_view group, std::int64_t now);
   // Deletes group/key if it is expired at `now` and the store is writable.
   void expire_row(std::string_view group, std::string_view key, std::int64_t now);

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kvstore/blob.hpp"
 #include "kvstore/errors.hpp"
 #include "kvstore/events.hpp"
 #include "kvstore/store.hpp"
@@ -71,6 +72,13 @@ class ScopedStore {
   std::vector<std::string> get_fields(std::string_view group, std::string_view key);
   void set_json(std::string_view group, std::string_view key, const nlohmann::json& value);
   std::optional<nlohmann::json> get_json(std::string_view group, std::string_view key);
+
+  // Streaming (blob.hpp), on group ns + ":" + group. A scoped writer's commit() checks the
+  // quotas like set() does and throws QuotaExceeded, publishing nothing, past a limit.
+  std::optional<Metadata> stat(std::string_view group, std::string_view key);
+  std::optional<BlobReader> open_reader(std::string_view group, std::string_view key);
+  BlobWriter begin_set(std::string_view group, std::string_view key, Metadata meta = {},
+                       std::stop_token cancel = {});
 
   // Store::transaction with a scoped view: quotas are checked on every write inside it, and a
   // QuotaExceeded that leaves fn rolls the whole transaction back.

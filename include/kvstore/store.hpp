@@ -22,10 +22,12 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "kvstore/blob.hpp"
 #include "kvstore/errors.hpp"
 #include "kvstore/events.hpp"
 
@@ -164,6 +166,22 @@ class Store {
   // Compacted if `revision` is older than the change log holds. Thread-safe.
   std::vector<Event> changes_since(std::uint64_t revision);
 
+  // Streaming values (blob.hpp). A streamed value is a value like any other: get returns it
+  // whole, count/groups/get_all/erase treat it as any key.
+  //
+  // The metadata of group/key without reading its value (any value has one: a plain set has tag
+  // ""), or nullopt if absent or expired.
+  std::optional<Metadata> stat(std::string_view group, std::string_view key);
+  // A reader of group/key's value, or nullopt if absent or expired (a MISS). Throws for a
+  // storage failure (an ERROR): the two are never confused.
+  std::optional<BlobReader> open_reader(std::string_view group, std::string_view key);
+  // Starts writing group/key's value in chunks; invisible until BlobWriter::commit(). `meta`
+  // gives the tag and, through expires_at, a TTL (size, revision, last_modified are ignored).
+  // Throws InvalidArgument if expires_at is not in the future. A stopped `cancel` makes write()
+  // and commit() throw and discard what was staged.
+  BlobWriter begin_set(std::string_view group, std::string_view key, Metadata meta = {},
+                       std::stop_token cancel = {});
+
   struct Impl;
 
  private:
@@ -171,7 +189,7 @@ class Store {
   friend class ScopedStore;
   Watcher watch_filtered(detail::WatchFilter filter, std::optional<std::uint64_t> from_revision,
                          std::size_t capacity);
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<Impl> impl_;  // shared: readers and writers hold weak references
 };
 
 // The view of the store inside Store::transaction(fn). Reads see the transaction's own writes.

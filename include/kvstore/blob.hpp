@@ -1,0 +1,88 @@
+// Streaming values with metadata: write and read large values in chunks, in bounded memory,
+// with the atomic-publish contract of a cache object store.
+//
+// A BlobWriter (Store::begin_set) stages chunks in the database as they come; the old value
+// stays readable until commit(), which publishes the value and its metadata atomically, and
+// abort() (or the writer's destruction) discards everything staged. The staged data of a
+// process that dies before commit is invisible and is reclaimed when the file is next opened.
+// A BlobReader (Store::open_reader) reads a value chunk by chunk; if the value is replaced
+// while it reads, it throws instead of mixing versions.
+//
+// Thread-safety: a writer or a reader is used by one thread at a time; many writers and readers
+// may run concurrently on one Store. Both must not outlive their Store (calls then throw Error).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <istream>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace kvstore {
+
+using Clock = std::chrono::system_clock;
+
+struct Metadata {
+  std::string tag;                // the caller's label (an ETag, a content type); "" by default
+  std::uint64_t size = 0;         // value bytes (set by the store)
+  std::uint64_t revision = 0;     // revision of the write that stored the value; usable as ETag
+  Clock::time_point last_modified{};           // when the value was stored (set by the store)
+  std::optional<Clock::time_point> expires_at;  // TTL; nullopt = never
+};
+
+class BlobReader {
+ public:
+  BlobReader(BlobReader&&) noexcept;
+  BlobReader& operator=(BlobReader&&) noexcept;
+  ~BlobReader();
+
+  // Copies the next bytes into `out`; returns how many (0 at the end).
+  // Throws Error if the value was replaced or deleted since the reader opened, StorageError on
+  // a storage failure.
+  std::size_t read(std::span<char> out);
+  // The remaining bytes, whole (for values known to be small).
+  std::string read_all();
+  // The metadata of the version being read.
+  const Metadata& metadata() const;
+  // The same bytes as a std::istream (shares the read position with read()). On an error the
+  // stream sets badbit; the error is rethrown by the next read() call.
+  std::istream& stream();
+
+  struct State;
+
+ private:
+  friend class Store;
+  explicit BlobReader(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+class BlobWriter {
+ public:
+  BlobWriter(BlobWriter&&) noexcept;
+  BlobWriter& operator=(BlobWriter&&) noexcept;
+  // Aborts an uncommitted write (errors are reported through Options::on_error).
+  ~BlobWriter();
+
+  // Appends bytes to the value. Throws InvalidArgument after commit() or abort(); throws Error
+  // (and discards what was staged) if the cancel token was stopped.
+  void write(std::string_view chunk);
+  // Publishes the value and its metadata atomically and publishes one `set` event. Throws Error
+  // and publishes nothing if the cancel token was stopped (the staged data is discarded), and
+  // QuotaExceeded for a ScopedStore write past a quota. A no-op after a commit or an abort.
+  void commit();
+  // Discards everything staged. A no-op after a commit or an abort.
+  void abort();
+  bool committed() const;
+
+  struct State;
+
+ private:
+  friend class Store;
+  friend class ScopedStore;
+  explicit BlobWriter(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace kvstore

@@ -1,0 +1,72 @@
+// The state behind BlobWriter and BlobReader handles.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stop_token>
+#include <streambuf>
+#include <string>
+
+#include "kvstore/blob.hpp"
+#include "operation.hpp"
+#include "store_impl.hpp"
+
+namespace kvstore {
+
+// Bytes are staged in rows of this size: the writer's memory stays below it whatever the value.
+inline constexpr std::size_t kBlobChunkBytes = 256 * 1024;
+// A committed stream's `set` event carries the value up to this size, and '' above it.
+inline constexpr std::uint64_t kBlobEventValueLimit = 64 * 1024;
+
+struct BlobWriter::State {
+  enum class Status { open, committed, aborted };
+
+  std::weak_ptr<Store::Impl> store;
+  std::string group, key;
+  Metadata metadata;
+  std::stop_token cancel;
+  // Runs inside the commit's write, before the row is stored (ScopedStore's quota check).
+  std::function<void(Store::Impl&, const detail::Operation&, std::int64_t now)> before_commit;
+  std::int64_t blob_id = 0;
+  std::int64_t next_seq = 0;
+  std::uint64_t size = 0;
+  std::string buffer;  // bytes not yet staged, < kBlobChunkBytes
+  Status status = Status::open;
+
+  detail::Operation operation(std::string_view name) const {
+    return detail::Operation::of(name, group, key);
+  }
+  std::shared_ptr<Store::Impl> lock_store(const detail::Operation& op) const;
+  void stage(std::string_view bytes);
+  void discard() noexcept;
+};
+
+struct BlobReader::State : std::streambuf {
+  State() : stream(this) {}
+
+  // Loads the next chunk into `chunk`; false at the end of the value.
+  bool fetch();
+  int_type underflow() override;
+
+  std::weak_ptr<Store::Impl> store;
+  std::string group, key;
+  Metadata metadata;
+  std::optional<std::int64_t> blob_id;  // nullopt: a plain value, whole in `chunk`
+  std::string chunk;
+  std::size_t position = 0;  // in chunk
+  std::int64_t next_seq = 0;
+  std::uint64_t delivered = 0;  // bytes moved into chunk so far
+  std::exception_ptr error;     // met by the stream, rethrown by the next read()
+  std::istream stream;
+};
+
+namespace detail {
+
+// Deletes the staged blobs whose writer process is gone (it died before commit or abort).
+void reclaim_abandoned_blobs(Store::Impl& impl);
+
+}  // namespace detail
+}  // namespace kvstore
