@@ -64,6 +64,19 @@ struct Options {
 };
 
 class Transaction;
+
+// A snapshot of a store's size and shape (Store::stats).
+struct StoreStats {
+  int schema_version = 0;                  // PRAGMA user_version
+  std::string journal_mode;                // "wal" for files, "memory" for ":memory:"
+  std::uint64_t page_size = 0, page_count = 0, free_pages = 0;
+  std::uint64_t file_bytes = 0, wal_bytes = 0;  // on disk; 0 for ":memory:"
+  std::uint64_t groups = 0, keys = 0;      // live ones
+  std::uint64_t expiring_keys = 0;         // live keys with a TTL
+  std::uint64_t revision = 0;
+  std::uint64_t change_log_entries = 0;
+};
+
 namespace detail {
 struct WatchFilter;
 }
@@ -165,6 +178,20 @@ class Store {
   // The logged changes after `revision`, oldest first (values as they are now). Throws
   // Compacted if `revision` is older than the change log holds. Thread-safe.
   std::vector<Event> changes_since(std::uint64_t revision);
+
+  // Maintenance.
+  //
+  // Size and shape of the store. Thread-safe.
+  StoreStats stats();
+  // Runs PRAGMA integrity_check and checks the schema (version and tables); returns the
+  // problems found, empty when the store is sound. Thread-safe.
+  std::vector<std::string> check();
+  // Copies the WAL into the database file and truncates it (PRAGMA wal_checkpoint(TRUNCATE)).
+  // Throws Busy if readers of other connections keep it from completing. No-op for ":memory:".
+  void checkpoint();
+  // Rebuilds the file to reclaim free pages (VACUUM). Throws StorageError inside a transaction
+  // and on a read-only store.
+  void vacuum();
 
   // Streaming values (blob.hpp). A streamed value is a value like any other: get returns it
   // whole, count/groups/get_all/erase treat it as any key.
