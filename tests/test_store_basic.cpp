@@ -1,0 +1,572 @@
+// Store: the everyday operations — get/set/erase, groups, counts, for_each, render, the value
+// views (get_split, get_fields, JSON), persistence, WAL mode and the revision counter.
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+#include <kvstore/kvstore.hpp>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "support.hpp"
+
+using namespace std::chrono_literals;
+using kvtest::TempDir;
+
+namespace {
+
+// A raw SQLite connection for looking at what the Store left in a file.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path, int flags = SQLITE_OPEN_READWRITE) {
+    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+      const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      throw std::runtime_error("raw open " + path + ": " + message);
+    }
+  }
+  ~RawDb() { sqlite3_close(db_); }
+  RawDb(const RawDb&) = delete;
+  RawDb& operator=(const RawDb&) = delete;
+
+  // The first column of the first row of `sql`, as text ("" if there is no row).
+  std::string text(const std::string& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+      throw std::runtime_error("raw prepare: " + std::string(sqlite3_errmsg(db_)));
+    }
+    std::string out;
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+      const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt, 0));
+      out.assign(data ? data : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt, 0)));
+    }
+    sqlite3_finalize(stmt);
+    return out;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+std::vector<std::pair<std::string, std::string>> walk(kvstore::Store& store,
+                                                      std::string_view group) {
+  std::vector<std::pair<std::string, std::string>> seen;
+  store.for_each(group, [&](std::string_view key, std::string_view value) {
+    seen.emplace_back(std::string(key), std::string(value));
+    return true;
+  });
+  return seen;
+}
+
+}  // namespace
+
+TEST_CASE("Store basic: set then get returns the value and overwrite replaces it", "[store]") {
+  kvstore::Store store(":memory:");
+  store.set("config", "theme", "dark");
+  CHECK(store.get("config", "theme") == std::optional<std::string>("dark"));
+  store.set("config", "theme", "light");
+  CHECK(store.get("config", "theme") == std::optional<std::string>("light"));
+  CHECK(store.count("config") == 1);
+}
+
+TEST_CASE("Store basic: get on a missing group and on a missing key both return nullopt",
+          "[store]") {
+  kvstore::Store store(":memory:");
+  store.set("config", "theme", "dark");
+  SECTION("missing group") { CHECK_FALSE(store.get("nosuchgroup", "theme").has_value()); }
+  SECTION("missing key in an existing group") {
+    CHECK_FALSE(store.get("config", "nosuchkey").has_value());
+  }
+  SECTION("the same key in another group is a different entry") {
+    store.set("other", "theme", "blue");
+    CHECK(store.get("config", "theme") == std::optional<std::string>("dark"));
+    CHECK(store.get("other", "theme") == std::optional<std::string>("blue"));
+  }
+}
+
+TEST_CASE("Store basic: an empty value is present, not absent", "[store]") {
+  kvstore::Store store(":memory:");
+  store.set("g", "k", "");
+  const auto value = store.get("g", "k");
+  REQUIRE(value.has_value());
+  CHECK(value->empty());
+  CHECK(store.count("g") == 1);
+}
+
+TEST_CASE("Store basic: erase returns whether the key existed", "[store]") {
+  kvstore::Store store(":memory:");
+  store.set("g", "a", "1");
+  store.set("g", "b", "2");
+  CHECK(store.erase("g", "a"));
+  CHECK_FALSE(store.get("g", "a").has_value());
+  CHECK(store.get("g", "b") == std::optional<std::string>("2"));
+  CHECK_FALSE(store.erase("g", "a"));
+  CHECK_FALSE(store.erase("nosuchgroup", "b"));
+  CHECK(store.count("g") == 1);
+}
+
+TEST_CASE("Store basic: delete_group then get_all is empty", "[store]") {
+  kvstore::Store store(":memory:");
+  store.set("doomed", "a", "1");
+  store.set("doomed", "b", "2");
+  store.set("doomed", "c", "3");
+  store.set("kept", "a", "x");
+  CHECK(store.delete_group("doomed") == 3);
+  CHECK(store.get_all("doomed").empty());
+  CHECK(store.count("doomed") == 0);
+  CHECK_FALSE(store.get("doomed", "a").has_value());
+  CHECK(store.get_all("kept") == std::map<std::string, std::string>{{"a", "x"}});
+  CHECK(store.delete_group("doomed") == 0);
+  CHECK(store.delete_group("never-existed") == 0);
+}
+
+TEST_CASE("Store basic: count after 500 inserts", "[store]") {
+  kvstore::Store store(":memory:");
+  for (int i = 0; i < 500; ++i) store.set("bulk", "key-" + std::to_string(i), std::to_string(i));
+  CHECK(store.count("bulk") == 500);
+  CHECK(store.count_all() == 500);
+  CHECK(store.get_all("bulk").size() == 500);
+  // Overwriting does not add keys.
+  for (int i = 0; i < 500; i += 2) store.set("bulk", "key-" + std::to_string(i), "again");
+  CHECK(store.count("bulk") == 500);
+  CHECK(store.count("other") == 0);
+}
+
+TEST_CASE("Store basic: get_all returns every key of the group ordered by key bytes", "[store]") {
+  kvstore::Store store(":memory:");
+  store.set("g", "b", "2");
+  store.set("g", "a", "1");
+  store.set("g", "c", "3");
+  store.set("h", "a", "other");
+  const auto all = store.get_all("g");
+  CHECK(all == std::map<std::string, std::string>{{"a", "1"}, {"b", "2"}, {"c", "3"}});
+  CHECK(store.get_all("nosuchgroup").empty());
+}
+
+TEST_CASE("Store basic: groups and count_all list the groups with live keys", "[store]") {
+  kvstore::Store store(":memory:");
+  store.set("users:b", "k", "v");
+  store.set("users:a", "k1", "v");
+  store.set("users:a", "k2", "v");
+  store.set("config", "k", "v");
+  CHECK(store.groups() == std::vector<std::string>{"config", "users:a", "users:b"});
+  CHECK(store.groups("users:") == std::vector<std::string>{"users:a", "users:b"});
+  CHECK(store.groups("nomatch").empty());
+  CHECK(store.count_all() == 4);
+  CHECK(store.count_all("users:") == 3);
+  CHECK(store.count_all("users:a") == 2);
+  CHECK(store.count_all("c") == 1);
+  CHECK(store.count_all("x") == 0);
+  store.erase("config", "k");
+  CHECK(store.groups() == std::vector<std::string>{"users:a", "users:b"});
+}
+
+TEST_CASE("Store basic: delete_prefix removes the matching groups and returns the key count",
+          "[store]") {
+  kvstore::Store store(":memory:");
+  store.set("tenant1:a", "k1", "v");
+  store.set("tenant1:a", "k2", "v");
+  store.set("tenant1:b", "k", "v");
+  store.set("tenant10", "k", "v");
+  store.set("tenant2:a", "k", "v");
+  CHECK(store.delete_prefix("tenant1:") == 3);
+  CHECK(store.groups() == std::vector<std::string>{"tenant10", "tenant2:a"});
+  CHECK(store.delete_prefix("nomatch") == 0);
+  CHECK(store.count_all() == 2);
+  SECTION("an empty prefix removes everything") {
+    CHECK(store.delete_prefix("") == 2);
+    CHECK(store.count_all() == 0);
+    CHECK(store.groups().empty());
+  }
+}
+
+TEST_CASE("Store basic: for_each visits every key in order", "[store]") {
+  kvstore::Store store(":memory:");
+  store.set("g", "c", "3");
+  store.set("g", "a", "1");
+  store.set("g", "b", "2");
+  store.set("other", "z", "x");
+  using Seen = std::vector<std::pair<std::string, std::string>>;
+  CHECK(walk(store, "g") == Seen{{"a", "1"}, {"b", "2"}, {"c", "3"}});
+  CHECK(walk(store, "nosuchgroup").empty());
+}
+
+TEST_CASE("Store basic: for_each over more keys than one batch visits each once, in order",
+          "[store]") {
+  kvstore::Store store(":memory:");
+  std::vector<std::string> expected;
+  for (int i = 0; i < 1000; ++i) {
+    char key[16];
+    std::snprintf(key, sizeof key, "k%04d", i);
+    expected.emplace_back(key);
+    store.set("big", key, std::to_string(i));
+  }
+  std::vector<std::string> seen;
+  store.for_each("big", [&](std::string_view key, std::string_view value) {
+    seen.emplace_back(key);
+    CHECK(value == std::to_string(seen.size() - 1));
+    return true;
+  });
+  CHECK(seen == expected);
+}
+
+TEST_CASE("Store basic: for_each stops when fn returns false", "[store]") {
+  kvstore::Store store(":memory:");
+  for (int i = 0; i < 10; ++i) store.set("g", "k" + std::to_string(i), "v");
+  std::vector<std::string> seen;
+  store.for_each("g", [&](std::string_view key, std::string_view) {
+    seen.emplace_back(key);
+    return seen.size() < 3;
+  });
+  CHECK(seen == std::vector<std::string>{"k0", "k1", "k2"});
+
+  SECTION("also in a group larger than one batch") {
+    for (int i = 0; i < 700; ++i) store.set("big", "k" + std::to_string(1000 + i), "v");
+    int calls = 0;
+    store.for_each("big", [&](std::string_view, std::string_view) { return ++calls < 300; });
+    CHECK(calls == 300);
+  }
+}
+
+TEST_CASE("Store basic: fn of for_each may call the store, including writes, without deadlock",
+          "[store]") {
+  kvstore::Store store(":memory:");
+  for (int i = 0; i < 600; ++i) store.set("walk", "k" + std::to_string(1000 + i), "v");
+  int visited = 0;
+  store.for_each("walk", [&](std::string_view key, std::string_view value) {
+    ++visited;
+    // Reads of the store, a write to another group, and erasing the key being visited.
+    CHECK(store.get("walk", key) == std::optional<std::string>(std::string(value)));
+    store.set("copy", key, value);
+    CHECK(store.erase("walk", key));
+    CHECK(store.count("copy") == static_cast<std::size_t>(visited));
+    return true;
+  });
+  CHECK(visited == 600);
+  CHECK(store.count("walk") == 0);
+  CHECK(store.count("copy") == 600);
+}
+
+TEST_CASE(
+    "Store basic: for_each visits a key written during the walk that sorts after the "
+    "current key",
+    "[store]") {
+  kvstore::Store store(":memory:");
+  store.set("g", "a", "1");
+  store.set("g", "c", "3");
+  store.set("g", "e", "5");
+  std::vector<std::string> seen;
+  store.for_each("g", [&](std::string_view key, std::string_view) {
+    seen.emplace_back(key);
+    if (key == "a") {
+      store.set("g", "b", "2");
+      store.set("g", "z", "26");
+    }
+    return true;
+  });
+  CHECK(seen == std::vector<std::string>{"a", "b", "c", "e", "z"});
+}
+
+TEST_CASE("Store basic: render substitutes the group's keys", "[store][render]") {
+  kvstore::Store store(":memory:");
+  store.set("page", "title", "Hello");
+  store.set("page", "name", "World");
+  store.set("other", "title", "Wrong");
+  CHECK(store.render("{{title}}, {{name}}!", "page") == "Hello, World!");
+  CHECK(store.render("no variables", "page") == "no variables");
+  CHECK(store.render("", "page").empty());
+}
+
+TEST_CASE("Store basic: render of a missing variable renders empty", "[store][render]") {
+  kvstore::Store store(":memory:");
+  store.set("page", "title", "Hello");
+  CHECK(store.render("[{{title}}][{{missing}}]", "page") == "[Hello][]");
+  CHECK(store.render("[{{anything}}]", "nosuchgroup") == "[]");
+}
+
+TEST_CASE("Store basic: render does not HTML-escape values", "[store][render]") {
+  kvstore::Store store(":memory:");
+  const std::string raw = "<b>Tom & \"Jerry\"</b> it's <script>x</script>";
+  store.set("page", "html", raw);
+  CHECK(store.render("{{html}}", "page") == raw);
+  CHECK(store.render("{{{html}}}", "page") == raw);
+}
+
+TEST_CASE("Store basic: render with invalid syntax throws InvalidArgument naming the position",
+          "[store][render]") {
+  kvstore::Store store(":memory:");
+  store.set("page", "title", "Hello");
+  const std::string before = store.render("{{title}}", "page");
+  const auto rev = store.revision();
+  for (const std::string bad : {"abc {{title", "x{{#section}}never closed", "{{/unopened}}"}) {
+    INFO("template: " << bad);
+    try {
+      store.render(bad, "page");
+      FAIL("render accepted an invalid template");
+    } catch (const kvstore::InvalidArgument& e) {
+      const std::string what = e.what();
+      INFO("what(): " << what);
+      CHECK(what.rfind("kvstore: ", 0) == 0);
+      CHECK(what.find("render") != std::string::npos);
+      // The position is given as a number ("... at 4").
+      CHECK(what.find_first_of("0123456789") != std::string::npos);
+      CHECK(what.find(" at ") != std::string::npos);
+    }
+  }
+  // The position differs for a different error location.
+  std::string first, second;
+  try {
+    store.render("{{a", "page");
+  } catch (const kvstore::InvalidArgument& e) {
+    first = e.what();
+  }
+  try {
+    store.render("0123456789{{a", "page");
+  } catch (const kvstore::InvalidArgument& e) {
+    second = e.what();
+  }
+  CHECK(first.find(" at 0") != std::string::npos);
+  CHECK(second.find(" at 10") != std::string::npos);
+  CHECK(store.render("{{title}}", "page") == before);
+  CHECK(store.revision() == rev);
+}
+
+TEST_CASE("Store basic: get_split splits on the separator", "[store][views]") {
+  kvstore::Store store(":memory:");
+  store.set("g", "csv", "a,b,,c");
+  store.set("g", "multi", "one::two::three");
+  store.set("g", "none", "whole");
+  CHECK(store.get_split("g", "csv", ",") == std::vector<std::string>{"a", "b", "", "c"});
+  CHECK(store.get_split("g", "multi", "::") == std::vector<std::string>{"one", "two", "three"});
+  CHECK(store.get_split("g", "none", ",") == std::vector<std::string>{"whole"});
+}
+
+TEST_CASE("Store basic: get_split of a missing key is an empty vector", "[store][views]") {
+  kvstore::Store store(":memory:");
+  CHECK(store.get_split("g", "missing", ",").empty());
+  store.set("g", "k", "a,b");
+  CHECK(store.get_split("g", "missing", ",").empty());
+  CHECK(store.get_split("nosuchgroup", "k", ",").empty());
+}
+
+TEST_CASE("Store basic: get_split with an empty separator throws InvalidArgument",
+          "[store][views]") {
+  kvstore::Store store(":memory:");
+  store.set("g", "k", "a,b");
+  CHECK_THROWS_AS(store.get_split("g", "k", ""), kvstore::InvalidArgument);
+  CHECK_THROWS_AS(store.get_split("g", "missing", ""), kvstore::InvalidArgument);
+  CHECK(store.get("g", "k") == std::optional<std::string>("a,b"));
+}
+
+TEST_CASE("Store basic: get_fields splits on runs of whitespace", "[store][views]") {
+  kvstore::Store store(":memory:");
+  store.set("g", "k", "  alpha \t beta\n\ngamma\r\v\f delta  ");
+  CHECK(store.get_fields("g", "k") == std::vector<std::string>{"alpha", "beta", "gamma", "delta"});
+  store.set("g", "blank", " \t\n ");
+  CHECK(store.get_fields("g", "blank").empty());
+  store.set("g", "empty", "");
+  CHECK(store.get_fields("g", "empty").empty());
+  CHECK(store.get_fields("g", "missing").empty());
+  CHECK(store.get_fields("nosuchgroup", "k").empty());
+}
+
+TEST_CASE("Store basic: set_json and get_json round-trip JSON", "[store][views]") {
+  kvstore::Store store(":memory:");
+  const nlohmann::json doc = {{"name", "Alice"},
+                              {"age", 30},
+                              {"tags", {"a", "b"}},
+                              {"nested", {{"ok", true}, {"none", nullptr}}},
+                              {"text", "日本語 \"quoted\""}};
+  store.set_json("users", "alice", doc);
+  CHECK(store.get_json("users", "alice") == std::optional<nlohmann::json>(doc));
+  // The stored value is the JSON text.
+  CHECK(nlohmann::json::parse(*store.get("users", "alice")) == doc);
+  store.set_json("scalars", "n", 42);
+  CHECK(store.get_json("scalars", "n") == std::optional<nlohmann::json>(42));
+  store.set("scalars", "raw", "[1, 2, 3]");
+  CHECK(store.get_json("scalars", "raw") == std::optional<nlohmann::json>(nlohmann::json{1, 2, 3}));
+  CHECK_FALSE(store.get_json("users", "missing").has_value());
+}
+
+TEST_CASE("Store basic: get_json of a non-JSON value throws InvalidArgument", "[store][views]") {
+  kvstore::Store store(":memory:");
+  store.set("g", "k", "not { json");
+  const auto rev = store.revision();
+  try {
+    store.get_json("g", "k");
+    FAIL("get_json accepted a non-JSON value");
+  } catch (const kvstore::InvalidArgument& e) {
+    const std::string what = e.what();
+    CHECK(what.rfind("kvstore: ", 0) == 0);
+    CHECK(what.find("get_json") != std::string::npos);
+    CHECK(what.find("g/k") != std::string::npos);
+  }
+  CHECK(store.get("g", "k") == std::optional<std::string>("not { json"));
+  CHECK(store.revision() == rev);
+  store.set("g", "empty", "");
+  CHECK_THROWS_AS(store.get_json("g", "empty"), kvstore::InvalidArgument);
+}
+
+TEST_CASE("Store basic: file-backed data persists across close and reopen", "[store][file]") {
+  TempDir dir;
+  const auto path = dir.file("persist.db");
+  {
+    kvstore::Store store(path);
+    store.set("config", "theme", "dark");
+    store.set("config", "lang", "en");
+    store.set_with_ttl("session", "token", "abc", 1h);
+    store.set("doomed", "k", "v");
+    store.delete_group("doomed");
+  }
+  {
+    kvstore::Store store(path);
+    CHECK(store.get("config", "theme") == std::optional<std::string>("dark"));
+    CHECK(store.get("config", "lang") == std::optional<std::string>("en"));
+    CHECK(store.get("session", "token") == std::optional<std::string>("abc"));
+    CHECK_FALSE(store.get("doomed", "k").has_value());
+    CHECK(store.count_all() == 3);
+    store.set("config", "theme", "light");
+  }
+  kvstore::Store store(path);
+  CHECK(store.get("config", "theme") == std::optional<std::string>("light"));
+}
+
+TEST_CASE("Store basic: a file-backed store is in WAL mode", "[store][file]") {
+  TempDir dir;
+  const auto path = dir.file("wal.db");
+  {
+    kvstore::Store store(path);
+    store.set("g", "k", "v");
+  }
+  RawDb raw(path, SQLITE_OPEN_READONLY);
+  CHECK(raw.text("PRAGMA journal_mode") == "wal");
+}
+
+TEST_CASE("Store basic: two Store objects on one file see each other's writes", "[store][file]") {
+  TempDir dir;
+  const auto path = dir.file("shared.db");
+  kvstore::Store a(path);
+  kvstore::Store b(path);
+  a.set("g", "k", "from-a");
+  CHECK(b.get("g", "k") == std::optional<std::string>("from-a"));
+  b.set("g", "k", "from-b");
+  CHECK(a.get("g", "k") == std::optional<std::string>("from-b"));
+  CHECK(a.revision() == b.revision());
+}
+
+TEST_CASE("Store basic: Durability::full stores and reads like normal", "[store][file]") {
+  TempDir dir;
+  const auto path = dir.file("full.db");
+  {
+    kvstore::Options options;
+    options.durability = kvstore::Durability::full;
+    kvstore::Store store(path, options);
+    store.set("g", "k", "v");
+    CHECK(store.get("g", "k") == std::optional<std::string>("v"));
+  }
+  kvstore::Store store(path);
+  CHECK(store.get("g", "k") == std::optional<std::string>("v"));
+}
+
+TEST_CASE("Store basic: the revision starts at 0 and every mutation bumps it",
+          "[store][revision]") {
+  kvstore::Store store(":memory:");
+  CHECK(store.revision() == 0);
+
+  store.set("g", "a", "1");
+  const auto after_set = store.revision();
+  CHECK(after_set > 0);
+
+  store.set("g", "a", "1");  // the same value again is still a write
+  const auto after_reset = store.revision();
+  CHECK(after_reset > after_set);
+
+  store.set_with_ttl("g", "b", "2", 1h);
+  const auto after_ttl = store.revision();
+  CHECK(after_ttl > after_reset);
+
+  CHECK(store.erase("g", "b"));
+  const auto after_erase = store.revision();
+  CHECK(after_erase > after_ttl);
+
+  CHECK_FALSE(store.erase("g", "b"));  // absent: nothing changed
+  CHECK(store.revision() == after_erase);
+  CHECK_FALSE(store.erase("nosuchgroup", "x"));
+  CHECK(store.revision() == after_erase);
+
+  store.set("h", "x", "1");
+  store.set("h", "y", "2");
+  const auto before_group = store.revision();
+  CHECK(store.delete_group("h") == 2);
+  const auto after_group = store.revision();
+  CHECK(after_group > before_group);
+
+  store.set("p:1", "x", "1");
+  const auto before_prefix = store.revision();
+  CHECK(store.delete_prefix("p:") == 1);
+  const auto after_prefix = store.revision();
+  CHECK(after_prefix > before_prefix);
+
+  store.set_json("j", "x", nlohmann::json{{"a", 1}});
+  const auto after_json = store.revision();
+  CHECK(after_json > after_prefix);
+
+  store.transaction([](kvstore::Transaction& t) { t.set("t", "x", "1"); });
+  CHECK(store.revision() > after_json);
+
+  // Reads do not change it.
+  const auto settled = store.revision();
+  store.get("g", "a");
+  store.get_all("g");
+  store.count("g");
+  store.count_all();
+  store.groups();
+  store.render("{{a}}", "g");
+  CHECK(store.revision() == settled);
+}
+
+TEST_CASE("Store basic: the revision is monotonic across close and reopen", "[store][revision]") {
+  TempDir dir;
+  const auto path = dir.file("revision.db");
+  std::uint64_t last = 0;
+  {
+    kvstore::Store store(path);
+    CHECK(store.revision() == 0);
+    store.set("g", "a", "1");
+    store.set("g", "b", "2");
+    store.erase("g", "a");
+    last = store.revision();
+    CHECK(last > 0);
+  }
+  for (int round = 0; round < 3; ++round) {
+    kvstore::Store store(path);
+    CHECK(store.revision() == last);
+    store.set("g", "r" + std::to_string(round), "x");
+    CHECK(store.revision() > last);
+    last = store.revision();
+  }
+  {
+    // Removing every key does not take the revision back.
+    kvstore::Store store(path);
+    CHECK(store.delete_prefix("") > 0);
+    CHECK(store.revision() > last);
+    last = store.revision();
+  }
+  kvstore::Store store(path);
+  CHECK(store.revision() == last);
+  store.set("g", "again", "x");
+  CHECK(store.revision() > last);
+}
+
+TEST_CASE("Store basic: reopening a file many times keeps every earlier write", "[store][file]") {
+  TempDir dir;
+  const auto path = dir.file("many.db");
+  for (int i = 0; i < 10; ++i) {
+    kvstore::Store store(path);
+    store.set("g", "k" + std::to_string(i), std::to_string(i));
+    CHECK(store.count("g") == static_cast<std::size_t>(i + 1));
+  }
+}

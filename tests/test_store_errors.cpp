@@ -1,0 +1,353 @@
+// Store: failures — bad paths, files that are not databases, read-only stores, a locked database —
+// throw the documented kvstore::Error subclass, name the operation and group/key in what(), and
+// leave the store exactly as it was.
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <kvstore/kvstore.hpp>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "support.hpp"
+
+using namespace std::chrono_literals;
+using kvtest::TempDir;
+
+namespace {
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+bool starts_with(const std::string& text, const std::string& prefix) {
+  return text.rfind(prefix, 0) == 0;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+      sqlite3_close(db_);
+      throw std::runtime_error("raw open failed: " + path);
+    }
+  }
+  ~RawDb() { sqlite3_close(db_); }
+  RawDb(const RawDb&) = delete;
+  RawDb& operator=(const RawDb&) = delete;
+
+  void exec(const std::string& sql) {
+    char* error = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+      const std::string message = error ? error : "unknown error";
+      sqlite3_free(error);
+      throw std::runtime_error("raw exec: " + message);
+    }
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// A file-backed store holding a known state, closed again.
+std::string make_store_file(const TempDir& dir, const std::string& name) {
+  const auto path = dir.file(name);
+  kvstore::Store store(path);
+  store.set("config", "theme", "dark");
+  store.set("config", "lang", "en");
+  store.set("page", "title", "Hello");
+  store.set("list", "csv", "a,b");
+  store.set_json("json", "doc", nlohmann::json{{"x", 1}});
+  return path;
+}
+
+kvstore::Options read_only() {
+  kvstore::Options options;
+  options.read_only = true;
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("Store errors: every kvstore error derives from kvstore::Error and std::runtime_error",
+          "[store][errors]") {
+  STATIC_REQUIRE(std::is_base_of_v<std::runtime_error, kvstore::Error>);
+  STATIC_REQUIRE(std::is_base_of_v<kvstore::Error, kvstore::InvalidArgument>);
+  STATIC_REQUIRE(std::is_base_of_v<kvstore::InvalidArgument, kvstore::InvalidConfig>);
+  STATIC_REQUIRE(std::is_base_of_v<kvstore::Error, kvstore::SchemaError>);
+  STATIC_REQUIRE(std::is_base_of_v<kvstore::Error, kvstore::StorageError>);
+  STATIC_REQUIRE(std::is_base_of_v<kvstore::StorageError, kvstore::Busy>);
+  const kvstore::StorageError error("kvstore: set g/k: disk I/O error", SQLITE_IOERR_WRITE);
+  CHECK(error.sqlite_code() == SQLITE_IOERR_WRITE);
+  CHECK(std::string(error.what()) == "kvstore: set g/k: disk I/O error");
+}
+
+TEST_CASE("Store errors: an empty path throws InvalidArgument", "[store][errors]") {
+  try {
+    kvstore::Store store("");
+    FAIL("opened an empty path");
+  } catch (const kvstore::InvalidArgument& e) {
+    CHECK(starts_with(e.what(), "kvstore: "));
+  }
+}
+
+TEST_CASE("Store errors: a directory path throws a kvstore::Error", "[store][errors]") {
+  TempDir dir;
+  CHECK_THROWS_AS(kvstore::Store(dir.path().string()), kvstore::Error);
+  try {
+    kvstore::Store store(dir.path().string());
+  } catch (const kvstore::Error& e) {
+    const std::string what = e.what();
+    CHECK(starts_with(what, "kvstore: "));
+    CHECK(contains(what, "open"));
+  }
+  CHECK(std::filesystem::is_directory(dir.path()));
+}
+
+TEST_CASE("Store errors: a path in a missing directory throws a kvstore::Error",
+          "[store][errors]") {
+  TempDir dir;
+  CHECK_THROWS_AS(kvstore::Store(dir.file("no/such/dir/x.db")), kvstore::Error);
+  CHECK_FALSE(std::filesystem::exists(dir.file("no")));
+}
+
+TEST_CASE("Store errors: a file that is not a database throws SchemaError and is not changed",
+          "[store][errors]") {
+  TempDir dir;
+  const auto path = dir.file("notes.txt");
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (int i = 0; i < 200; ++i) out << "This is a plain text file, line " << i << ".\n";
+  }
+  const auto before = read_bytes(path);
+  SECTION("read-write") {
+    try {
+      kvstore::Store store(path);
+      FAIL("opened a text file as a database");
+    } catch (const kvstore::SchemaError& e) {
+      CHECK(starts_with(e.what(), "kvstore: "));
+    }
+  }
+  SECTION("read-only") { CHECK_THROWS_AS(kvstore::Store(path, read_only()), kvstore::SchemaError); }
+  CHECK(read_bytes(path) == before);
+}
+
+TEST_CASE("Store errors: read_only on a missing file throws and creates nothing",
+          "[store][errors][read_only]") {
+  TempDir dir;
+  const auto path = dir.file("missing.db");
+  try {
+    kvstore::Store store(path, read_only());
+    FAIL("opened a missing file read-only");
+  } catch (const kvstore::StorageError& e) {
+    CHECK(starts_with(e.what(), "kvstore: "));
+  }
+  CHECK_FALSE(std::filesystem::exists(path));
+  CHECK(std::filesystem::is_empty(dir.path()));
+}
+
+TEST_CASE("Store errors: a read-only store reads everything", "[store][errors][read_only]") {
+  TempDir dir;
+  const auto path = make_store_file(dir, "ro.db");
+  std::uint64_t revision = 0;
+  {
+    kvstore::Store store(path);
+    revision = store.revision();
+  }
+  const auto before = read_bytes(path);
+  {
+    kvstore::Store store(path, read_only());
+    CHECK(store.get("config", "theme") == std::optional<std::string>("dark"));
+    CHECK_FALSE(store.get("config", "missing").has_value());
+    CHECK(store.get_all("config") ==
+          std::map<std::string, std::string>{{"lang", "en"}, {"theme", "dark"}});
+    CHECK(store.count("config") == 2);
+    CHECK(store.count_all() == 5);
+    CHECK(store.count_all("con") == 2);
+    CHECK(store.groups() == std::vector<std::string>{"config", "json", "list", "page"});
+    int visited = 0;
+    store.for_each("config", [&](std::string_view, std::string_view) { return ++visited, true; });
+    CHECK(visited == 2);
+    CHECK(store.render("{{title}}", "page") == "Hello");
+    CHECK(store.get_split("list", "csv", ",") == std::vector<std::string>{"a", "b"});
+    CHECK(store.get_fields("list", "csv") == std::vector<std::string>{"a,b"});
+    CHECK(store.get_json("json", "doc") == std::optional<nlohmann::json>(nlohmann::json{{"x", 1}}));
+    CHECK(store.revision() == revision);
+  }
+  CHECK(read_bytes(path) == before);
+}
+
+TEST_CASE(
+    "Store errors: every write to a read-only store throws StorageError and changes "
+    "nothing",
+    "[store][errors][read_only]") {
+  TempDir dir;
+  const auto path = make_store_file(dir, "ro-writes.db");
+  const auto before = read_bytes(path);
+  {
+    kvstore::Store store(path, read_only());
+    const auto revision = store.revision();
+    const auto check_refused = [](const std::function<void()>& write, const std::string& op) {
+      INFO("operation " << op);
+      try {
+        write();
+        FAIL("a read-only store accepted " + op);
+      } catch (const kvstore::StorageError& e) {
+        const std::string what = e.what();
+        INFO("what(): " << what);
+        CHECK(starts_with(what, "kvstore: "));
+        CHECK(contains(what, op));
+      }
+    };
+    check_refused([&] { store.set("config", "theme", "light"); }, "set");
+    check_refused([&] { store.set("config", "new", "v"); }, "set");
+    check_refused([&] { store.set_with_ttl("config", "theme", "light", 1h); }, "set_with_ttl");
+    check_refused([&] { store.erase("config", "theme"); }, "erase");
+    check_refused([&] { store.delete_group("config"); }, "delete_group");
+    check_refused([&] { store.delete_prefix(""); }, "delete_prefix");
+    check_refused([&] { store.set_json("json", "doc", nlohmann::json{{"x", 2}}); }, "set");
+    check_refused(
+        [&] { store.transaction([](kvstore::Transaction& t) { t.set("config", "x", "y"); }); }, "");
+    CHECK(store.get("config", "theme") == std::optional<std::string>("dark"));
+    CHECK(store.count_all() == 5);
+    CHECK(store.revision() == revision);
+  }
+  CHECK(read_bytes(path) == before);
+  kvstore::Store store(path);
+  CHECK(store.get("config", "theme") == std::optional<std::string>("dark"));
+  CHECK_FALSE(store.get("config", "x").has_value());
+  CHECK(store.count_all() == 5);
+}
+
+TEST_CASE("Store errors: a read-only store sees a writer's later commits",
+          "[store][errors][read_only]") {
+  TempDir dir;
+  const auto path = make_store_file(dir, "ro-live.db");
+  kvstore::Store writer(path);
+  kvstore::Store reader(path, read_only());
+  writer.set("config", "theme", "light");
+  CHECK(reader.get("config", "theme") == std::optional<std::string>("light"));
+  CHECK(reader.revision() == writer.revision());
+}
+
+TEST_CASE("Store errors: a database locked past busy_timeout throws Busy and changes nothing",
+          "[store][errors][file]") {
+  TempDir dir;
+  const auto path = make_store_file(dir, "locked.db");
+  kvstore::Options options;
+  options.busy_timeout = 20ms;
+  kvstore::Store store(path, options);
+  const auto revision = store.revision();
+  RawDb locker(path);
+  locker.exec("BEGIN IMMEDIATE");
+
+  const auto check_busy = [](const std::function<void()>& write, const std::string& expected) {
+    INFO("expected " << expected);
+    try {
+      write();
+      FAIL("a write went through a held lock");
+    } catch (const kvstore::Busy& e) {
+      const std::string what = e.what();
+      INFO("what(): " << what);
+      CHECK(starts_with(what, "kvstore: "));
+      CHECK(contains(what, expected));
+      CHECK((e.sqlite_code() & 0xff) == SQLITE_BUSY);
+    }
+  };
+  check_busy([&] { store.set("config", "theme", "light"); }, "set config/theme");
+  check_busy([&] { store.set_with_ttl("config", "lang", "fr", 1h); }, "set_with_ttl config/lang");
+  check_busy([&] { store.erase("config", "theme"); }, "erase config/theme");
+  check_busy([&] { store.delete_group("config"); }, "delete_group config");
+  check_busy([&] { store.delete_prefix("con"); }, "delete_prefix con");
+  check_busy([&] { store.transaction([](kvstore::Transaction& t) { t.set("config", "x", "y"); }); },
+             "transaction");
+
+  // Busy is a StorageError.
+  CHECK_THROWS_AS(store.set("config", "theme", "light"), kvstore::StorageError);
+  // Readers are not blocked by a writer in WAL mode.
+  CHECK(store.get("config", "theme") == std::optional<std::string>("dark"));
+  CHECK(store.count_all() == 5);
+
+  locker.exec("ROLLBACK");
+  // Nothing of the failed calls was stored, and the store is usable again.
+  CHECK(store.get_all("config") ==
+        std::map<std::string, std::string>{{"lang", "en"}, {"theme", "dark"}});
+  CHECK(store.revision() == revision);
+  store.set("config", "theme", "light");
+  CHECK(store.get("config", "theme") == std::optional<std::string>("light"));
+  CHECK(store.revision() > revision);
+}
+
+TEST_CASE("Store errors: messages escape unprintable bytes in group and key", "[store][errors]") {
+  kvstore::Store store(":memory:");
+  try {
+    store.set_with_ttl(std::string("gr\0up", 5), "k\ney", "v", 0ms);
+    FAIL("accepted a zero TTL");
+  } catch (const kvstore::InvalidArgument& e) {
+    const std::string what(e.what());
+    INFO("what(): " << what);
+    CHECK(starts_with(what, "kvstore: set_with_ttl "));
+    CHECK(what.find('\n') == std::string::npos);
+    CHECK(what.find('\0') == std::string::npos);
+    CHECK(contains(what, "gr"));
+    CHECK(contains(what, "ey"));
+  }
+}
+
+TEST_CASE("Store errors: bad input leaves the store unchanged and usable", "[store][errors]") {
+  kvstore::Store store(":memory:");
+  store.set("g", "k", "v");
+  store.set("g", "csv", "a,b");
+  store.set("page", "t", "T");
+  const auto revision = store.revision();
+  const auto snapshot = store.get_all("g");
+
+  CHECK_THROWS_AS(store.set_with_ttl("g", "k", "changed", 0ms), kvstore::InvalidArgument);
+  CHECK_THROWS_AS(store.set_with_ttl("g", "new", "v", -1ms), kvstore::InvalidArgument);
+  CHECK_THROWS_AS(store.get_split("g", "csv", ""), kvstore::InvalidArgument);
+  CHECK_THROWS_AS(store.get_json("g", "k"), kvstore::InvalidArgument);
+  CHECK_THROWS_AS(store.render("{{#open}}", "page"), kvstore::InvalidArgument);
+  CHECK_THROWS_AS(store.transaction([](kvstore::Transaction& t) {
+    t.set("g", "k", "in-transaction");
+    t.set_with_ttl("g", "other", "v", 0ms);
+  }),
+                  kvstore::InvalidArgument);
+
+  CHECK(store.get_all("g") == snapshot);
+  CHECK(store.revision() == revision);
+  store.set("g", "after", "ok");
+  CHECK(store.get("g", "after") == std::optional<std::string>("ok"));
+}
+
+TEST_CASE("Store errors: what() names the operation and the group/key", "[store][errors]") {
+  kvstore::Store store(":memory:");
+  store.set("config", "theme", "not json");
+  const auto what_of = [](const std::function<void()>& call) -> std::string {
+    try {
+      call();
+    } catch (const kvstore::Error& e) {
+      return e.what();
+    }
+    return "no exception";
+  };
+  const auto ttl = what_of([&] { store.set_with_ttl("config", "theme", "v", 0ms); });
+  CHECK(starts_with(ttl, "kvstore: set_with_ttl config/theme: "));
+  const auto json = what_of([&] { store.get_json("config", "theme"); });
+  CHECK(starts_with(json, "kvstore: get_json config/theme: "));
+  const auto split = what_of([&] { store.get_split("config", "theme", ""); });
+  CHECK(starts_with(split, "kvstore: get_split config/theme: "));
+  const auto render = what_of([&] { store.render("{{", "config"); });
+  CHECK(starts_with(render, "kvstore: render config: "));
+}
