@@ -1,0 +1,319 @@
+// Streaming values across processes: a writer process killed mid-write leaves no trace once the
+// file is reopened (the key is absent or keeps its previous value, and its staged rows in
+// blobs/blob_chunks are reclaimed), while a writer process that is still alive keeps its staged
+// data when another process opens the file, and can still commit.
+#include <poll.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <kvstore/kvstore.hpp>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "support.hpp"
+
+using namespace std::chrono_literals;
+using kvtest::TempDir;
+
+namespace {
+
+constexpr std::size_t KiB = 1024;
+
+kvstore::Options quiet() {
+  kvstore::Options options;
+  options.purge_interval = 0ms;
+  options.external_poll_interval = 0ms;
+  return options;
+}
+
+std::string random_bytes(std::size_t n, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string out(n, '\0');
+  for (auto& c : out) c = static_cast<char>(rng() & 0xff);
+  return out;
+}
+
+std::int64_t query_int(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    throw std::runtime_error("raw open failed: " + path);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
+    const std::string message = sqlite3_errmsg(db);
+    sqlite3_close(db);
+    throw std::runtime_error("raw prepare failed: " + message + ": " + sql);
+  }
+  const int rc = sqlite3_step(statement);
+  const std::int64_t value = rc == SQLITE_ROW ? sqlite3_column_int64(statement, 0) : -1;
+  const std::string message = sqlite3_errmsg(db);
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  if (rc != SQLITE_ROW) throw std::runtime_error("raw query failed: " + message + ": " + sql);
+  return value;
+}
+
+std::int64_t staged_rows_of(const std::string& path, pid_t pid) {
+  return query_int(path, "SELECT count(*) FROM blobs WHERE writer_pid = " + std::to_string(pid));
+}
+std::int64_t staged_chunks_of(const std::string& path, pid_t pid) {
+  return query_int(path,
+                   "SELECT count(*) FROM blob_chunks WHERE blob_id IN "
+                   "(SELECT id FROM blobs WHERE writer_pid = " +
+                       std::to_string(pid) + ")");
+}
+std::int64_t orphan_chunk_rows(const std::string& path) {
+  return query_int(path,
+                   "SELECT count(*) FROM blob_chunks WHERE blob_id NOT IN "
+                   "(SELECT blob_id FROM kv WHERE blob_id IS NOT NULL)");
+}
+
+class Pipe {
+ public:
+  Pipe() {
+    if (pipe(fds_) != 0) throw std::runtime_error("pipe failed");
+  }
+  ~Pipe() {
+    close_read();
+    close_write();
+  }
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
+
+  void close_read() { close_fd(fds_[0]); }
+  void close_write() { close_fd(fds_[1]); }
+
+  void send(char c) {
+    while (::write(fds_[1], &c, 1) < 0 && errno == EINTR) {
+    }
+  }
+  // The next byte, or nullopt at end of file (the writer closed or died) or after `timeout`
+  // (a guard against a hung child, not a timing assertion; negative waits forever).
+  std::optional<char> receive(std::chrono::milliseconds timeout = 60s) {
+    pollfd p{fds_[0], POLLIN, 0};
+    int rc;
+    do {
+      rc = poll(&p, 1, static_cast<int>(timeout.count()));
+    } while (rc < 0 && errno == EINTR);
+    if (rc <= 0) return std::nullopt;
+    char c;
+    ssize_t n;
+    do {
+      n = ::read(fds_[0], &c, 1);
+    } while (n < 0 && errno == EINTR);
+    if (n != 1) return std::nullopt;
+    return c;
+  }
+
+ private:
+  static void close_fd(int& fd) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+  int fds_[2] = {-1, -1};
+};
+
+// A forked child running `body`; exits 0 if body returns, 3 if it throws. Killed and reaped by
+// the destructor if the test leaves early.
+class Child {
+ public:
+  explicit Child(const std::function<void()>& body) {
+    pid_ = fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      int code = 0;
+      try {
+        body();
+      } catch (...) {
+        code = 3;
+      }
+      _exit(code);
+    }
+  }
+  ~Child() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      wait();
+    }
+  }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  pid_t pid() const { return pid_; }
+  // Reaps the child (after which its pid is gone); returns the wait status.
+  int wait() {
+    int status = 0;
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+    return status;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+}  // namespace
+
+TEST_CASE("streaming (process): a writer killed mid-write leaves no trace after reopen",
+          "[blob][process]") {
+  TempDir dir;
+  const auto path = dir.file("killed.db");
+  const auto previous = GENERATE(as<std::string>{}, "none", "plain", "streamed");
+  const auto child_state = GENERATE(as<std::string>{}, "waiting", "still writing");
+  INFO("previous value: " << previous << "; child " << child_state << " when killed");
+  const auto old_streamed = random_bytes(300 * KiB + 1, 1);
+  {
+    kvstore::Store store(path, quiet());
+    store.set("other", "x", "1");
+    if (previous == "plain") store.set("g", "k", "old");
+    if (previous == "streamed") {
+      kvstore::Metadata meta;
+      meta.tag = "old";
+      auto writer = store.begin_set("g", "k", meta);
+      writer.write(old_streamed);
+      writer.commit();
+    }
+  }  // closed before fork: the child opens its own connection
+
+  Pipe ready;
+  const bool keep_writing = child_state == "still writing";
+  Child child([&] {
+    ready.close_read();
+    kvstore::Store store(path, quiet());
+    kvstore::Metadata meta;
+    meta.tag = "child";
+    auto writer = store.begin_set("g", "k", meta);
+    const auto chunk = random_bytes(256 * KiB, 2);
+    for (int i = 0; i < 5; ++i) writer.write(chunk);
+    ready.send('R');
+    if (keep_writing) {
+      for (;;) writer.write(std::string_view(chunk).substr(0, 64 * KiB + 3));
+    }
+    for (;;) pause();  // until killed
+  });
+  ready.close_write();
+
+  const auto signal = ready.receive();
+  if (!signal) {
+    const int status = child.wait();
+    FAIL("the child failed before it was ready (wait status " << status << ")");
+  }
+  REQUIRE(*signal == 'R');
+  // The write is staged in the database: there is something to reclaim.
+  REQUIRE(staged_rows_of(path, child.pid()) == 1);
+  REQUIRE(staged_chunks_of(path, child.pid()) >= 1);
+
+  const pid_t dead = child.pid();
+  REQUIRE(kill(dead, SIGKILL) == 0);
+  const int status = child.wait();
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGKILL);
+
+  {
+    kvstore::Store store(path, quiet());
+    const auto meta = store.stat("g", "k");
+    if (previous == "none") {
+      CHECK_FALSE(meta);
+      CHECK_FALSE(store.get("g", "k"));
+      CHECK_FALSE(store.open_reader("g", "k"));
+      CHECK(store.count("g") == 0);
+    } else if (previous == "plain") {
+      REQUIRE(meta);
+      CHECK(meta->tag == "");
+      CHECK(store.get("g", "k") == std::optional<std::string>("old"));
+    } else {
+      REQUIRE(meta);
+      CHECK(meta->tag == "old");
+      CHECK(meta->size == old_streamed.size());
+      auto reader = store.open_reader("g", "k");
+      REQUIRE(reader);
+      CHECK((reader->read_all() == old_streamed));
+    }
+    CHECK(store.get("other", "x") == std::optional<std::string>("1"));
+    // The staged rows of the dead writer were reclaimed by this open.
+    CHECK(staged_rows_of(path, dead) == 0);
+    CHECK(staged_chunks_of(path, dead) == 0);
+    CHECK(query_int(path, "SELECT count(*) FROM blobs WHERE committed = 0") == 0);
+    CHECK(orphan_chunk_rows(path) == 0);
+    CHECK(query_int(path, "SELECT count(*) FROM blobs") == (previous == "streamed" ? 1 : 0));
+
+    // The store is fully usable afterwards, for streamed writes too.
+    auto writer = store.begin_set("g", "k");
+    writer.write("after");
+    writer.commit();
+    CHECK(store.get("g", "k") == std::optional<std::string>("after"));
+  }
+  CHECK(query_int(path, "SELECT count(*) FROM blobs WHERE committed = 0") == 0);
+  CHECK(orphan_chunk_rows(path) == 0);
+}
+
+TEST_CASE("streaming (process): another process opening the file keeps a live writer's staging",
+          "[blob][process]") {
+  TempDir dir;
+  const auto path = dir.file("live.db");
+  { kvstore::Store store(path, quiet()); }
+  const auto content = random_bytes(5 * 256 * KiB + 99, 3);
+
+  Pipe ready, go;
+  Child child([&] {
+    ready.close_read();
+    go.close_write();
+    kvstore::Store store(path, quiet());
+    kvstore::Metadata meta;
+    meta.tag = "child";
+    auto writer = store.begin_set("g", "k", meta);
+    writer.write(std::string_view(content).substr(0, 5 * 256 * KiB));
+    ready.send('R');
+    if (go.receive(-1ms) != 'C') throw std::runtime_error("no go");
+    writer.write(std::string_view(content).substr(5 * 256 * KiB));
+    writer.commit();
+    ready.send('D');
+  });
+  ready.close_write();
+  go.close_read();
+
+  const auto signal = ready.receive();
+  if (!signal) {
+    const int status = child.wait();
+    FAIL("the child failed before it was ready (wait status " << status << ")");
+  }
+  REQUIRE(*signal == 'R');
+  const auto staged = staged_chunks_of(path, child.pid());
+  REQUIRE(staged >= 1);
+
+  kvstore::Store store(path, quiet());  // runs the reclaim pass: the writer is alive
+  CHECK(staged_rows_of(path, child.pid()) == 1);
+  CHECK(staged_chunks_of(path, child.pid()) == staged);
+  CHECK_FALSE(store.stat("g", "k"));  // still invisible
+
+  go.send('C');
+  const auto done = ready.receive();
+  const int status = child.wait();
+  REQUIRE(done == std::optional<char>('D'));
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+
+  const auto meta = store.stat("g", "k");
+  REQUIRE(meta);
+  CHECK(meta->tag == "child");
+  CHECK(meta->size == content.size());
+  auto reader = store.open_reader("g", "k");
+  REQUIRE(reader);
+  const auto read = reader->read_all();
+  CHECK(read.size() == content.size());
+  CHECK((read == content));
+  CHECK(orphan_chunk_rows(path) == 0);
+}
