@@ -124,10 +124,7 @@ void BlobWriter::State::discard() noexcept {
   auto impl = store.lock();
   if (!impl) return;  // reclaimed when the file is next opened
   try {
-    impl->write(operation("abort"), [&] {
-      StatementUse(impl->statements.delete_chunks).integer(1, blob_id).run();
-      StatementUse(impl->statements.delete_blob).integer(1, blob_id).run();
-    });
+    impl->write(operation("abort"), [&] { impl->discard_blob(blob_id); });
   } catch (const std::exception& e) {
     impl->report(std::string(e.what()) + " (staged data is reclaimed on the next open)");
   }
@@ -174,6 +171,10 @@ void BlobWriter::commit() {
     throw Error(op.message("cancelled before commit; nothing was published"));
   }
   auto impl = state.lock_store(op);
+  if (impl->joined()) {
+    // A rolled-back transaction would unpublish the value behind the writer's back.
+    throw InvalidArgument(op.message("commit() inside Store::transaction is not supported"));
+  }
   if (!state.buffer.empty()) {
     state.stage(state.buffer);
     state.buffer.clear();
@@ -192,6 +193,7 @@ void BlobWriter::commit() {
         state.size <= kBlobEventValueLimit ? impl->stored_value({}, state.blob_id) : std::string();
     impl->put(state.group, state.key, {{}, expires_at, state.metadata.tag, state.blob_id},
               event_value, now);
+    impl->reclaim_orphan_blobs();  // the value this one replaced, if it was streamed
   });
   state.status = State::Status::committed;
 }
@@ -228,6 +230,7 @@ bool BlobReader::State::fetch() {
 
 BlobReader::State::int_type BlobReader::State::underflow() {
   try {
+    if (store.expired()) throw_closed(Operation::of("read", group, key));
     if (position >= chunk.size() && !fetch()) return traits_type::eof();
   } catch (...) {
     error = std::current_exception();
@@ -277,10 +280,7 @@ void reclaim_abandoned_blobs(Store::Impl& impl) {
   }
   if (abandoned.empty()) return;
   impl.write(Operation::of("open: reclaim staged values"), [&] {
-    for (const auto id : abandoned) {
-      StatementUse(impl.statements.delete_chunks).integer(1, id).run();
-      StatementUse(impl.statements.delete_blob).integer(1, id).run();
-    }
+    for (const auto id : abandoned) impl.discard_blob(id);
   });
 }
 

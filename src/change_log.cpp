@@ -9,7 +9,7 @@
 namespace kvstore::detail {
 namespace {
 
-// Indexed by EventType; must match the CHECK in migrations/0002_revisions.sql.
+// Indexed by EventType; the values migrations/0002_revisions.sql documents for `op`.
 constexpr std::array<std::string_view, 4> kOpNames = {"set", "erase", "delete_group", "expire"};
 
 }  // namespace

@@ -14,11 +14,6 @@ int open_flags(const Options& options) {
   return mode | SQLite::OPEN_NOMUTEX;
 }
 
-void apply_settings(SQLite::Database& db, const Options& options, bool memory) {
-  if (!memory && !options.read_only) db.exec("PRAGMA journal_mode=WAL");
-  db.exec(options.durability == Durability::full ? "PRAGMA synchronous=FULL"
-                                                 : "PRAGMA synchronous=NORMAL");
-}
 
 void try_run(PreparedStatement& statement) noexcept {
   sqlite3_step(statement.handle());
@@ -31,7 +26,12 @@ Connection::Connection(const std::string& path, const Options& options)
     : memory_(path == kMemoryPath),
       read_only_(options.read_only),
       db_(path, open_flags(options), static_cast<int>(options.busy_timeout.count())) {
-  apply_settings(db_, options, memory_);
+  db_.exec(options.durability == Durability::full ? "PRAGMA synchronous=FULL"
+                                                  : "PRAGMA synchronous=NORMAL");
+}
+
+void Connection::use_write_ahead_log() {
+  if (!memory_ && !read_only_) db_.exec("PRAGMA journal_mode=WAL");
 }
 
 bool Connection::in_transaction() const { return sqlite3_get_autocommit(db_.getHandle()) == 0; }

@@ -14,9 +14,12 @@ namespace kvstore::detail {
 
 class Connection {
  public:
-  // Opens `path` (":memory:" for a private database) and sets journal mode, synchronous and
-  // busy_timeout from `options`. Throws SQLite::Exception on failure (callers translate it).
+  // Opens `path` (":memory:" for a private database) with synchronous and busy_timeout from
+  // `options`. Throws SQLite::Exception on failure (callers translate it).
   Connection(const std::string& path, const Options& options);
+  // Switches a writable file to WAL mode (persistent: it changes the file, so only once the
+  // file is known to be one this kvstore may write).
+  void use_write_ahead_log();
 
   SQLite::Database& database() { return db_; }
   bool is_memory() const { return memory_; }

@@ -43,9 +43,13 @@ void adopt_go_store_table(SQLite::Database& db) {
 
 int latest_schema_version() { return embedded_migrations().back().version; }
 
+void refuse_newer_schema(SQLite::Database& db) {
+  if (user_version(db) > latest_schema_version()) refuse_newer(user_version(db));
+}
+
 void migrate(SQLite::Database& db) {
   const int latest = latest_schema_version();
-  if (user_version(db) > latest) refuse_newer(user_version(db));
+  refuse_newer_schema(db);
   for (const Migration& migration : embedded_migrations()) {
     if (user_version(db) >= migration.version) continue;
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);

@@ -21,6 +21,9 @@ std::span<const Migration> embedded_migrations();
 // The version the newest embedded migration produces.
 int latest_schema_version();
 
+// Throws SchemaError, reading nothing but the header, if the database comes from a newer kvstore.
+void refuse_newer_schema(SQLite::Database& db);
+
 // Applies the pending migrations in order, each in its own IMMEDIATE transaction (a crash leaves
 // the previous version intact; concurrent openers apply each migration once). A go-store
 // database is adopted with every row kept. Throws SchemaError for a database from a newer

@@ -12,6 +12,9 @@ namespace kvstore::detail {
 struct PendingChanges {
   std::vector<Event> events;              // to publish after commit (only when anyone listens)
   std::vector<std::uint64_t> revisions;   // this connection's revisions (only with the feed on)
+  // Set when a failed write inside the open transaction could not be undone: the transaction
+  // must then roll back instead of committing.
+  bool must_roll_back = false;
 
   struct Mark {
     std::size_t events, revisions;

@@ -28,8 +28,10 @@ struct PrefixRange {
     return range;
   }
 
-  // Binds lower to parameter `first` and upper to `first + 1`.
-  void bind(StatementUse& use, int first) const {
+  // Binds lower to parameter `first` and upper to `first + 1`, without copying: the range must
+  // outlive the statement's execution (hence no binding from a temporary).
+  void bind(StatementUse& use, int first) && = delete;
+  void bind(StatementUse& use, int first) const& {
     use.text(first, lower);
     if (upper) {
       use.text(first + 1, *upper);

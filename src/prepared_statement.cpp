@@ -65,6 +65,13 @@ int StatementUse::run() {
   return sqlite3_changes(sqlite3_db_handle(statement_));
 }
 
+bool StatementUse::try_run() noexcept {
+  int rc;
+  while ((rc = sqlite3_step(statement_)) == SQLITE_ROW) {
+  }
+  return rc == SQLITE_DONE;
+}
+
 std::string_view StatementUse::column_text(int index) const {
   // column_blob returns the stored bytes without text conversion; bytes must be read after it.
   const auto* data = static_cast<const char*>(sqlite3_column_blob(statement_, index));

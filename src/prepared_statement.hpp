@@ -51,6 +51,8 @@ class StatementUse {
   bool step();
   // Steps to the end; returns the number of rows the statement changed.
   int run();
+  // Like run() but never throws; returns whether it succeeded (for undo paths).
+  bool try_run() noexcept;
 
   std::string_view column_text(int index) const;
   std::int64_t column_int(int index) const;

@@ -5,19 +5,30 @@ namespace kvstore::detail {
 // "Live" everywhere below: no TTL, or a TTL still in the future.
 Statements::Statements(SQLite::Database& db)
     : log_change(db, "INSERT INTO changes(op, grp, key, time) VALUES (?1, ?2, ?3, ?4)"),
+      delete_change(db, "DELETE FROM changes WHERE revision = ?1"),
       upsert(db,
              "INSERT INTO kv(grp, key, value, expires_at, modified_at, revision, tag, blob_id) "
              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(grp, key) DO UPDATE SET "
              "value = excluded.value, expires_at = excluded.expires_at, "
              "modified_at = excluded.modified_at, revision = excluded.revision, "
              "tag = excluded.tag, blob_id = excluded.blob_id"),
+      insert_new(db,
+                 "INSERT INTO kv(grp, key, value, expires_at, modified_at, revision, tag, blob_id) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(grp, key) DO NOTHING"),
+      update_row(db,
+                 "UPDATE kv SET value = ?3, expires_at = ?4, modified_at = ?5, revision = ?6, "
+                 "tag = ?7, blob_id = ?8 WHERE grp = ?1 AND key = ?2"),
       select_row(db, "SELECT value, expires_at, blob_id FROM kv WHERE grp = ?1 AND key = ?2"),
-      delete_if_expired(db, "DELETE FROM kv WHERE grp = ?1 AND key = ?2 AND expires_at <= ?3"),
+      // coalesce, not "expires_at IS NULL OR ...": SQLite 3.40 evaluates IS NULL wrongly in a
+      // RETURNING clause.
+      delete_if_expired(db,
+                        "DELETE FROM kv WHERE grp = ?1 AND key = ?2 AND expires_at <= ?3 "
+                        "RETURNING blob_id"),
       delete_row(db,
                  "DELETE FROM kv WHERE grp = ?1 AND key = ?2 "
-                 "RETURNING expires_at IS NULL OR expires_at > ?3"),
+                 "RETURNING coalesce(expires_at > ?3, 1), blob_id"),
       delete_group(db,
-                   "DELETE FROM kv WHERE grp = ?1 RETURNING expires_at IS NULL OR expires_at > ?2"),
+                   "DELETE FROM kv WHERE grp = ?1 RETURNING coalesce(expires_at > ?2, 1), blob_id"),
       select_live_page(db,
                        "SELECT key, value, blob_id FROM kv WHERE grp = ?1 AND key >= ?2 "
                        "AND (expires_at IS NULL OR expires_at > ?3) ORDER BY key LIMIT ?4"),
@@ -33,11 +44,19 @@ Statements::Statements(SQLite::Database& db)
       all_groups_in_range(db, "SELECT DISTINCT grp FROM kv WHERE grp >= ?1 AND grp < ?2"),
       purge_batch(db,
                   "DELETE FROM kv WHERE rowid IN "
-                  "(SELECT rowid FROM kv WHERE expires_at <= ?1 LIMIT ?2) RETURNING grp, key"),
+                  "(SELECT rowid FROM kv WHERE expires_at <= ?1 LIMIT ?2) RETURNING grp, key, blob_id"),
       purge_range_batch(db,
                         "DELETE FROM kv WHERE rowid IN (SELECT rowid FROM kv WHERE "
-                        "expires_at <= ?1 AND grp >= ?3 AND grp < ?4 LIMIT ?2) RETURNING grp, key"),
+                        "expires_at <= ?1 AND grp >= ?3 AND grp < ?4 LIMIT ?2) RETURNING grp, key, blob_id"),
       namespace_counts(db, "SELECT keys, groups FROM ns_counts WHERE ns = ?1"),
+      add_group_count(db,
+                      "INSERT INTO ns_group_counts(grp, keys) VALUES (?1, ?2) ON CONFLICT(grp) "
+                      "DO UPDATE SET keys = keys + excluded.keys RETURNING keys"),
+      delete_group_count(db, "DELETE FROM ns_group_counts WHERE grp = ?1"),
+      add_namespace_count(db,
+                          "INSERT INTO ns_counts(ns, keys, groups) VALUES (?1, ?2, ?3) "
+                          "ON CONFLICT(ns) DO UPDATE SET keys = keys + excluded.keys, "
+                          "groups = groups + excluded.groups"),
       group_exists(db, "SELECT 1 FROM kv WHERE grp = ?1 LIMIT 1"),
       latest_revision(db, "SELECT coalesce(max(revision), 0) FROM changes"),
       oldest_revision(db, "SELECT min(revision) FROM changes"),
@@ -58,6 +77,9 @@ Statements::Statements(SQLite::Database& db)
       delete_chunks(db, "DELETE FROM blob_chunks WHERE blob_id = ?1"),
       delete_blob(db, "DELETE FROM blobs WHERE id = ?1"),
       staged_blobs(db, "SELECT id, writer_pid FROM blobs WHERE committed = 0"),
+      orphan_blobs(db,
+                   "SELECT id FROM blobs WHERE committed = 1 "
+                   "AND NOT EXISTS (SELECT 1 FROM kv WHERE kv.blob_id = blobs.id)"),
       select_metadata(db,
                       "SELECT kv.revision, kv.modified_at, kv.expires_at, kv.tag, "
                       "coalesce(b.size, length(CAST(kv.value AS BLOB))), kv.blob_id "

@@ -12,15 +12,22 @@ struct Statements {
   // Appends to the change log; the new row's rowid is the mutation's revision.
   // ?1 op, ?2 grp, ?3 key, ?4 time.
   PreparedStatement log_change;
-  // ?1 grp, ?2 key, ?3 value, ?4 expires_at, ?5 modified_at, ?6 revision, ?7 tag, ?8 blob_id.
+  // ?1 revision: removes a log entry whose write failed.
+  PreparedStatement delete_change;
+  // Writing a row: ?1 grp, ?2 key, ?3 value, ?4 expires_at, ?5 modified_at, ?6 revision,
+  // ?7 tag, ?8 blob_id. upsert for plain groups; in namespaced groups, whose counts must know
+  // whether a row was added, insert_new (changes nothing if the row exists) then update_row.
   PreparedStatement upsert;
+  PreparedStatement insert_new;
+  PreparedStatement update_row;
   // ?1 grp, ?2 key -> value, expires_at, blob_id.
   PreparedStatement select_row;
   // Deletes the row only if it is still expired at ?3 (another writer may have replaced it).
+  // -> blob_id, if a row was deleted.
   PreparedStatement delete_if_expired;
-  // ?1 grp, ?2 key, ?3 now -> one row (was it live?) if a row was deleted.
+  // ?1 grp, ?2 key, ?3 now -> was it live?, blob_id; if a row was deleted.
   PreparedStatement delete_row;
-  // ?1 grp, ?2 now -> one row per deleted key: was it live?
+  // ?1 grp, ?2 now -> one row per deleted key: was it live?, blob_id.
   PreparedStatement delete_group;
   // ?1 grp, ?2 first key (inclusive), ?3 now, ?4 limit (-1 = all) -> key, value, blob_id in
   // key order.
@@ -33,12 +40,18 @@ struct Statements {
   PreparedStatement live_groups_in_range;
   // ?1 lower, ?2 upper (exclusive) -> every group name within the range, live or not.
   PreparedStatement all_groups_in_range;
-  // ?1 now, ?2 batch size -> grp, key of each expired row deleted.
+  // ?1 now, ?2 batch size -> grp, key, blob_id of each expired row deleted.
   PreparedStatement purge_batch;
   // Same, only in groups within [?3, ?4).
   PreparedStatement purge_range_batch;
   // ?1 namespace -> keys, groups (no row: the namespace holds nothing).
   PreparedStatement namespace_counts;
+  // ?1 grp, ?2 rows added (negative: removed) -> the group's new count.
+  PreparedStatement add_group_count;
+  // ?1 grp: the group holds no row any more.
+  PreparedStatement delete_group_count;
+  // ?1 namespace, ?2 keys added, ?3 groups added (negative: removed).
+  PreparedStatement add_namespace_count;
   // ?1 grp -> a row if the group holds any row.
   PreparedStatement group_exists;
   // -> the newest revision (0 when the log is empty).
@@ -68,6 +81,8 @@ struct Statements {
   PreparedStatement delete_blob;
   // -> id, writer_pid of every staged (uncommitted) blob.
   PreparedStatement staged_blobs;
+  // -> id of every committed blob that no row points to any more.
+  PreparedStatement orphan_blobs;
   // ?1 grp, ?2 key -> revision, modified_at, expires_at, tag, size, blob_id.
   PreparedStatement select_metadata;
 };

@@ -3,6 +3,7 @@
 #include "kvstore/store.hpp"
 
 #include "clock.hpp"
+#include "namespace_counts.hpp"
 #include "prefix_range.hpp"
 #include "store_impl.hpp"
 
@@ -73,32 +74,39 @@ std::optional<std::string> Store::get(std::string_view group, std::string_view k
   });
 }
 
+namespace {
+
+// put() in a plain group undoes itself on failure, so inside a transaction it needs no savepoint.
+detail::WriteScope::Atomicity put_atomicity(std::string_view group) {
+  return detail::namespace_of(group).empty() ? detail::WriteScope::Atomicity::self_contained
+                                             : detail::WriteScope::Atomicity::needs_savepoint;
+}
+
+}  // namespace
+
 void Store::set(std::string_view group, std::string_view key, std::string_view value) {
-  impl_->write(Operation::of("set", group, key),
-               [&] { impl_->put(group, key, {value, std::nullopt}, value, detail::now_unix_ms()); });
+  impl_->write(
+      Operation::of("set", group, key),
+      [&] { impl_->put(group, key, {value, std::nullopt}, value, detail::now_unix_ms()); },
+      put_atomicity(group));
 }
 
 void Store::set_with_ttl(std::string_view group, std::string_view key, std::string_view value,
                          std::chrono::milliseconds ttl) {
   const auto op = Operation::of("set_with_ttl", group, key);
   require_positive(ttl, op);
-  impl_->write(op, [&] {
-    const auto now = detail::now_unix_ms();
-    impl_->put(group, key, {value, detail::expiry_after(now, ttl)}, value, now);
-  });
+  impl_->write(
+      op,
+      [&] {
+        const auto now = detail::now_unix_ms();
+        impl_->put(group, key, {value, detail::expiry_after(now, ttl)}, value, now);
+      },
+      put_atomicity(group));
 }
 
 bool Store::erase(std::string_view group, std::string_view key) {
   return impl_->write(Operation::of("erase", group, key), [&] {
-    const auto now = detail::now_unix_ms();
-    bool live;
-    {
-      StatementUse use(impl_->statements.delete_row);
-      if (!use.text(1, group).text(2, key).integer(3, now).step()) return false;
-      live = use.column_int(0) != 0;
-    }
-    impl_->log_change(live ? EventType::erase : EventType::expire, group, key, {}, now);
-    return live;
+    return impl_->remove_row(group, key, detail::now_unix_ms()).value_or(false);
   });
 }
 
@@ -112,8 +120,9 @@ std::size_t Store::delete_prefix(std::string_view group_prefix) {
     const auto now = detail::now_unix_ms();
     std::vector<std::string> groups;
     {
+      const auto range = detail::PrefixRange::of(group_prefix);
       StatementUse use(impl_->statements.all_groups_in_range);
-      detail::PrefixRange::of(group_prefix).bind(use, 1);
+      range.bind(use, 1);
       while (use.step()) groups.emplace_back(use.column_text(0));
     }
     std::size_t removed = 0;
@@ -170,8 +179,9 @@ std::size_t Store::count(std::string_view group) {
 std::size_t Store::count_all(std::string_view group_prefix) {
   const auto now = detail::now_unix_ms();
   return impl_->read(Operation::of("count_all", group_prefix), [&] {
+    const auto range = detail::PrefixRange::of(group_prefix);
     StatementUse use(impl_->statements.count_live_in_range);
-    detail::PrefixRange::of(group_prefix).bind(use, 1);
+    range.bind(use, 1);
     use.integer(3, now).step();
     return static_cast<std::size_t>(use.column_int(0));
   });
@@ -181,8 +191,9 @@ std::vector<std::string> Store::groups(std::string_view group_prefix) {
   const auto now = detail::now_unix_ms();
   return impl_->read(Operation::of("groups", group_prefix), [&] {
     std::vector<std::string> names;
+    const auto range = detail::PrefixRange::of(group_prefix);
     StatementUse use(impl_->statements.live_groups_in_range);
-    detail::PrefixRange::of(group_prefix).bind(use, 1);
+    range.bind(use, 1);
     use.integer(3, now);
     while (use.step()) names.emplace_back(use.column_text(0));
     return names;

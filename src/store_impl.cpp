@@ -8,6 +8,7 @@
 #include "change_log.hpp"
 #include "clock.hpp"
 #include "migrations.hpp"
+#include "namespace_counts.hpp"
 
 namespace kvstore {
 namespace {
@@ -17,6 +18,8 @@ SQLite::Database& migrated(detail::Connection& connection) {
   if (connection.read_only()) {
     detail::require_latest_schema(connection.database());
   } else {
+    detail::refuse_newer_schema(connection.database());
+    connection.use_write_ahead_log();
     detail::migrate(connection.database());
   }
   return connection.database();
@@ -83,26 +86,61 @@ void Store::Impl::report(const std::string& message) const {
 std::uint64_t Store::Impl::log_change(EventType type, std::string_view group,
                                       std::string_view key, std::string_view value,
                                       std::int64_t now) {
-  {
-    detail::StatementUse use(statements.log_change);
-    use.text(1, detail::log_op_name(type)).text(2, group).text(3, key).integer(4, now).run();
-  }
-  const auto revision = static_cast<std::uint64_t>(connection.database().getLastInsertRowid());
+  const auto revision = append_log(type, group, key, now);
+  record(type, group, key, value, now, revision);
+  return revision;
+}
+
+std::uint64_t Store::Impl::append_log(EventType type, std::string_view group,
+                                      std::string_view key, std::int64_t now) {
+  detail::StatementUse use(statements.log_change);
+  use.text(1, detail::log_op_name(type)).text(2, group).text(3, key).integer(4, now).run();
+  return static_cast<std::uint64_t>(connection.database().getLastInsertRowid());
+}
+
+void Store::Impl::record(EventType type, std::string_view group, std::string_view key,
+                         std::string_view value, std::int64_t now, std::uint64_t revision) {
   if (feed.enabled()) pending.revisions.push_back(revision);
   if (hub->has_subscribers()) {
     pending.events.push_back(Event{type, std::string(group), std::string(key), std::string(value),
                                    detail::from_unix_ms(now), revision});
   }
-  return revision;
 }
 
 void Store::Impl::put(std::string_view group, std::string_view key, const Row& row,
                       std::string_view event_value, std::int64_t now) {
-  const auto revision = log_change(EventType::set, group, key, event_value, now);
-  detail::StatementUse use(statements.upsert);
-  use.text(1, group).text(2, key).text(3, row.value).integer_or_null(4, row.expires_at);
-  use.integer(5, now).integer(6, static_cast<std::int64_t>(revision)).text(7, row.tag);
-  use.integer_or_null(8, row.blob_id).run();
+  const auto revision = append_log(EventType::set, group, key, now);
+  const auto bind = [&](detail::StatementUse& use) -> detail::StatementUse& {
+    use.text(1, group).text(2, key).text(3, row.value).integer_or_null(4, row.expires_at);
+    use.integer(5, now).integer(6, static_cast<std::int64_t>(revision)).text(7, row.tag);
+    return use.integer_or_null(8, row.blob_id);
+  };
+  if (detail::namespace_of(group).empty()) {
+    try {
+      detail::StatementUse use(statements.upsert);
+      bind(use).run();
+    } catch (...) {
+      // No savepoint protects this write inside a transaction: undo the log entry by hand.
+      detail::StatementUse undo(statements.delete_change);
+      if (!undo.integer(1, static_cast<std::int64_t>(revision)).try_run()) {
+        pending.must_roll_back = true;
+      }
+      throw;
+    }
+  } else {
+    bool added;
+    {
+      detail::StatementUse use(statements.insert_new);
+      added = bind(use).run() > 0;
+    }
+    if (added) {
+      detail::count_rows(statements, group, 1);
+    } else {
+      detail::StatementUse use(statements.update_row);
+      bind(use).run();
+    }
+  }
+  record(EventType::set, group, key, event_value, now, revision);
 }
 
 std::string Store::Impl::stored_value(std::string_view inline_value,
@@ -115,37 +153,94 @@ std::string Store::Impl::stored_value(std::string_view inline_value,
   return value;
 }
 
+std::optional<bool> Store::Impl::remove_row(std::string_view group, std::string_view key,
+                                            std::int64_t now) {
+  bool live;
+  std::optional<std::int64_t> blob;
+  {
+    detail::StatementUse use(statements.delete_row);
+    if (!use.text(1, group).text(2, key).integer(3, now).step()) return std::nullopt;
+    live = use.column_int(0) != 0;
+    blob = use.column_int_or_null(1);
+  }
+  forget_rows(group, 1, blob);
+  log_change(live ? EventType::erase : EventType::expire, group, key, {}, now);
+  return live;
+}
+
 std::size_t Store::Impl::remove_group(std::string_view group, std::int64_t now) {
-  std::size_t removed = 0, live = 0;
+  std::int64_t removed = 0;
+  std::size_t live = 0;
+  std::vector<std::int64_t> blobs;
   {
     detail::StatementUse use(statements.delete_group);
     use.text(1, group).integer(2, now);
-    for (; use.step(); ++removed) live += use.column_int(0) != 0;
+    for (; use.step(); ++removed) {
+      live += use.column_int(0) != 0;
+      if (const auto blob = use.column_int_or_null(1)) blobs.push_back(*blob);
+    }
   }
-  if (removed > 0) log_change(EventType::delete_group, group, {}, {}, now);
+  if (removed == 0) return 0;
+  forget_rows(group, removed, std::nullopt);
+  for (const auto blob : blobs) discard_blob(blob);
+  log_change(EventType::delete_group, group, {}, {}, now);
   return live;
 }
 
 void Store::Impl::expire_row(std::string_view group, std::string_view key, std::int64_t now) {
   if (options.read_only) return;  // hidden from reads, deleted by the next writer
   detail::WriteScope scope(connection, pending);
-  detail::StatementUse use(statements.delete_if_expired);
-  if (use.text(1, group).text(2, key).integer(3, now).run() > 0) {
-    log_change(EventType::expire, group, key, {}, now);
+  std::optional<std::int64_t> blob;
+  {
+    detail::StatementUse use(statements.delete_if_expired);
+    if (!use.text(1, group).text(2, key).integer(3, now).step()) return;  // scope rolls back
+    blob = use.column_int_or_null(0);
   }
+  forget_rows(group, 1, blob);
+  log_change(EventType::expire, group, key, {}, now);
   scope.commit();
+}
+
+void Store::Impl::forget_rows(std::string_view group, std::int64_t rows,
+                              std::optional<std::int64_t> blob) {
+  detail::count_rows(statements, group, -rows);
+  if (blob) discard_blob(*blob);
+}
+
+void Store::Impl::discard_blob(std::int64_t blob_id) {
+  detail::StatementUse(statements.delete_chunks).integer(1, blob_id).run();
+  detail::StatementUse(statements.delete_blob).integer(1, blob_id).run();
+}
+
+void Store::Impl::reclaim_orphan_blobs() {
+  std::vector<std::int64_t> orphans;
+  {
+    detail::StatementUse use(statements.orphan_blobs);
+    while (use.step()) orphans.push_back(use.column_int(0));
+  }
+  for (const auto blob : orphans) discard_blob(blob);
 }
 
 std::size_t Store::Impl::purge_batch(std::int64_t now, int limit,
                                      const detail::PrefixRange* range) {
-  std::vector<std::pair<std::string, std::string>> expired;
+  struct Expired {
+    std::string group, key;
+    std::optional<std::int64_t> blob;
+  };
+  std::vector<Expired> expired;
   {
     detail::StatementUse use(range ? statements.purge_range_batch : statements.purge_batch);
     use.integer(1, now).integer(2, limit);
     if (range) range->bind(use, 3);
-    while (use.step()) expired.emplace_back(use.column_text(0), use.column_text(1));
+    while (use.step()) {
+      expired.push_back({std::string(use.column_text(0)), std::string(use.column_text(1)),
+                         use.column_int_or_null(2)});
+    }
   }
-  for (const auto& [group, key] : expired) log_change(EventType::expire, group, key, {}, now);
+  for (const auto& row : expired) {
+    forget_rows(row.group, 1, row.blob);
+    log_change(EventType::expire, row.group, row.key, {}, now);
+  }
   return expired.size();
 }
 
@@ -171,6 +266,7 @@ std::size_t Store::Impl::purge_expired() {
   const auto total =
       purge_in_batches([&](int limit) { return write(op, [&] { return purge_batch(now, limit); }); });
   write(op, [&] {
+    reclaim_orphan_blobs();
     detail::StatementUse use(statements.trim_changes);
     // The newest entry carries the store revision: always keep it.
     use.integer(1, static_cast<std::int64_t>(std::max<std::size_t>(options.change_log_retention, 1)));

@@ -56,13 +56,16 @@ struct Store::Impl {
     });
   }
 
-  // Like read(), inside one atomic write: its own transaction, or a savepoint of the open one.
-  // Throws StorageError without touching the file when the store is read-only.
+  // Like read(), inside one atomic write: its own transaction, or a savepoint of the open one
+  // (none if body is self-contained: see WriteScope). Throws StorageError without touching the
+  // file when the store is read-only.
   template <class Body>
-  decltype(auto) write(const detail::Operation& op, Body&& body) {
+  decltype(auto) write(const detail::Operation& op, Body&& body,
+                       detail::WriteScope::Atomicity atomicity =
+                           detail::WriteScope::Atomicity::needs_savepoint) {
     require_writable(op);
     return read(op, [&]() -> decltype(auto) {
-      detail::WriteScope scope(connection, pending);
+      detail::WriteScope scope(connection, pending, atomicity);
       if constexpr (std::is_void_v<decltype(body())>) {
         body();
         scope.commit();
@@ -115,10 +118,15 @@ struct Store::Impl {
   // Steps of the public operations. The caller holds the connection; the mutating ones also
   // need a WriteScope. `now` is Unix ms.
   //
-  // Appends to the change log and records the event to publish after commit (when anyone
-  // listens). Returns the mutation's revision.
+  // Appends to the change log and records the change (see record). Returns its revision.
   std::uint64_t log_change(EventType type, std::string_view group, std::string_view key,
                            std::string_view value, std::int64_t now);
+  // Appends to the change log only; returns the new revision.
+  std::uint64_t append_log(EventType type, std::string_view group, std::string_view key,
+                           std::int64_t now);
+  // Records a logged change: its revision for the change feed, its event for after commit.
+  void record(EventType type, std::string_view group, std::string_view key,
+              std::string_view value, std::int64_t now, std::uint64_t revision);
   // What put() stores in a kv row.
   struct Row {
     std::string_view value;  // '' for a streamed value
@@ -126,17 +134,27 @@ struct Store::Impl {
     std::string_view tag = {};
     std::optional<std::int64_t> blob_id = {};  // a committed streamed value
   };
-  // Stores the row; `event_value` is what the set event carries.
+  // Stores the row; `event_value` is what the set event carries. In a plain group (no
+  // namespace) put is self-contained: when it fails it undoes its own change-log entry.
   void put(std::string_view group, std::string_view key, const Row& row,
            std::string_view event_value, std::int64_t now);
   // A row's value: kv.value, or the chunks of its streamed value joined.
   std::string stored_value(std::string_view inline_value, std::optional<std::int64_t> blob_id);
+  // Deletes group/key: nullopt if there was no row, else whether it was live.
+  std::optional<bool> remove_row(std::string_view group, std::string_view key, std::int64_t now);
+  // Deletes every row of group; returns how many of them were live.
   std::size_t remove_group(std::string_view group, std::int64_t now);
   // Deletes group/key if it is expired at `now` and the store is writable.
   void expire_row(std::string_view group, std::string_view key, std::int64_t now);
   // Deletes up to `limit` rows expired at `now` (in groups within `range` if given); returns how
   // many.
   std::size_t purge_batch(std::int64_t now, int limit, const detail::PrefixRange* range = nullptr);
+  // Bookkeeping for `rows` deleted rows of `group`: namespace counts and streamed value `blob`.
+  void forget_rows(std::string_view group, std::int64_t rows, std::optional<std::int64_t> blob);
+  // Deletes a streamed value's chunks and record.
+  void discard_blob(std::int64_t blob_id);
+  // Deletes the committed streamed values no row points to (overwritten by a plain set).
+  void reclaim_orphan_blobs();
 
   // The purge pass: deletes every row expired now, in batches of short writes, then trims the
   // change log to Options::change_log_retention. Returns how many rows expired.

@@ -10,13 +10,16 @@ namespace kvstore::detail {
 
 class WriteScope {
  public:
-  enum class Kind { transaction, savepoint };
-  WriteScope(Connection& connection, PendingChanges& pending);
+  enum class Kind { transaction, savepoint, none };
+  enum class Atomicity { needs_savepoint, self_contained };
+  WriteScope(Connection& connection, PendingChanges& pending,
+             Atomicity atomicity = Atomicity::needs_savepoint);
   ~WriteScope();
   WriteScope(const WriteScope&) = delete;
   WriteScope& operator=(const WriteScope&) = delete;
 
   // Makes the writes permanent (COMMIT) or folds them into the enclosing transaction (RELEASE).
+  // A top-level commit throws StorageError, rolling back, if PendingChanges::must_roll_back.
   void commit();
 
  private:

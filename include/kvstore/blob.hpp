@@ -71,6 +71,8 @@ class BlobWriter {
   // Publishes the value and its metadata atomically and publishes one `set` event. Throws Error
   // and publishes nothing if the cancel token was stopped (the staged data is discarded), and
   // QuotaExceeded for a ScopedStore write past a quota. A no-op after a commit or an abort.
+  // Throws InvalidArgument when called inside Store::transaction on this thread: a streamed
+  // value is published on its own, never undone by a later rollback.
   void commit();
   // Discards everything staged. A no-op after a commit or an abort.
   void abort();

@@ -113,7 +113,8 @@ class Store {
   std::map<std::string, std::string> get_all(std::string_view group);
   // Calls fn(key, value) for each live key of `group` in key order until fn returns false.
   // Rows are read in batches and fn runs with no lock held, so fn may call any method of this
-  // Store; a key written during the walk is visited if it sorts after the current key.
+  // Store; a key written or erased during the walk may or may not be visited. Each key is
+  // visited at most once.
   void for_each(std::string_view group,
                 const std::function<bool(std::string_view key, std::string_view value)>& fn);
   // Number of live keys in `group`.
