@@ -2,6 +2,7 @@
 // views (get_split, get_fields, JSON), persistence, WAL mode and the revision counter.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <kvstore/kvstore.hpp>
 #include <map>
@@ -251,23 +252,28 @@ TEST_CASE("Store basic: fn of for_each may call the store, including writes, wit
 }
 
 TEST_CASE(
-    "Store basic: for_each visits a key written during the walk that sorts after the "
-    "current key",
+    "Store basic: for_each visits every key that existed before the walk, once and in order, "
+    "while fn writes",
     "[store]") {
   kvstore::Store store(":memory:");
-  store.set("g", "a", "1");
-  store.set("g", "c", "3");
-  store.set("g", "e", "5");
+  // More keys than one batch, so writes land both inside and beyond the batch being walked.
+  for (int i = 0; i < 1000; ++i) store.set("g", "k" + std::to_string(1000 + i), "v");
   std::vector<std::string> seen;
   store.for_each("g", [&](std::string_view key, std::string_view) {
     seen.emplace_back(key);
-    if (key == "a") {
-      store.set("g", "b", "2");
-      store.set("g", "z", "26");
+    if (seen.size() == 1) {
+      store.set("g", "k1000a", "inside the first batch");
+      store.set("g", "k1999z", "in a later batch");
     }
     return true;
   });
-  CHECK(seen == std::vector<std::string>{"a", "b", "c", "e", "z"});
+  CHECK(std::is_sorted(seen.begin(), seen.end()));
+  CHECK(std::adjacent_find(seen.begin(), seen.end()) == seen.end());
+  for (int i = 0; i < 1000; ++i) {
+    CHECK(std::count(seen.begin(), seen.end(), "k" + std::to_string(1000 + i)) == 1);
+  }
+  // A key written beyond the batches already read is visited.
+  CHECK(std::count(seen.begin(), seen.end(), "k1999z") == 1);
 }
 
 TEST_CASE("Store basic: render substitutes the group's keys", "[store][render]") {
