@@ -33,12 +33,10 @@ EventHub::WatcherList& EventHub::list_for(const WatchFilter& filter) {
   return all_groups_;
 }
 
-std::shared_ptr<WatcherState> EventHub::add_watcher(WatchFilter filter, std::size_t capacity) {
-  auto watcher = std::make_shared<WatcherState>(std::move(filter), capacity);
+void EventHub::add_watcher(const std::shared_ptr<WatcherState>& watcher) {
   std::unique_lock lock(registry_mutex_);
   list_for(watcher->filter).push_back(watcher);
   ++subscribers_;
-  return watcher;
 }
 
 void EventHub::remove_watcher(const std::shared_ptr<WatcherState>& watcher) {

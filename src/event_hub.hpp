@@ -36,7 +36,9 @@ class EventHub {
   // Whether anyone listens; when no one does, writers skip building events.
   bool has_subscribers() const { return subscribers_.load(std::memory_order_acquire) > 0; }
 
-  std::shared_ptr<WatcherState> add_watcher(WatchFilter filter, std::size_t capacity);
+  // Starts delivering to `watcher`. Its replay (if any) must be set before: a batch being
+  // published concurrently may reach it from this call on.
+  void add_watcher(const std::shared_ptr<WatcherState>& watcher);
   void remove_watcher(const std::shared_ptr<WatcherState>& watcher);
   std::shared_ptr<CallbackSlot> add_callback(std::function<void(const Event&)> fn);
   void remove_callback(const std::shared_ptr<CallbackSlot>& slot);

@@ -42,7 +42,11 @@ Watcher Store::watch_filtered(detail::WatchFilter filter, std::optional<std::uin
                               std::size_t capacity) {
   const auto op = Operation::of("watch", filter.group, filter.key);
   if (capacity == 0) throw InvalidArgument(op.message("capacity must be at least 1"));
-  if (!from_revision) return Watcher(impl_->hub->add_watcher(std::move(filter), capacity), impl_->hub);
+  auto state = std::make_shared<detail::WatcherState>(std::move(filter), capacity);
+  if (!from_revision) {
+    impl_->hub->add_watcher(state);
+    return Watcher(std::move(state), impl_->hub);
+  }
   // Registering under the connection lock splits the changes exactly: those committed before
   // are in the log read here, those committed after reach the watcher live.
   return impl_->read(op, [&] {
@@ -51,10 +55,14 @@ Watcher Store::watch_filtered(detail::WatchFilter filter, std::optional<std::uin
     std::uint64_t through = *from_revision;
     for (Event& event : detail::read_changes_after(impl_->statements, *from_revision)) {
       through = event.revision;
-      if (in_scope(filter, event) && filter.matches(event)) replay.push_back(std::move(event));
+      if (in_scope(state->filter, event) && state->filter.matches(event)) {
+        replay.push_back(std::move(event));
+      }
     }
-    auto state = impl_->hub->add_watcher(std::move(filter), capacity);
+    // The cutoff before registering: a batch still being published may reach the watcher as
+    // soon as it is registered, and what it carries is already in the replay.
     state->replay(std::move(replay), through);
+    impl_->hub->add_watcher(state);
     return Watcher(std::move(state), impl_->hub);
   });
 }
