@@ -19,6 +19,7 @@
 #include <tuple>
 #include <vector>
 
+#include "event_support.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
@@ -26,76 +27,9 @@ using kvstore::Event;
 using kvstore::EventType;
 using kvtest::TempDir;
 
+using namespace kvtest;
+
 namespace {
-
-constexpr auto kWait = 5s;
-
-kvstore::Options no_purge() {
-  kvstore::Options options;
-  options.purge_interval = 0ms;
-  return options;
-}
-
-// No background purge; polls other connections every `poll`.
-kvstore::Options feed_options(std::chrono::milliseconds poll = 10ms) {
-  auto options = no_purge();
-  options.external_poll_interval = poll;
-  return options;
-}
-
-// Aborts the process (failing the test run) if not destroyed within `limit`.
-class Watchdog {
- public:
-  explicit Watchdog(std::string what, std::chrono::seconds limit = 60s)
-      : thread_([this, what = std::move(what), limit] {
-          std::unique_lock lock(mutex_);
-          if (!done_cv_.wait_for(lock, limit, [&] { return done_; })) {
-            std::fprintf(stderr, "watchdog: '%s' did not finish within %llds (deadlock?)\n",
-                         what.c_str(), static_cast<long long>(limit.count()));
-            std::abort();
-          }
-        }) {}
-  ~Watchdog() {
-    {
-      std::lock_guard lock(mutex_);
-      done_ = true;
-    }
-    done_cv_.notify_all();
-    thread_.join();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable done_cv_;
-  bool done_ = false;
-  std::thread thread_;
-};
-
-Event next_event(kvstore::Watcher& watcher) {
-  auto event = watcher.next(kWait);
-  REQUIRE(event.has_value());
-  return *event;
-}
-
-std::vector<Event> drain(kvstore::Watcher& watcher) {
-  std::vector<Event> events;
-  while (auto event = watcher.try_next()) events.push_back(*event);
-  return events;
-}
-
-void wait_past(std::chrono::milliseconds ttl) {
-  const auto deadline = kvstore::Clock::now() + ttl + 2ms;
-  REQUIRE(kvtest::eventually([&] { return kvstore::Clock::now() >= deadline; }));
-}
-
-// What identifies a change, independent of who observed it.
-using Change = std::tuple<std::uint64_t, EventType, std::string, std::string>;
-Change change_of(const Event& e) { return {e.revision, e.type, e.group, e.key}; }
-
-std::string describe(const Event& e) {
-  return std::to_string(e.revision) + " " + std::string(kvstore::to_string(e.type)) + " " +
-         e.group + "/" + e.key + (e.external ? " (external)" : "");
-}
 
 // Joins a thread when the scope ends, also when a failed REQUIRE leaves it early (after
 // setting `stop`, if given): a joinable std::thread would terminate the whole run.

@@ -26,6 +26,7 @@
 #include <tuple>
 #include <vector>
 
+#include "event_support.hpp"
 #include "support.hpp"
 
 #ifndef KVSTORE_FEED_WRITER
@@ -39,44 +40,9 @@ using kvstore::Event;
 using kvstore::EventType;
 using kvtest::TempDir;
 
+using namespace kvtest;
+
 namespace {
-
-constexpr auto kWait = 5s;
-
-kvstore::Options feed_options(std::chrono::milliseconds poll = 10ms) {
-  kvstore::Options options;
-  options.purge_interval = 0ms;
-  options.external_poll_interval = poll;
-  return options;
-}
-
-// Aborts the process (failing the test run) if not destroyed within `limit`.
-class Watchdog {
- public:
-  explicit Watchdog(std::string what, std::chrono::seconds limit = 60s)
-      : thread_([this, what = std::move(what), limit] {
-          std::unique_lock lock(mutex_);
-          if (!done_cv_.wait_for(lock, limit, [&] { return done_; })) {
-            std::fprintf(stderr, "watchdog: '%s' did not finish within %llds (deadlock?)\n",
-                         what.c_str(), static_cast<long long>(limit.count()));
-            std::abort();
-          }
-        }) {}
-  ~Watchdog() {
-    {
-      std::lock_guard lock(mutex_);
-      done_ = true;
-    }
-    done_cv_.notify_all();
-    thread_.join();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable done_cv_;
-  bool done_ = false;
-  std::thread thread_;
-};
 
 // The helper process: spawned with its stdout piped to a thread that collects it.
 class Helper {
@@ -140,9 +106,6 @@ class Helper {
   bool waited_ = false;
 };
 
-// Runs the helper to completion; returns the changes it reported making, in order.
-using Change = std::tuple<std::uint64_t, EventType, std::string, std::string>;
-
 EventType type_named(const std::string& name) {
   for (auto type : {EventType::set, EventType::erase, EventType::delete_group, EventType::expire}) {
     if (kvstore::to_string(type) == name) return type;
@@ -150,6 +113,7 @@ EventType type_named(const std::string& name) {
   throw std::runtime_error("unknown event type " + name);
 }
 
+// Runs the helper to completion; returns the changes it reported making, in order.
 std::vector<Change> run_helper(const std::vector<std::string>& args) {
   Helper helper(args);
   const int status = helper.wait();
@@ -172,13 +136,6 @@ std::vector<std::string> args(const std::string& path, const std::string& comman
   std::istringstream words(commands);
   for (std::string word; words >> word;) result.push_back(word);
   return result;
-}
-
-Change change_of(const Event& e) { return {e.revision, e.type, e.group, e.key}; }
-
-std::string describe(const Event& e) {
-  return std::to_string(e.revision) + " " + std::string(kvstore::to_string(e.type)) + " " +
-         e.group + "/" + e.key + (e.external ? " (external)" : "");
 }
 
 // Must match batch_value() in feed_writer.cpp.

@@ -21,6 +21,7 @@
 #include <tuple>
 #include <vector>
 
+#include "event_support.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
@@ -28,43 +29,9 @@ using kvstore::Event;
 using kvstore::EventType;
 using kvtest::TempDir;
 
+using namespace kvtest;
+
 namespace {
-
-constexpr auto kWait = 5s;
-
-kvstore::Options no_purge() {
-  kvstore::Options options;
-  options.purge_interval = 0ms;
-  return options;
-}
-
-// Aborts the process (failing the test run) if not destroyed within `limit`.
-class Watchdog {
- public:
-  explicit Watchdog(std::string what, std::chrono::seconds limit = 30s)
-      : thread_([this, what = std::move(what), limit] {
-          std::unique_lock lock(mutex_);
-          if (!done_cv_.wait_for(lock, limit, [&] { return done_; })) {
-            std::fprintf(stderr, "watchdog: '%s' did not finish within %llds (deadlock?)\n",
-                         what.c_str(), static_cast<long long>(limit.count()));
-            std::abort();
-          }
-        }) {}
-  ~Watchdog() {
-    {
-      std::lock_guard lock(mutex_);
-      done_ = true;
-    }
-    done_cv_.notify_all();
-    thread_.join();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable done_cv_;
-  bool done_ = false;
-  std::thread thread_;
-};
 
 struct Seen {
   std::uint64_t revision;
