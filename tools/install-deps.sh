@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libsqlite3-dev libsqlitecpp-dev nlohmann-json3-dev catch2 libbenchmark-dev
-  libkainjow-mustache-dev libcli11-dev
+  libkainjow-mustache-dev libcli11-dev libsodium-dev
 )
 
 missing=()

@@ -1,0 +1,52 @@
+// kvstore: the command-line tool of the kvstore library (docs/cli.md). Inspect, edit, export,
+// import and follow a store file.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "commands.hpp"
+#include "context.hpp"
+#include "error_report.hpp"
+#include "registry.hpp"
+
+#ifndef KVSTORE_VERSION
+#error "KVSTORE_VERSION must be defined by the build (tools/CMakeLists.txt)"
+#endif
+
+namespace {
+
+constexpr const char* kFooter =
+    "The store is --db PATH, else $KVSTORE_DB, else ./kvstore.db. Read commands (get groups keys\n"
+    "count ttl export stats check render watch) never create or change it.\n"
+    "Exit codes: 0 ok, 1 key or group not found, 2 usage error, 3 store error.\n"
+    "Example:\n  kvstore set config theme dark && kvstore get config theme\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"kvstore: inspect, edit, export, import and follow a kvstore store file", "kvstore"};
+  app.set_version_flag("--version", "kvstore " KVSTORE_VERSION);
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  app.fallthrough();  // inherited by the subcommands: global options may follow the subcommand
+
+  kvcli::Context context;
+  context.add_options(app);
+  kvcli::Registry registry(app);
+  kvcli::add_read_commands(registry, context);
+  kvcli::add_write_commands(registry, context);
+  kvcli::add_transfer_commands(registry, context);
+  kvcli::add_watch_command(registry, context);
+  kvcli::add_maintenance_commands(registry, context);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    if (error.get_exit_code() == 0) return app.exit(error);  // --help, --version
+    const auto command = registry.chosen_name();
+    kvcli::report_error(command, std::string(error.what()) + " (see kvstore " +
+                                     (command.empty() ? "" : command + " ") + "--help)");
+    return static_cast<int>(kvcli::ExitCode::usage);
+  }
+  return static_cast<int>(
+      kvcli::run_reporting_errors(registry.chosen_name(), [&] { registry.run_chosen(); }));
+}
