@@ -24,20 +24,36 @@ std::map<std::string, double>& targets() {
   return all;
 }
 
+struct Comparison {
+  std::string measured, baseline;
+  std::optional<double> target;
+};
+
+std::vector<Comparison>& comparisons() {
+  static std::vector<Comparison> all;
+  return all;
+}
+
 Timing timing(const benchmark::BenchmarkReporter::Run& run) {
   const double to_ns = 1e9 / benchmark::GetTimeUnitMultiplier(run.time_unit);
   return {run.GetAdjustedRealTime() * to_ns, run.GetAdjustedCPUTime() * to_ns};
 }
 
+// {"kvstore", "set/memory"} from "kvstore/set/memory"; empty if there is no '/'.
+std::pair<std::string, std::string> split_name(const std::string& name) {
+  const auto slash = name.find('/');
+  if (slash == std::string::npos) return {};
+  return {name.substr(0, slash), name.substr(slash + 1)};
+}
+
 // {"kvstore", "set/memory/10/threads:2"} from a run named kvstore/set/memory/10/threads:2.
 std::pair<std::string, std::string> split_name(const benchmark::BenchmarkName& name) {
-  const auto slash = name.function_name.find('/');
-  if (slash == std::string::npos) return {};
-  std::string op = name.function_name.substr(slash + 1);
+  auto [implementation, op] = split_name(name.function_name);
+  if (op.empty()) return {};
   for (const std::string* part : {&name.args, &name.threads}) {
     if (!part->empty()) op += "/" + *part;
   }
-  return {name.function_name.substr(0, slash), op};
+  return {implementation, op};
 }
 
 std::string format_time(double ns) {
@@ -64,9 +80,74 @@ std::string format_ratio(double ratio) {
   return text;
 }
 
-std::string format_target(const RatioRow& row) {
+template <class Row>
+std::string format_target(const Row& row) {
   if (!row.target) return "";
   return "<= " + format_ratio(*row.target) + (row.met() ? " met" : " MISSED");
+}
+
+template <class Row>
+struct Column {
+  std::string header;
+  bool left_aligned;
+  std::function<std::string(const Row&)> cell;
+};
+
+// The columns every table ends with: ratio, cpu ratio, target.
+template <class Row>
+void add_ratio_columns(std::vector<Column<Row>>& columns) {
+  columns.push_back({"ratio", false, [](const Row& row) { return format_ratio(row.ratio()); }});
+  columns.push_back(
+      {"cpu ratio", false, [](const Row& row) { return format_ratio(row.cpu_ratio()); }});
+  columns.push_back({"target", true, format_target<Row>});
+}
+
+// `title`, then a header line, a rule and one line per row, columns separated by " | ".
+template <class Row>
+void print_table(std::ostream& out, std::string_view title, const std::vector<Column<Row>>& columns,
+                 const std::vector<Row>& rows) {
+  std::vector<std::vector<std::string>> cells(rows.size());
+  std::vector<std::size_t> widths;
+  for (const auto& column : columns) {
+    std::size_t width = column.header.size();
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      cells[r].push_back(column.cell(rows[r]));
+      width = std::max(width, cells[r].back().size());
+    }
+    widths.push_back(width);
+  }
+  const auto print_line = [&](const auto& texts) {
+    std::string line;
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      const std::string& text = texts[c];
+      const std::string pad(widths[c] - text.size(), ' ');
+      line += (c > 0 ? " | " : "") + (columns[c].left_aligned ? text + pad : pad + text);
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    out << line << '\n';
+  };
+
+  out << '\n' << title << '\n';
+  std::vector<std::string> headers, rules;
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    headers.push_back(columns[c].header);
+    rules.push_back(std::string(widths[c], '-'));
+  }
+  print_line(headers);
+  print_line(rules);
+  for (const auto& line : cells) print_line(line);
+}
+
+nlohmann::json cpu_json(std::string_view a_name, const Timing& a, std::string_view b_name,
+                        const Timing& b) {
+  return {{a_name, a.cpu_ns}, {b_name, b.cpu_ns}, {"ratio", cpu_ratio(a, b)}};
+}
+
+template <class Row>
+void add_target_json(nlohmann::json& item, const Row& row) {
+  if (!row.target) return;
+  item["target"] = *row.target;
+  item["met"] = row.met();
 }
 
 bool truthy(std::string value) {
@@ -98,6 +179,11 @@ bool color_terminal() {
 }  // namespace
 
 void set_ratio_target(const std::string& op, double max_ratio) { targets()[op] = max_ratio; }
+
+void add_comparison(const std::string& measured, const std::string& baseline,
+                    std::optional<double> max_ratio) {
+  comparisons().push_back({measured, baseline, max_ratio});
+}
 
 Timing RatioReporter::Measured::best() const {
   if (median) return *median;
@@ -144,14 +230,20 @@ RatioReporter::Measured& RatioReporter::measured(const std::string& op,
 
 void RatioReporter::Finalize() { display_->Finalize(); }
 
+std::optional<Timing> RatioReporter::best(const std::string& implementation,
+                                          const std::string& op) const {
+  const auto by_op = measured_.find(op);
+  if (by_op == measured_.end()) return std::nullopt;
+  const auto it = by_op->second.find(implementation);
+  if (it == by_op->second.end()) return std::nullopt;
+  return it->second.best();
+}
+
 std::vector<RatioRow> RatioReporter::ratio_rows() const {
   std::vector<RatioRow> rows;
   for (const std::string& op : ops_) {
-    const auto& by_implementation = measured_.at(op);
-    const auto find = [&](std::string_view implementation) -> std::optional<Timing> {
-      const auto it = by_implementation.find(std::string(implementation));
-      if (it == by_implementation.end()) return std::nullopt;
-      return it->second.best();
+    const auto find = [&](std::string_view implementation) {
+      return best(std::string(implementation), op);
     };
     const auto kvstore = find(kKvstore), raw = find(kRaw);
     if (!kvstore || !raw) continue;
@@ -166,14 +258,27 @@ std::vector<RatioRow> RatioReporter::ratio_rows() const {
   return rows;
 }
 
+std::vector<ComparisonRow> RatioReporter::comparison_rows() const {
+  std::vector<ComparisonRow> rows;
+  for (const Comparison& comparison : comparisons()) {
+    const auto find = [&](const std::string& name) {
+      const auto [implementation, op] = split_name(name);
+      return best(implementation, op);
+    };
+    const auto measured = find(comparison.measured), baseline = find(comparison.baseline);
+    if (!measured || !baseline) continue;
+    rows.push_back({.measured_name = comparison.measured,
+                    .baseline_name = comparison.baseline,
+                    .measured = *measured,
+                    .baseline = *baseline,
+                    .target = comparison.target});
+  }
+  return rows;
+}
+
 void print_ratio_table(std::ostream& out, const std::vector<RatioRow>& rows) {
   if (rows.empty()) return;
-  struct Column {
-    std::string header;
-    bool left_aligned;
-    std::function<std::string(const RatioRow&)> cell;
-  };
-  std::vector<Column> columns{
+  std::vector<Column<RatioRow>> columns{
       {"op", true, [](const RatioRow& row) { return row.op; }},
       {"kvstore", false, [](const RatioRow& row) { return format_time(row.kvstore.real_ns); }},
       {"raw", false, [](const RatioRow& row) { return format_time(row.raw.real_ns); }}};
@@ -182,65 +287,58 @@ void print_ratio_table(std::ostream& out, const std::vector<RatioRow>& rows) {
                          return row.memlayer ? format_time(row.memlayer->real_ns) : "-";
                        }});
   }
-  columns.push_back(
-      {"ratio", false, [](const RatioRow& row) { return format_ratio(row.ratio()); }});
-  columns.push_back(
-      {"cpu ratio", false, [](const RatioRow& row) { return format_ratio(row.cpu_ratio()); }});
-  columns.push_back({"target", true, format_target});
-
-  std::vector<std::vector<std::string>> cells(rows.size());
-  std::vector<std::size_t> widths;
-  for (const Column& column : columns) {
-    std::size_t width = column.header.size();
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-      cells[r].push_back(column.cell(rows[r]));
-      width = std::max(width, cells[r].back().size());
-    }
-    widths.push_back(width);
-  }
-  const auto print_line = [&](const auto& texts) {
-    std::string line;
-    for (std::size_t c = 0; c < columns.size(); ++c) {
-      const std::string& text = texts[c];
-      const std::string pad(widths[c] - text.size(), ' ');
-      line += (c > 0 ? " | " : "") + (columns[c].left_aligned ? text + pad : pad + text);
-    }
-    line.erase(line.find_last_not_of(' ') + 1);
-    out << line << '\n';
-  };
-
-  out << "\nkvstore vs raw sqlite3, per-iteration real time; ratio = kvstore / raw "
-         "(cpu ratio: the same with CPU time)\n";
-  std::vector<std::string> headers, rules;
-  for (std::size_t c = 0; c < columns.size(); ++c) {
-    headers.push_back(columns[c].header);
-    rules.push_back(std::string(widths[c], '-'));
-  }
-  print_line(headers);
-  print_line(rules);
-  for (const auto& line : cells) print_line(line);
+  add_ratio_columns(columns);
+  print_table(out,
+              "kvstore vs raw sqlite3, per-iteration real time; ratio = kvstore / raw "
+              "(cpu ratio: the same with CPU time)",
+              columns, rows);
 }
 
-void write_ratio_json(std::ostream& out, const std::vector<RatioRow>& rows) {
-  nlohmann::json json{{"time", "real"}, {"unit", "ns"}, {"rows", nlohmann::json::array()}};
+void print_comparison_table(std::ostream& out, const std::vector<ComparisonRow>& rows) {
+  if (rows.empty()) return;
+  std::vector<Column<ComparisonRow>> columns{
+      {"measured / baseline", true,
+       [](const ComparisonRow& row) { return row.measured_name + " / " + row.baseline_name; }},
+      {"measured", false,
+       [](const ComparisonRow& row) { return format_time(row.measured.real_ns); }},
+      {"baseline", false,
+       [](const ComparisonRow& row) { return format_time(row.baseline.real_ns); }}};
+  add_ratio_columns(columns);
+  print_table(out,
+              "Comparisons, per-iteration real time; ratio = measured / baseline "
+              "(cpu ratio: the same with CPU time)",
+              columns, rows);
+}
+
+void write_ratio_json(std::ostream& out, const std::vector<RatioRow>& rows,
+                      const std::vector<ComparisonRow>& comparisons) {
+  nlohmann::json json{{"time", "real"},
+                      {"unit", "ns"},
+                      {"rows", nlohmann::json::array()},
+                      {"comparisons", nlohmann::json::array()}};
   for (const RatioRow& row : rows) {
-    nlohmann::json item{
-        {"op", row.op},
-        {"kvstore", row.kvstore.real_ns},
-        {"raw", row.raw.real_ns},
-        {"ratio", row.ratio()},
-        {"cpu",
-         {{"kvstore", row.kvstore.cpu_ns}, {"raw", row.raw.cpu_ns}, {"ratio", row.cpu_ratio()}}}};
+    nlohmann::json item{{"op", row.op},
+                        {"kvstore", row.kvstore.real_ns},
+                        {"raw", row.raw.real_ns},
+                        {"ratio", row.ratio()},
+                        {"cpu", cpu_json("kvstore", row.kvstore, "raw", row.raw)}};
     if (row.memlayer) {
       item["memlayer"] = row.memlayer->real_ns;
       item["memlayer_ratio"] = row.memlayer->real_ns / row.raw.real_ns;
       item["cpu"]["memlayer"] = row.memlayer->cpu_ns;
     }
-    if (row.target) {
-      item["target"] = *row.target;
-      item["met"] = row.met();
-    }
+    add_target_json(item, row);
     json["rows"].push_back(std::move(item));
+  }
+  for (const ComparisonRow& row : comparisons) {
+    nlohmann::json item{{"measured", row.measured_name},
+                        {"baseline", row.baseline_name},
+                        {"measured_ns", row.measured.real_ns},
+                        {"baseline_ns", row.baseline.real_ns},
+                        {"ratio", row.ratio()},
+                        {"cpu", cpu_json("measured", row.measured, "baseline", row.baseline)}};
+    add_target_json(item, row);
+    json["comparisons"].push_back(std::move(item));
   }
   out << json.dump(2) << '\n';
 }

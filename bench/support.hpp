@@ -115,14 +115,17 @@ inline std::string_view value_of(std::size_t i) {
   return value;
 }
 
-// keys()[i] == "key:" + i zero-padded; 10,000 distinct keys, built once.
+// "key:" + i zero-padded to 6 digits: keys sort in the order of i up to 999,999.
+inline std::string key_name(std::size_t i) {
+  const std::string digits = std::to_string(i);
+  return "key:" + std::string(digits.size() < 6 ? 6 - digits.size() : 0, '0') + digits;
+}
+
+// keys()[i] == key_name(i); 10,000 distinct keys, built once.
 inline const std::vector<std::string>& keys() {
   static const std::vector<std::string> all = [] {
     std::vector<std::string> out;
-    for (int i = 0; i < 10000; ++i) {
-      std::string digits = std::to_string(i);
-      out.push_back("key:" + std::string(6 - digits.size(), '0') + digits);
-    }
+    for (std::size_t i = 0; i < 10000; ++i) out.push_back(key_name(i));
     return out;
   }();
   return all;
@@ -136,8 +139,29 @@ void fill(S& store, std::size_t n, std::string_view group = kGroup) {
   });
 }
 
+// The keys a benchmark that replaces existing keys cycles through: keys()[0..kRewrittenKeys),
+// filled before timing.
+inline constexpr std::size_t kRewrittenKeys = 1000;
+
+// Iteration i of such a benchmark: replaces one existing key with a new value.
+template <class S>
+void rewrite(S& store, std::size_t i) {
+  store.set(kGroup, keys()[i % kRewrittenKeys], value_of(i));
+}
+
 using Configure = std::function<void(benchmark::internal::Benchmark*)>;
 using BenchFn = void (*)(benchmark::State&);
+
+// Runs Fn; an exception ends that benchmark with an error (SkipWithError) instead of the whole
+// run: for benchmarks whose setup depends on the system (files, processes, pipes).
+template <BenchFn Fn>
+void or_skip(benchmark::State& state) {
+  try {
+    Fn(state);
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+  }
+}
 
 // Registers `<prefix>/<op>`; `configure` adds Args, Threads, ... to it. Every benchmark uses
 // real time to choose its iteration count (UseRealTime, which appends /real_time to the name):

@@ -1,0 +1,96 @@
+// ScopedStore's quota-checked set of a new key (issue 3) beside plain Store::set of a new key.
+//
+//   kvstore/scoped_set_new/<n>  ScopedStore::set of a key absent from namespace "tenant", whose
+//                               group already holds n keys (max_keys = 1,000,000: every set is
+//                               checked, none refused)
+//   kvstore/set_new/<n>         Store::set of a key absent from a plain group of n keys
+//
+// for n = 100, 10,000 and 100,000, on ":memory:" (no disk wait hides the CPU cost). The targets
+// are comparisons (ratio_reporter.hpp), not kvstore/raw rows:
+//   scoped_set_new/100000 over scoped_set_new/100   <= 1.2  (the check does not scan)
+//   scoped_set_new/<n> over set_new/<n>             <= 1.3  (for each n)
+// plus set_new/100000 over set_new/100, without a target: what the bigger B-tree alone costs.
+//
+// Each timed set inserts a key right after an existing one (key_name(j) + "+", j scattered over
+// the n keys), so new keys land all over the B-tree rather than at its end. Every kRound sets the
+// timer pauses while the round's keys are erased again in one transaction: the group keeps
+// between n and n + kRound keys, and every timed set adds a key.
+#include <benchmark/benchmark.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kvstore/scoped_store.hpp"
+#include "kvstore/store.hpp"
+#include "ratio_reporter.hpp"
+#include "support.hpp"
+
+namespace kvbench {
+namespace {
+
+constexpr std::size_t kRound = 50;
+constexpr std::size_t kSizes[] = {100, 10'000, 100'000};
+
+// The kRound new keys of the round starting at iteration `first`, none of them stored: each is
+// an existing key with "+" appended, and kRound <= n consecutive i give distinct i * 7919 mod n
+// (7919 is a prime that divides none of kSizes).
+std::vector<std::string> round_keys(std::size_t first, std::size_t n) {
+  std::vector<std::string> out;
+  for (std::size_t i = first; i < first + kRound; ++i) out.push_back(key_name(i * 7919 % n) + "+");
+  return out;
+}
+
+// T: a Store, or a ScopedStore (whose transaction() is scoped and quota-checked too).
+template <class T>
+void set_new_keys(T& target, benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  target.transaction([&](auto& tx) {
+    for (std::size_t i = 0; i < n; ++i) tx.set(kGroup, key_name(i), kValue);
+  });
+  std::vector<std::string> added = round_keys(0, n);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    if (i > 0 && i % kRound == 0) {
+      state.PauseTiming();
+      target.transaction([&](auto& tx) {
+        for (const auto& key : added) tx.erase(kGroup, key);
+      });
+      added = round_keys(i, n);
+      state.ResumeTiming();
+    }
+    target.set(kGroup, added[i % kRound], kValue);
+    ++i;
+  }
+}
+
+void plain_set_new(benchmark::State& state) {
+  Db<kvstore::Store> db;
+  set_new_keys(*db, state);
+}
+
+void scoped_set_new(benchmark::State& state) {
+  Db<kvstore::Store> db;
+  kvstore::ScopedStore scope(*db, "tenant", {.max_keys = 1'000'000});
+  set_new_keys(scope, state);
+}
+
+const bool registered = [] {
+  const auto name = [](const char* op, std::size_t n) {
+    return "kvstore/" + std::string(op) + "/" + std::to_string(n);
+  };
+  // Scoped and plain back to back at each size, so that each pair sees the same machine load.
+  for (const std::size_t n : kSizes) {
+    const Configure size = [n](auto* b) { b->Arg(static_cast<std::int64_t>(n)); };
+    register_one("kvstore", "scoped_set_new", scoped_set_new, size);
+    register_one("kvstore", "set_new", plain_set_new, size);
+    add_comparison(name("scoped_set_new", n), name("set_new", n), 1.3);
+  }
+  add_comparison(name("scoped_set_new", 100'000), name("scoped_set_new", 100), 1.2);
+  add_comparison(name("set_new", 100'000), name("set_new", 100));
+  return true;
+}();
+
+}  // namespace
+}  // namespace kvbench
