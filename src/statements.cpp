@@ -49,14 +49,13 @@ Statements::Statements(SQLite::Database& db)
                         "DELETE FROM kv WHERE rowid IN (SELECT rowid FROM kv WHERE "
                         "expires_at <= ?1 AND grp >= ?3 AND grp < ?4 LIMIT ?2) RETURNING grp, key, blob_id"),
       namespace_counts(db, "SELECT keys, groups FROM ns_counts WHERE ns = ?1"),
-      add_group_count(db,
-                      "INSERT INTO ns_group_counts(grp, keys) VALUES (?1, ?2) ON CONFLICT(grp) "
-                      "DO UPDATE SET keys = keys + excluded.keys RETURNING keys"),
-      delete_group_count(db, "DELETE FROM ns_group_counts WHERE grp = ?1"),
+      add_group_count(db, "UPDATE ns_group_counts SET keys = keys + ?2 WHERE grp = ?1"),
+      insert_group_count(db, "INSERT INTO ns_group_counts(grp, keys) VALUES (?1, ?2)"),
+      delete_empty_group_count(db, "DELETE FROM ns_group_counts WHERE grp = ?1 AND keys <= 0"),
       add_namespace_count(db,
-                          "INSERT INTO ns_counts(ns, keys, groups) VALUES (?1, ?2, ?3) "
-                          "ON CONFLICT(ns) DO UPDATE SET keys = keys + excluded.keys, "
-                          "groups = groups + excluded.groups"),
+                          "UPDATE ns_counts SET keys = keys + ?2, groups = groups + ?3 "
+                          "WHERE ns = ?1"),
+      insert_namespace_count(db, "INSERT INTO ns_counts(ns, keys, groups) VALUES (?1, ?2, ?3)"),
       group_exists(db, "SELECT 1 FROM kv WHERE grp = ?1 LIMIT 1"),
       latest_revision(db, "SELECT coalesce(max(revision), 0) FROM changes"),
       oldest_revision(db, "SELECT min(revision) FROM changes"),

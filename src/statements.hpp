@@ -46,12 +46,18 @@ struct Statements {
   PreparedStatement purge_range_batch;
   // ?1 namespace -> keys, groups (no row: the namespace holds nothing).
   PreparedStatement namespace_counts;
-  // ?1 grp, ?2 rows added (negative: removed) -> the group's new count.
+  // Namespace counts (no RETURNING: SQLite runs it through a temporary table on every call).
+  // ?1 grp, ?2 rows added (negative: removed); changes nothing if the group has no count yet.
   PreparedStatement add_group_count;
-  // ?1 grp: the group holds no row any more.
-  PreparedStatement delete_group_count;
-  // ?1 namespace, ?2 keys added, ?3 groups added (negative: removed).
+  // ?1 grp, ?2 rows: the first count of a group.
+  PreparedStatement insert_group_count;
+  // ?1 grp: deletes the group's count if it reached 0.
+  PreparedStatement delete_empty_group_count;
+  // ?1 namespace, ?2 keys added, ?3 groups added (negative: removed); changes nothing if the
+  // namespace has no count yet.
   PreparedStatement add_namespace_count;
+  // ?1 namespace, ?2 keys, ?3 groups: the first count of a namespace.
+  PreparedStatement insert_namespace_count;
   // ?1 grp -> a row if the group holds any row.
   PreparedStatement group_exists;
   // -> the newest revision (0 when the log is empty).
