@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds the test suite with ThreadSanitizer in its own directory (build-tsan) and runs the
+# concurrency tests (events, change feed, scoped quotas, every multi-threaded case); any report
+# fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/install-deps.sh
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKVSTORE_BUILD_BENCH=OFF \
+  -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" >/dev/null
+cmake --build build-tsan -j "$(nproc)" --target kvstore_tests
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+  build-tsan/tests/kvstore_tests "[events],[feed],[scoped],*concurren*,*thread*"
