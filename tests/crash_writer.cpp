@@ -1,0 +1,100 @@
+// kvstore_crash_writer: a process that writes to a store until it is killed, for the crash
+// consistency tests (tests/test_crash.cpp).
+//
+//   kvstore_crash_writer DB write normal|full FIRST
+//     Opens DB with the given Durability and, for i = FIRST, FIRST+1, ... forever, commits
+//     operation i % 4 (see crash_op below), then writes "<i>\n" to stdout with one write(2): a
+//     line on stdout means the commit returned (was acknowledged).
+//       0: set("single", "k<i>", value(i))
+//       1: set_with_ttl("ttl", "k<i>", value(i), 1 h)
+//       2: transaction: set("tx<i>", "0".."9", value(i)) — ten keys that must appear together
+//       3: begin_set("blob", "k<i>") + 4 chunks of blob_chunk(i, c) + commit()
+//   kvstore_crash_writer DB open
+//     Writes "opening\n", opens DB with Durability::full (applying pending migrations), writes
+//     "opened\n" and exits.
+// Exit status: 0 on success, 1 when a kvstore call threw, 2 on a usage error.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <kvstore/kvstore.hpp>
+#include <string>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string value(long long i) { return "v" + std::to_string(i); }
+
+// Chunk c (0..3) of the streamed value of operation i: 8 KiB, distinct per i and c.
+std::string blob_chunk(long long i, int c) {
+  return "b" + std::to_string(i) + "/" + std::to_string(c) + ":" +
+         std::string(8192, static_cast<char>('a' + (i + c) % 26));
+}
+
+void say(const std::string& line) {
+  const std::string out = line + "\n";
+  if (::write(1, out.data(), out.size()) != static_cast<ssize_t>(out.size())) _exit(3);
+}
+
+void crash_op(kvstore::Store& store, long long i) {
+  const std::string k = "k" + std::to_string(i);
+  switch (i % 4) {
+    case 0:
+      store.set("single", k, value(i));
+      break;
+    case 1:
+      store.set_with_ttl("ttl", k, value(i), 1h);
+      break;
+    case 2:
+      store.transaction([&](kvstore::Transaction& tx) {
+        for (int n = 0; n < 10; ++n) tx.set("tx" + std::to_string(i), std::to_string(n), value(i));
+      });
+      break;
+    default: {
+      auto writer = store.begin_set("blob", k);
+      for (int c = 0; c < 4; ++c) writer.write(blob_chunk(i, c));
+      writer.commit();
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: %s DB write normal|full FIRST | DB open\n", argv[0]);
+    return 2;
+  }
+  try {
+    const std::string command = argv[2];
+    kvstore::Options options;
+    options.purge_interval = 0ms;
+    options.external_poll_interval = 0ms;
+    if (command == "open") {
+      // Full durability: each migration's commit reaches the disk, which widens the window a
+      // kill can land in.
+      options.durability = kvstore::Durability::full;
+      say("opening");
+      kvstore::Store store(argv[1], options);
+      say("opened");
+      return 0;
+    }
+    if (command != "write" || argc != 5) {
+      std::fprintf(stderr, "kvstore_crash_writer: bad arguments\n");
+      return 2;
+    }
+    options.durability =
+        std::string(argv[3]) == "full" ? kvstore::Durability::full : kvstore::Durability::normal;
+    kvstore::Store store(argv[1], options);
+    for (long long i = std::stoll(argv[4]);; ++i) {
+      crash_op(store, i);
+      say(std::to_string(i));
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "kvstore_crash_writer: %s\n", e.what());
+    return 1;
+  }
+}
