@@ -1,0 +1,51 @@
+// Shared pieces of the libFuzzer targets (tools/fuzz.sh): one in-memory Store with no background
+// threads, emptied after every input (opening a store per input would cost most of the time), and
+// a check that aborts with a message, so libFuzzer records the input as a crash.
+#pragma once
+
+#include <cstdio>
+#include <cstdlib>
+#include <kvstore/kvstore.hpp>
+#include <string_view>
+
+namespace kvfuzz {
+
+// An in-memory store with neither purge thread nor change-feed polling.
+inline kvstore::Options quiet_options() {
+  kvstore::Options options;
+  options.purge_interval = std::chrono::milliseconds(0);
+  options.external_poll_interval = std::chrono::milliseconds(0);
+  return options;
+}
+
+[[noreturn]] inline void fail(std::string_view what) {
+  std::fprintf(stderr, "fuzz check failed: %.*s\n", static_cast<int>(what.size()), what.data());
+  std::abort();
+}
+
+inline void check(bool condition, std::string_view what) {
+  if (!condition) fail(what);
+}
+
+// The store every input of this process uses; each input starts with it empty.
+inline kvstore::Store& shared_store() {
+  static kvstore::Store store(":memory:", quiet_options());
+  return store;
+}
+
+// Empties shared_store() when the input is done (also when it returned early), and trims the
+// change log, so that no input depends on what an earlier one left.
+class EmptyAfterInput {
+ public:
+  EmptyAfterInput() = default;
+  EmptyAfterInput(const EmptyAfterInput&) = delete;
+  EmptyAfterInput& operator=(const EmptyAfterInput&) = delete;
+  ~EmptyAfterInput() {
+    auto& store = shared_store();
+    store.delete_prefix("");
+    store.purge_expired();
+    check(store.count_all() == 0, "the store is not empty after delete_prefix(\"\")");
+  }
+};
+
+}  // namespace kvfuzz
