@@ -4,4 +4,5 @@
 #include "kvstore/errors.hpp"
 #include "kvstore/events.hpp"
 #include "kvstore/store.hpp"
+#include "kvstore/last_modified_store.hpp"
 #include "kvstore/scoped_store.hpp"
