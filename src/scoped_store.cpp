@@ -6,6 +6,7 @@
 
 #include "blob_state.hpp"
 #include "clock.hpp"
+#include "json_text.hpp"
 #include "quota.hpp"
 #include "store_impl.hpp"
 #include "watcher_state.hpp"
@@ -120,7 +121,9 @@ std::vector<std::string> ScopedStore::get_fields(std::string_view group, std::st
 
 void ScopedStore::set_json(std::string_view group, std::string_view key,
                            const nlohmann::json& value) {
-  quota_checked_set("set_json", group, key, value.dump(), std::nullopt);
+  quota_checked_set("set_json", group, key,
+                    detail::json_text(value, detail::Operation::of("set_json", scoped(group), key)),
+                    std::nullopt);
 }
 
 std::optional<nlohmann::json> ScopedStore::get_json(std::string_view group, std::string_view key) {

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "kvstore/store.hpp"
+#include "json_text.hpp"
 #include "operation.hpp"
 
 namespace kvstore {
@@ -38,7 +39,7 @@ std::vector<std::string> Store::get_fields(std::string_view group, std::string_v
 }
 
 void Store::set_json(std::string_view group, std::string_view key, const nlohmann::json& value) {
-  set(group, key, value.dump());
+  set(group, key, detail::json_text(value, detail::Operation::of("set_json", group, key)));
 }
 
 std::optional<nlohmann::json> Store::get_json(std::string_view group, std::string_view key) {

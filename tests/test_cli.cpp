@@ -200,7 +200,7 @@ TEST_CASE("groups, keys and count list what the store holds", "[cli]") {
   CHECK(store.cli({"count", "nothing"}).out == "0\n");
 }
 
-TEST_CASE("--json output of the read and write commands parses back", "[cli]") {
+TEST_CASE("cli: --json output of the read and write commands parses back", "[cli]") {
   StoreFile store;
   const auto set = json::parse(store.cli({"--json", "set", "g", "k", "v", "--ttl", "1h"}).out);
   CHECK(set["group"] == "g");

@@ -9,7 +9,7 @@
 using clitest::StoreFile;
 using nlohmann::json;
 
-TEST_CASE("--namespace isolates tenants from each other and from the plain store", "[cli]") {
+TEST_CASE("cli: --namespace isolates tenants from each other and from the plain store", "[cli]") {
   StoreFile store;
   auto in = [&](const std::string& ns, std::vector<std::string> args) {
     args.insert(args.begin(), {"--namespace", ns});

@@ -351,3 +351,13 @@ TEST_CASE("Store errors: what() names the operation and the group/key", "[store]
   const auto render = what_of([&] { store.render("{{", "config"); });
   CHECK(starts_with(render, "kvstore: render config: "));
 }
+
+TEST_CASE("Store errors: set_json of a string that is not UTF-8 throws InvalidArgument",
+          "[store][errors]") {
+  kvstore::Store store(":memory:");
+  kvstore::ScopedStore scoped(store, "t");
+  const nlohmann::json bad = std::string("\xff\xfe");
+  CHECK_THROWS_AS(store.set_json("g", "k", bad), kvstore::InvalidArgument);
+  CHECK_THROWS_AS(scoped.set_json("g", "k", bad), kvstore::InvalidArgument);
+  CHECK(store.count_all() == 0);
+}

@@ -135,7 +135,8 @@ class Store {
                                      std::string_view sep);
   // Splits the value of group/key on runs of ASCII whitespace; empty vector if absent.
   std::vector<std::string> get_fields(std::string_view group, std::string_view key);
-  // Stores value.dump() under group/key (clears any TTL).
+  // Stores value.dump() under group/key (clears any TTL). Throws InvalidArgument, writing
+  // nothing, if the value holds a string that is not valid UTF-8.
   void set_json(std::string_view group, std::string_view key, const nlohmann::json& value);
   // Parses the value of group/key as JSON; nullopt if absent. Throws InvalidArgument if the
   // stored value is not valid JSON.
