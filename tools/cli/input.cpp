@@ -51,6 +51,9 @@ nlohmann::json parse_json(std::string_view text, const std::string& source) {
     const std::size_t offset = error.byte == 0 ? 0 : error.byte - 1;
     throw CliError(ExitCode::usage, source + ":" + position_of(text, offset) +
                                         ": invalid JSON: " + detail_of(error));
+  } catch (const nlohmann::json::out_of_range& error) {
+    // A number too large for a double (e.g. 1e400): nlohmann gives no position for it.
+    throw CliError(ExitCode::usage, source + ": invalid JSON: " + error.what());
   }
 }
 
