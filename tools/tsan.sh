@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the test suite with ThreadSanitizer in its own directory (build-tsan) and runs the
-# concurrency tests (events, change feed, scoped quotas, every multi-threaded case); any report
+# concurrency tests (events, change feed, scoped quotas, the in-memory layer, every
+# multi-threaded case); any report
 # fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,4 +10,4 @@ cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKVSTORE_BUILD_BENCH
   -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" >/dev/null
 cmake --build build-tsan -j "$(nproc)" --target kvstore_tests
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
-  build-tsan/tests/kvstore_tests "[events],[feed],[scoped],*concurren*,*thread*"
+  build-tsan/tests/kvstore_tests "[events],[feed],[scoped],[lastmod],*concurren*,*thread*"
