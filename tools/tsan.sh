@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Builds the test suite with ThreadSanitizer in its own directory (build-tsan) and runs the
 # concurrency tests (events, change feed, scoped quotas, the in-memory layer, every
-# multi-threaded case); any report
-# fails the run.
+# multi-threaded case); any report fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
