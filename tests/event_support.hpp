@@ -24,46 +24,12 @@ using kvstore::EventType;
 // Long enough never to expire on a loaded machine; an event that is due arrives much sooner.
 constexpr auto kWait = 5s;
 
-inline kvstore::Options no_purge() {
-  kvstore::Options options;
-  options.purge_interval = 0ms;
-  return options;
-}
-
 // No background purge; polls other connections every `poll`.
 inline kvstore::Options feed_options(std::chrono::milliseconds poll = 10ms) {
   auto options = no_purge();
   options.external_poll_interval = poll;
   return options;
 }
-
-// Aborts the process (failing the test run) if not destroyed within `limit`.
-class Watchdog {
- public:
-  explicit Watchdog(std::string what, std::chrono::seconds limit = 60s)
-      : thread_([this, what = std::move(what), limit] {
-          std::unique_lock lock(mutex_);
-          if (!done_cv_.wait_for(lock, limit, [&] { return done_; })) {
-            std::fprintf(stderr, "watchdog: '%s' did not finish within %llds (deadlock?)\n",
-                         what.c_str(), static_cast<long long>(limit.count()));
-            std::abort();
-          }
-        }) {}
-  ~Watchdog() {
-    {
-      std::lock_guard lock(mutex_);
-      done_ = true;
-    }
-    done_cv_.notify_all();
-    thread_.join();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable done_cv_;
-  bool done_ = false;
-  std::thread thread_;
-};
 
 inline Event next_event(kvstore::Watcher& watcher) {
   auto event = watcher.next(kWait);

@@ -81,33 +81,6 @@ class Gate {
   bool open_ = false;
 };
 
-// Aborts the process (failing the run) if not destroyed within `limit`: turns a deadlock into
-// a failure instead of a hang.
-class Watchdog {
- public:
-  explicit Watchdog(std::string what, std::chrono::seconds limit = 30s)
-      : thread_([this, what = std::move(what), limit] {
-          std::unique_lock lock(mutex_);
-          if (!cv_.wait_for(lock, limit, [&] { return done_; })) {
-            std::fprintf(stderr, "watchdog: '%s' did not finish within %llds (deadlock?)\n",
-                         what.c_str(), static_cast<long long>(limit.count()));
-            std::abort();
-          }
-        }) {}
-  ~Watchdog() {
-    {
-      std::lock_guard lock(mutex_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  std::thread thread_;
-};
+using kvtest::Watchdog;
 
 }  // namespace lmtest

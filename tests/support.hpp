@@ -1,10 +1,16 @@
-// Shared test helpers: temporary directories and polling with a deadline (never bare sleeps).
+// Shared test helpers: temporary directories, polling with a deadline (never bare sleeps), a
+// deadlock watchdog, and store options and waits used across suites.
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <chrono>
+#include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <kvstore/kvstore.hpp>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -43,6 +49,49 @@ inline bool eventually(const std::function<bool()>& condition,
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   return true;
+}
+
+// Aborts the process (failing the test run) if not destroyed within `limit`: turns a deadlock or
+// a writer blocked on a full queue into a failure instead of a hang.
+class Watchdog {
+ public:
+  explicit Watchdog(std::string what, std::chrono::seconds limit = std::chrono::seconds(60))
+      : thread_([this, what = std::move(what), limit] {
+          std::unique_lock lock(mutex_);
+          if (!done_cv_.wait_for(lock, limit, [&] { return done_; })) {
+            std::fprintf(stderr, "watchdog: '%s' did not finish within %llds (deadlock?)\n",
+                         what.c_str(), static_cast<long long>(limit.count()));
+            std::abort();
+          }
+        }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    done_cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable done_cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+// Options without the background purge thread, so tests decide when expired rows go.
+inline kvstore::Options no_purge() {
+  kvstore::Options options;
+  options.purge_interval = std::chrono::milliseconds(0);
+  return options;
+}
+
+// Returns once every key given `ttl` before this call has expired.
+inline void wait_until_expired(std::chrono::milliseconds ttl) {
+  kvstore::Store clock(":memory:", no_purge());
+  clock.set_with_ttl("sentinel", "sentinel", "x", ttl);
+  REQUIRE(eventually([&] { return !clock.get("sentinel", "sentinel").has_value(); }));
 }
 
 }  // namespace kvtest

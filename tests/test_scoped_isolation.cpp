@@ -28,16 +28,12 @@
 
 using namespace std::chrono_literals;
 
+using kvtest::no_purge;
+
 namespace {
 
 using Strings = std::vector<std::string>;
 using KeyValues = std::map<std::string, std::string>;
-
-kvstore::Options no_purge() {
-  kvstore::Options options;
-  options.purge_interval = 0ms;
-  return options;
-}
 
 std::string bytes(const char* text, std::size_t size) { return std::string(text, size); }
 

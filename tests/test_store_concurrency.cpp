@@ -17,6 +17,8 @@
 using namespace std::chrono_literals;
 using kvtest::TempDir;
 
+using kvtest::no_purge;
+
 namespace {
 
 // Runs fn(i) on `count` threads at once; returns the first exception any of them threw.
@@ -50,12 +52,6 @@ std::string describe(const std::exception_ptr& error) {
   } catch (...) {
     return "non-std exception";
   }
-}
-
-kvstore::Options no_purge() {
-  kvstore::Options options;
-  options.purge_interval = 0ms;
-  return options;
 }
 
 }  // namespace

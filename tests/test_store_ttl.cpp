@@ -21,22 +21,12 @@
 using namespace std::chrono_literals;
 using kvtest::TempDir;
 
+using kvtest::no_purge;
+using kvtest::wait_until_expired;
+
 namespace {
 
 constexpr auto kShortTtl = 40ms;
-
-kvstore::Options no_purge() {
-  kvstore::Options options;
-  options.purge_interval = 0ms;
-  return options;
-}
-
-// Returns once every key given `ttl` before this call has expired.
-void wait_until_expired(std::chrono::milliseconds ttl) {
-  kvstore::Store clock(":memory:", no_purge());
-  clock.set_with_ttl("sentinel", "sentinel", "x", ttl);
-  REQUIRE(kvtest::eventually([&] { return !clock.get("sentinel", "sentinel").has_value(); }));
-}
 
 class RawDb {
  public:
