@@ -6,15 +6,11 @@
 # saved as build-fuzz/artifacts/<target>-crash-* and fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/install-deps.sh
+tools/install-deps.sh clang libclang-rt-14-dev
 seconds="${KVSTORE_FUZZ_SECONDS:-60}"
 jobs=$(($(nproc) < 2 ? $(nproc) : 2))
-cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
-  -DKVSTORE_BUILD_FUZZ=ON -DKVSTORE_BUILD_TESTS=OFF -DKVSTORE_BUILD_BENCH=OFF \
-  -DKVSTORE_BUILD_TOOLS=OFF \
-  -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-  >/dev/null
-cmake --build build-fuzz -j "$jobs"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$jobs"
 
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 mkdir -p build-fuzz/artifacts

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian packages kvstore needs, only those that are missing.
-# Safe to run again: when everything is present it changes nothing and touches no network.
+# Installs the Debian packages kvstore needs, only those that are missing, plus any packages named
+# as arguments (scripts with extra needs pass theirs: tools/fuzz.sh clang, tools/bench-report.sh
+# gnuplot). Safe to run again: when everything is present it changes nothing and touches no network.
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
   libsqlite3-dev libsqlitecpp-dev nlohmann-json3-dev catch2 libbenchmark-dev
   libkainjow-mustache-dev libcli11-dev libsodium-dev
+  "$@"
 )
 
 missing=()

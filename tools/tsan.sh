@@ -5,8 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
-cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKVSTORE_BUILD_BENCH=OFF \
-  -DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer" >/dev/null
-cmake --build build-tsan -j "$(nproc)" --target kvstore_tests
+cmake --preset tsan >/dev/null
+cmake --build --preset tsan -j "$(nproc)"
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
   build-tsan/tests/kvstore_tests "[events],[feed],[scoped],[lastmod],*concurren*,*thread*"
