@@ -1,6 +1,9 @@
 #include "connection.hpp"
 
 #include <sqlite3.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 namespace kvstore::detail {
 namespace {
@@ -14,6 +17,41 @@ int open_flags(const Options& options) {
   return mode | SQLite::OPEN_NOMUTEX;
 }
 
+// A writer needs a -wal next to the file; with none there and a directory nobody can create one
+// in, no connection can be writing the file.
+bool no_writer_possible(const std::string& path) {
+  const auto dir = std::filesystem::absolute(path).parent_path();
+  return !std::filesystem::exists(path + "-wal") && ::access(dir.c_str(), W_OK) != 0;
+}
+
+std::string immutable_uri(const std::string& path) {
+  std::string uri = "file:";
+  for (const char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      constexpr const char* kHex = "0123456789abcdef";
+      uri += {'%', kHex[(c >> 4) & 0xf], kHex[c & 0xf]};
+    } else {
+      uri += c;
+    }
+  }
+  return uri + "?immutable=1";
+}
+
+// A cleanly closed WAL store in a read-only directory: SQLite cannot create the -shm it needs
+// (SQLITE_READONLY_CANTINIT or _DIRECTORY) and documents immutable=1 as the way to read such a file. It is used
+// only when no writer can exist, since an immutable connection would not see a writer's commits.
+SQLite::Database open_database(const std::string& path, const Options& options) {
+  const int busy_ms = static_cast<int>(options.busy_timeout.count());
+  SQLite::Database db(path, open_flags(options), busy_ms);
+  if (!options.read_only || path == kMemoryPath) return db;
+  try {
+    db.exec("PRAGMA schema_version");
+    return db;
+  } catch (const SQLite::Exception& e) {
+    if (e.getErrorCode() != SQLITE_READONLY || !no_writer_possible(path)) throw;
+  }
+  return SQLite::Database(immutable_uri(path), open_flags(options) | SQLite::OPEN_URI, busy_ms);
+}
 
 void try_run(PreparedStatement& statement) noexcept {
   sqlite3_step(statement.handle());
@@ -25,7 +63,7 @@ void try_run(PreparedStatement& statement) noexcept {
 Connection::Connection(const std::string& path, const Options& options)
     : memory_(path == kMemoryPath),
       read_only_(options.read_only),
-      db_(path, open_flags(options), static_cast<int>(options.busy_timeout.count())) {
+      db_(open_database(path, options)) {
   db_.exec(options.durability == Durability::full ? "PRAGMA synchronous=FULL"
                                                   : "PRAGMA synchronous=NORMAL");
 }
