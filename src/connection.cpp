@@ -12,8 +12,8 @@ constexpr const char* kMemoryPath = ":memory:";
 
 int open_flags(const Options& options) {
   // NOMUTEX: the Store already serializes every use of the connection.
-  const int mode = options.read_only ? SQLite::OPEN_READONLY
-                                     : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
+  const int mode =
+      options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
   return mode | SQLite::OPEN_NOMUTEX;
 }
 
@@ -38,8 +38,9 @@ std::string immutable_uri(const std::string& path) {
 }
 
 // A cleanly closed WAL store in a read-only directory: SQLite cannot create the -shm it needs
-// (SQLITE_READONLY_CANTINIT or _DIRECTORY) and documents immutable=1 as the way to read such a file. It is used
-// only when no writer can exist, since an immutable connection would not see a writer's commits.
+// (SQLITE_READONLY_CANTINIT or _DIRECTORY) and documents immutable=1 as the way to read such a
+// file. It is used only when no writer can exist, since an immutable connection would not see a
+// writer's commits.
 SQLite::Database open_database(const std::string& path, const Options& options) {
   const int busy_ms = static_cast<int>(options.busy_timeout.count());
   SQLite::Database db(path, open_flags(options), busy_ms);

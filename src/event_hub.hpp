@@ -3,7 +3,9 @@
 //
 // Locking: `registry_mutex_` guards the watcher index and the callback list; it is never held
 // while a callback runs (callbacks are called on a snapshot). `order_mutex_` guards the delivery
-// turn. Neither is ever held together with the Store's connection lock by the same thread.
+// turn. `order_mutex_` is never held together with the Store's connection lock; `registry_mutex_`
+// may be taken under it (watch from a revision registers while the log is read), never the other
+// way round.
 #pragma once
 
 #include <atomic>

@@ -27,7 +27,8 @@ void refuse_newer_schema(SQLite::Database& db);
 // Applies the pending migrations in order, each in its own IMMEDIATE transaction (a crash leaves
 // the previous version intact; concurrent openers apply each migration once). A go-store
 // database is adopted with every row kept. Throws SchemaError for a database from a newer
-// kvstore or a `kv` table of unknown shape, leaving the file untouched.
+// kvstore (refuse_newer_schema runs first, before anything touches the file) or a `kv` table of
+// unknown shape (its rows untouched; the file is already in WAL mode by then).
 void migrate(SQLite::Database& db);
 
 // For read-only opens: throws SchemaError unless the schema is exactly the latest version.

@@ -14,8 +14,18 @@ using detail::StatementUse;
 
 namespace {
 
+void require_not_negative(std::chrono::milliseconds interval, std::string_view field) {
+  if (interval.count() < 0) {
+    throw InvalidConfig("kvstore: open: Options::" + std::string(field) +
+                        " must not be negative (got " + std::to_string(interval.count()) + " ms)");
+  }
+}
+
 std::shared_ptr<Store::Impl> open(const std::string& path, Options options) {
   if (path.empty()) throw InvalidArgument("kvstore: open: empty path (use \":memory:\")");
+  require_not_negative(options.busy_timeout, "busy_timeout");
+  require_not_negative(options.purge_interval, "purge_interval");
+  require_not_negative(options.external_poll_interval, "external_poll_interval");
   return detail::guarded(Operation::of("open", path), [&] {
     auto impl = std::make_shared<Store::Impl>(path, std::move(options));
     impl->finish_opening();
@@ -43,8 +53,8 @@ class TransactionOwner {
 
 void require_positive(std::chrono::milliseconds ttl, const Operation& op) {
   if (ttl.count() <= 0) {
-    throw InvalidArgument(op.message("ttl must be positive, got " + std::to_string(ttl.count()) +
-                                     " ms"));
+    throw InvalidArgument(
+        op.message("ttl must be positive, got " + std::to_string(ttl.count()) + " ms"));
   }
 }
 
@@ -87,7 +97,9 @@ detail::WriteScope::Atomicity put_atomicity(std::string_view group) {
 void Store::set(std::string_view group, std::string_view key, std::string_view value) {
   impl_->write(
       Operation::of("set", group, key),
-      [&] { impl_->put(group, key, {value, std::nullopt}, value, detail::now_unix_ms()); },
+      [&] {
+        impl_->put(group, key, {value, std::nullopt}, value, detail::now_unix_ms());
+      },
       put_atomicity(group));
 }
 

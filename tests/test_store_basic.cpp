@@ -576,3 +576,24 @@ TEST_CASE("Store basic: reopening a file many times keeps every earlier write", 
     CHECK(store.count("g") == static_cast<std::size_t>(i + 1));
   }
 }
+
+TEST_CASE("Store basic: check() reports quota counts left wrong by a writer that went around them",
+          "[store][scoped]") {
+  TempDir dir;
+  const auto path = (dir.path() / "store.db").string();
+  {
+    kvstore::Store store(path);
+    kvstore::ScopedStore tenant(store, "acme");
+    tenant.set("g", "k1", "v");
+    tenant.set("g", "k2", "v");
+    store.set("plain", "k", "v");
+    CHECK(store.check().empty());
+  }
+  RawDb(path).text("INSERT INTO kv(grp, key, value) VALUES ('acme:g', 'k3', 'x')");
+  kvstore::Store store(path);
+  const auto problems = store.check();
+  REQUIRE(problems.size() == 2);
+  CHECK(problems[0] == "quota counts: group 'acme:g' holds 3 keys, counted 2");
+  CHECK(problems[1] ==
+        "quota counts: namespace 'acme' holds 3 keys, counted 2 (groups: holds 1, counted 1)");
+}

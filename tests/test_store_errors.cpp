@@ -103,6 +103,26 @@ TEST_CASE("Store errors: an empty path throws InvalidArgument", "[store][errors]
   }
 }
 
+TEST_CASE("Store errors: a negative interval in Options throws InvalidConfig naming it",
+          "[store][errors]") {
+  for (const auto& [field, set_negative] :
+       std::vector<std::pair<std::string, void (*)(kvstore::Options&)>>{
+           {"busy_timeout", [](kvstore::Options& o) { o.busy_timeout = -1ms; }},
+           {"purge_interval", [](kvstore::Options& o) { o.purge_interval = -1ms; }},
+           {"external_poll_interval", [](kvstore::Options& o) { o.external_poll_interval = -1ms; }},
+       }) {
+    kvstore::Options options;
+    set_negative(options);
+    try {
+      kvstore::Store store(":memory:", options);
+      FAIL("opened with a negative " << field);
+    } catch (const kvstore::InvalidConfig& e) {
+      CHECK(std::string(e.what()) ==
+            "kvstore: open: Options::" + field + " must not be negative (got -1 ms)");
+    }
+  }
+}
+
 TEST_CASE("Store errors: a directory path throws a kvstore::Error", "[store][errors]") {
   TempDir dir;
   CHECK_THROWS_AS(kvstore::Store(dir.path().string()), kvstore::Error);

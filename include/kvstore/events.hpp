@@ -16,8 +16,8 @@ using Clock = std::chrono::system_clock;
 
 enum class EventType {
   set,           // set, set_with_ttl, set_json, a committed stream write: `value` holds the value
-                 // (a streamed value larger than 64 KiB is not copied: `value` is empty, read it
-                 // with Store::open_reader)
+                 // (empty for a streamed value larger than 64 KiB, and for any streamed value in
+                 // replayed or external events: read it with Store::open_reader)
   erase,         // erase() removed a live key
   delete_group,  // delete_group(), or delete_prefix() once per group it removed; `key` is empty
   expire,        // a key removed because its TTL passed (purge, or lazy expiry on get)

@@ -43,7 +43,8 @@ enum class Durability { normal, full };
 struct Options {
   // How long a write waits for another connection's lock before throwing Busy.
   std::chrono::milliseconds busy_timeout{5000};
-  // Period of the background thread that deletes expired keys; 0 = no background thread.
+  // Period of the background purge of expired keys; 0 = no background purge (the background
+  // thread still runs if external_poll_interval polls a file).
   std::chrono::milliseconds purge_interval{60000};
   // PRAGMA synchronous: normal (default) or full. Ignored for ":memory:".
   Durability durability = Durability::normal;
@@ -85,7 +86,8 @@ class Store {
  public:
   // Opens (creating if needed) the database at `path`, in WAL mode, and applies the pending
   // schema migrations. ":memory:" opens a private in-memory database.
-  // Throws SchemaError if the file is not a database, is corrupt, or was written by a newer
+  // Throws InvalidArgument for an empty path, InvalidConfig for a negative interval in options;
+  // SchemaError if the file is not a database, is corrupt, or was written by a newer
   // kvstore; StorageError if it cannot be opened (missing with read_only, a directory, ...).
   explicit Store(const std::string& path, Options options = {});
   // Stops the background thread (promptly, without waiting out purge_interval) and closes.
@@ -170,7 +172,8 @@ class Store {
   Watcher watch(std::string_view group, std::string_view key = "*",
                 std::optional<std::uint64_t> from_revision = {}, std::size_t capacity = 16);
   // Calls fn(event) for every event, synchronously on the thread that committed the change (for
-  // external changes: the background thread), after the commit, with no lock held: fn may call
+  // external changes: the background thread; a change committed from inside fn while another
+  // thread waits for its turn may be delivered by that thread), after the commit, with no lock held: fn may call
   // any method of this Store, including writes, watch, on_change and unsubscribing itself. A
   // change committed from inside fn is delivered after fn returns. Callbacks run one at a time,
   // in commit order, so a slow callback delays the return of other writers. An exception thrown
