@@ -1,6 +1,7 @@
 // Time in the units the schema stores: Unix milliseconds.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -13,8 +14,12 @@ inline std::int64_t to_unix_ms(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
+// Clamped: Clock counts nanoseconds, so a saturated expiry (expiry_after) would overflow.
 inline Clock::time_point from_unix_ms(std::int64_t ms) {
-  return Clock::time_point(std::chrono::duration_cast<Clock::duration>(std::chrono::milliseconds(ms)));
+  constexpr std::int64_t kLimit =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::duration::max()).count();
+  return Clock::time_point(std::chrono::duration_cast<Clock::duration>(
+      std::chrono::milliseconds(std::clamp(ms, -kLimit, kLimit))));
 }
 
 inline std::int64_t now_unix_ms() { return to_unix_ms(Clock::now()); }

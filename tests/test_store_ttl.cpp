@@ -81,6 +81,11 @@ TEST_CASE("Store TTL: a huge TTL does not overflow into the past", "[store][ttl]
   CHECK(store.get("g", "century") == std::optional<std::string>("v"));
   CHECK(store.purge_expired() == 0);
   CHECK(store.count("g") == 2);
+  // stat converts the stored expiry to a nanosecond time_point: it saturates, far in the future.
+  const auto meta = store.stat("g", "max");
+  REQUIRE(meta.has_value());
+  REQUIRE(meta->expires_at.has_value());
+  CHECK(*meta->expires_at > kvstore::Clock::now() + std::chrono::hours(24 * 365 * 200));
 }
 
 TEST_CASE("Store TTL: get of an expired key returns nullopt and deletes the row",

@@ -15,8 +15,9 @@ using nlohmann::json;
 
 // Time left before `expires_at` (never negative).
 std::chrono::milliseconds remaining(Clock::time_point expires_at) {
-  return std::max(std::chrono::milliseconds(0),
-                  std::chrono::floor<std::chrono::milliseconds>(expires_at - Clock::now()));
+  const auto now = Clock::now();  // compared first: a distant past minus now would overflow
+  if (expires_at <= now) return std::chrono::milliseconds(0);
+  return std::chrono::floor<std::chrono::milliseconds>(expires_at - now);
 }
 
 std::string ttl_text(const std::optional<Clock::time_point>& expires_at) {

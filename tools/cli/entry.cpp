@@ -24,7 +24,7 @@ Entry entry_from_json(const nlohmann::json& object, const nlohmann::json::json_p
     const auto time = expires->is_string() ? parse_time(expires->get<std::string>()) : std::nullopt;
     if (!time) {
       throw CliError(ExitCode::usage, "at " + (at / "expires_at").to_string() +
-                                          ": expected an RFC 3339 time (years 1678-2261) or null");
+                                          ": expected an RFC 3339 time (years 1970-2261) or null");
     }
     entry.expires_at = time;
   }

@@ -89,8 +89,9 @@ std::optional<Clock::time_point> parse_time(std::string_view text) {
   if (!date.ok() || *h > 23 || *mi > 59 || *s > 60) return std::nullopt;
   const sys_time<milliseconds> time =
       sys_days(date) + hours(*h) + minutes(*mi) + seconds(*s) + fraction - *offset;
-  // Clock::time_point counts nanoseconds in 64 bits: about years 1678 to 2261.
-  if (time < time_point_cast<milliseconds>(Clock::time_point::min()) + days(1) ||
+  // Clock::time_point counts nanoseconds in 64 bits, up to 2262; from 1970 on, the difference
+  // from now (what import and ttl compute) cannot overflow either.
+  if (time < sys_days(year(1970) / 1 / 1) ||
       time > time_point_cast<milliseconds>(Clock::time_point::max()) - days(1)) {
     return std::nullopt;
   }

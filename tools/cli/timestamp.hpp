@@ -14,8 +14,8 @@ using Clock = std::chrono::system_clock;
 std::string format_time(Clock::time_point time);
 
 // Parses "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)" (a 't'/'z' or ' ' separator too);
-// nullopt if the text is not such a time, or one a Clock::time_point cannot hold (before 1678 or
-// after 2261).
+// nullopt if the text is not such a time, or one before 1970 or after 2261 (a Clock::time_point
+// counts nanoseconds since 1970 in 64 bits).
 std::optional<Clock::time_point> parse_time(std::string_view text);
 
 }  // namespace kvcli
