@@ -5,6 +5,24 @@
 #include "operation.hpp"
 
 namespace kvstore {
+namespace {
+
+struct PartialRefused {
+  std::string name;
+};
+
+// Partials ({{> name}}) are refused: kainjow would render the stored value `name` as a template,
+// turning data into code, and a value naming itself would recurse until the stack overflows
+// (found by fuzz_render).
+class ContextWithoutPartials : public kainjow::mustache::context<std::string> {
+ public:
+  using context::context;
+  const kainjow::mustache::data* get_partial(const std::string& name) const override {
+    throw PartialRefused{name};
+  }
+};
+
+}  // namespace
 
 std::string Store::render(std::string_view mustache_template, std::string_view group) {
   const auto op = detail::Operation::of("render", group);
@@ -14,7 +32,14 @@ std::string Store::render(std::string_view mustache_template, std::string_view g
   view.set_custom_escape([](const std::string& text) { return text; });
   kainjow::mustache::data variables;
   for (const auto& [key, value] : get_all(group)) variables.set(key, value);
-  std::string out = view.render(variables);
+  ContextWithoutPartials context(&variables);
+  std::string out;
+  try {
+    out = view.render(context);
+  } catch (const PartialRefused& refused) {
+    throw InvalidArgument(
+        op.message("template: partials are not supported ({{> " + refused.name + "}})"));
+  }
   if (!view.is_valid()) throw InvalidArgument(op.message("template: " + view.error_message()));
   return out;
 }

@@ -301,6 +301,24 @@ TEST_CASE("Store basic: render does not HTML-escape values", "[store][render]") 
   CHECK(store.render("{{{html}}}", "page") == raw);
 }
 
+TEST_CASE("Store basic: render refuses partials: a stored value is never run as a template",
+          "[store][render]") {
+  kvstore::Store store(":memory:");
+  store.set("page", "self", "{{> self}}");  // rendered as a partial, it would recurse forever
+  store.set("page", "title", "Hello {{title}}");
+  CHECK(store.render("{{title}}", "page") == "Hello {{title}}");
+  for (const std::string tmpl : {"{{> self}}", "a {{>title}} b", "{{=<% %>=}}<%> self%>",
+                                 "{{#title}}{{> missing}}{{/title}}"}) {
+    INFO("template: " << tmpl);
+    try {
+      store.render(tmpl, "page");
+      FAIL("render accepted a partial");
+    } catch (const kvstore::InvalidArgument& e) {
+      CHECK(std::string(e.what()).find("partials are not supported") != std::string::npos);
+    }
+  }
+}
+
 TEST_CASE("Store basic: render with invalid syntax throws InvalidArgument naming the position",
           "[store][render]") {
   kvstore::Store store(":memory:");

@@ -128,8 +128,9 @@ class Store {
   // Deletes every expired key now; returns how many were deleted.
   std::size_t purge_expired();
   // Renders a Mustache template with the live keys of `group` as variables. Values are inserted
-  // as they are (no HTML escaping); a missing variable renders empty.
-  // Throws InvalidArgument, naming the position, on a template syntax error.
+  // as they are (no HTML escaping); a missing variable renders empty. Partials ({{> name}}) are
+  // not supported: a stored value is never rendered as a template.
+  // Throws InvalidArgument, naming the position, on a template syntax error or a partial.
   std::string render(std::string_view mustache_template, std::string_view group);
   // Splits the value of group/key on `sep` (non-empty); empty vector if the key is absent.
   // Throws InvalidArgument if sep is empty.
