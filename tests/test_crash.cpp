@@ -32,6 +32,7 @@
 #include <thread>
 #include <vector>
 
+#include "raw_db.hpp"
 #include "support.hpp"
 
 extern char** environ;
@@ -40,6 +41,8 @@ using namespace std::chrono_literals;
 using kvtest::TempDir;
 
 namespace {
+
+using kvtest::RawDb;
 
 // --- what the writer writes (mirrors tests/crash_writer.cpp) ---
 
@@ -136,53 +139,6 @@ class Child {
 };
 
 // --- raw SQLite access, bypassing kvstore ---
-
-class RawDb {
- public:
-  explicit RawDb(const std::string& path, int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) {
-    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
-      sqlite3_close(db_);
-      throw std::runtime_error("raw open failed: " + path);
-    }
-    sqlite3_busy_timeout(db_, 5000);
-  }
-  ~RawDb() { sqlite3_close(db_); }
-  RawDb(const RawDb&) = delete;
-  RawDb& operator=(const RawDb&) = delete;
-
-  void exec(const std::string& sql) {
-    char* error = nullptr;
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-      const std::string message = error ? error : "unknown error";
-      sqlite3_free(error);
-      throw std::runtime_error("raw exec: " + message);
-    }
-  }
-  std::vector<std::vector<std::string>> rows(const std::string& sql) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-      throw std::runtime_error("raw prepare: " + std::string(sqlite3_errmsg(db_)));
-    }
-    std::vector<std::vector<std::string>> out;
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-      std::vector<std::string> row;
-      for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
-        const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt, c));
-        row.emplace_back(data ? data : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt, c)));
-      }
-      out.push_back(std::move(row));
-    }
-    sqlite3_finalize(stmt);
-    return out;
-  }
-  std::string text(const std::string& sql) {
-    const auto all = rows(sql);
-    return all.empty() || all[0].empty() ? std::string() : all[0][0];
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
 
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

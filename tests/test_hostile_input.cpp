@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "raw_db.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
@@ -27,6 +28,8 @@ using namespace std::string_literals;
 using kvtest::TempDir;
 
 namespace {
+
+using kvtest::RawDb;
 
 const std::vector<std::string>& hostile() {
   static const std::vector<std::string> strings = {
@@ -105,55 +108,6 @@ std::vector<std::string> fields_of(const std::string& s) {
 
 using Rows = std::map<std::pair<std::string, std::string>, std::string>;
 
-class RawDb {
- public:
-  explicit RawDb(const std::string& path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-      sqlite3_close(db_);
-      throw std::runtime_error("raw open failed: " + path);
-    }
-    sqlite3_busy_timeout(db_, 5000);
-  }
-  ~RawDb() { sqlite3_close(db_); }
-  RawDb(const RawDb&) = delete;
-  RawDb& operator=(const RawDb&) = delete;
-
-  std::vector<std::vector<std::string>> rows(const std::string& sql) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-      throw std::runtime_error("raw prepare: " + std::string(sqlite3_errmsg(db_)));
-    }
-    std::vector<std::vector<std::string>> out;
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-      std::vector<std::string> row;
-      for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
-        const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt, c));
-        row.emplace_back(data ? data : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt, c)));
-      }
-      out.push_back(std::move(row));
-    }
-    sqlite3_finalize(stmt);
-    return out;
-  }
-  // Every live row of kv (the tests use no TTL short enough to expire). A streamed value is
-  // shown as "<blob:SIZE>" (its bytes are in blob_chunks, checked through the API).
-  Rows kv() {
-    Rows out;
-    for (auto& row : rows("SELECT grp, key, CASE WHEN blob_id IS NULL THEN value ELSE '<blob:' || "
-                          "(SELECT sum(length(CAST(data AS BLOB))) FROM blob_chunks WHERE "
-                          "blob_id = kv.blob_id) || '>' END FROM kv")) {
-      out[{row[0], row[1]}] = row[2];
-    }
-    return out;
-  }
-  std::vector<std::vector<std::string>> schema() {
-    return rows("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name");
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
-
 kvstore::Options quiet() {
   kvstore::Options options;
   options.purge_interval = 0ms;
@@ -168,6 +122,19 @@ const std::vector<std::string>& canary_groups() {
   return groups;
 }
 
+// Every row of kv (the tests use no TTL short enough to expire). A streamed value is shown as
+// "<blob:SIZE>" (its bytes are in blob_chunks, checked through the API).
+Rows live_kv(RawDb& raw) {
+  Rows out;
+  for (auto& row :
+       raw.rows("SELECT grp, key, CASE WHEN blob_id IS NULL THEN value ELSE '<blob:' || "
+                "(SELECT sum(length(CAST(data AS BLOB))) FROM blob_chunks WHERE "
+                "blob_id = kv.blob_id) || '>' END FROM kv")) {
+    out[{row[0], row[1]}] = row[2];
+  }
+  return out;
+}
+
 // Drives every method of `api` (a Store or a ScopedStore) with hostile strings. `stored` maps a
 // group name as the api sees it to the group stored in kv; `model` is what kv must hold.
 template <typename Api>
@@ -175,7 +142,7 @@ void drive(Api& api, RawDb& raw, Rows& model, const std::function<std::string(st
            const std::string& scope_prefix) {
   const auto expect_table = [&](const std::string& step) {
     INFO("after " << step);
-    const auto actual = raw.kv();
+    const auto actual = live_kv(raw);
     if (actual != model) {
       for (const auto& [gk, v] : actual) {
         const auto it = model.find(gk);
@@ -378,7 +345,7 @@ TEST_CASE("hostile input: every string argument of every Store method is taken l
   drive(
       store, raw, model, [](std::string g) { return g; }, "");
   check_intact(store, raw, schema_before);
-  CHECK(raw.kv() == model);
+  CHECK(live_kv(raw) == model);
   // Everything still works, by plain names.
   store.set("plain", "key", "value");
   CHECK(store.get("plain", "key") == std::optional<std::string>("value"));
@@ -399,7 +366,7 @@ TEST_CASE("hostile input: every string argument of every ScopedStore method stay
     INFO("namespace \"" << printable(s) << "\"");
     CHECK_THROWS_AS(kvstore::ScopedStore(store, s), kvstore::InvalidArgument);
   }
-  CHECK(raw.kv().empty());
+  CHECK(live_kv(raw).empty());
 
   // Another tenant and unscoped rows whose names a wildcard or a ':' could reach.
   Rows model;
@@ -417,7 +384,7 @@ TEST_CASE("hostile input: every string argument of every ScopedStore method stay
   drive(
       scoped, raw, model, [](std::string g) { return "t1:" + g; }, "t1:");
   check_intact(store, raw, schema_before);
-  CHECK(raw.kv() == model);
+  CHECK(live_kv(raw) == model);
   CHECK(other.count_all() == 5);
   CHECK(other.get("%", "k") == std::optional<std::string>("other"));
 }

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "raw_db.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
@@ -19,38 +20,7 @@ using kvtest::TempDir;
 
 namespace {
 
-// A raw SQLite connection for looking at what the Store left in a file.
-class RawDb {
- public:
-  explicit RawDb(const std::string& path, int flags = SQLITE_OPEN_READWRITE) {
-    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
-      const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
-      sqlite3_close(db_);
-      throw std::runtime_error("raw open " + path + ": " + message);
-    }
-  }
-  ~RawDb() { sqlite3_close(db_); }
-  RawDb(const RawDb&) = delete;
-  RawDb& operator=(const RawDb&) = delete;
-
-  // The first column of the first row of `sql`, as text ("" if there is no row).
-  std::string text(const std::string& sql) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-      throw std::runtime_error("raw prepare: " + std::string(sqlite3_errmsg(db_)));
-    }
-    std::string out;
-    if (sqlite3_step(stmt) == SQLITE_ROW) {
-      const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt, 0));
-      out.assign(data ? data : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt, 0)));
-    }
-    sqlite3_finalize(stmt);
-    return out;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
+using kvtest::RawDb;
 
 std::vector<std::pair<std::string, std::string>> walk(kvstore::Store& store,
                                                       std::string_view group) {

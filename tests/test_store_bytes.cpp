@@ -11,12 +11,15 @@
 #include <string>
 #include <vector>
 
+#include "raw_db.hpp"
 #include "support.hpp"
 
 using namespace std::string_literals;
 using kvtest::TempDir;
 
 namespace {
+
+using kvtest::RawDb;
 
 // Every awkward byte string the store must keep exactly.
 std::vector<std::string> awkward_strings() {
@@ -66,36 +69,6 @@ std::string printable(const std::string& bytes) {
   }
   return out;
 }
-
-class RawDb {
- public:
-  explicit RawDb(const std::string& path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-      sqlite3_close(db_);
-      throw std::runtime_error("raw open failed: " + path);
-    }
-  }
-  ~RawDb() { sqlite3_close(db_); }
-  RawDb(const RawDb&) = delete;
-  RawDb& operator=(const RawDb&) = delete;
-
-  std::vector<std::string> texts(const std::string& sql) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-      throw std::runtime_error("raw prepare: " + std::string(sqlite3_errmsg(db_)));
-    }
-    std::vector<std::string> out;
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-      const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt, 0));
-      out.emplace_back(data ? data : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt, 0)));
-    }
-    sqlite3_finalize(stmt);
-    return out;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
 
 }  // namespace
 
@@ -270,7 +243,7 @@ TEST_CASE("Store bytes: awkward strings survive a file round-trip unchanged",
   }
   // The bytes are stored as they are, not re-encoded.
   RawDb raw(path);
-  auto stored = raw.texts("SELECT value FROM kv ORDER BY value");
+  auto stored = raw.column("SELECT value FROM kv ORDER BY value");
   auto sorted = strings;
   std::sort(sorted.begin(), sorted.end());
   std::sort(stored.begin(), stored.end());

@@ -15,12 +15,15 @@
 #include <type_traits>
 #include <vector>
 
+#include "raw_db.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
 using kvtest::TempDir;
 
 namespace {
+
+using kvtest::RawDb;
 
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -35,31 +38,6 @@ bool starts_with(const std::string& text, const std::string& prefix) {
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
-
-class RawDb {
- public:
-  explicit RawDb(const std::string& path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-      sqlite3_close(db_);
-      throw std::runtime_error("raw open failed: " + path);
-    }
-  }
-  ~RawDb() { sqlite3_close(db_); }
-  RawDb(const RawDb&) = delete;
-  RawDb& operator=(const RawDb&) = delete;
-
-  void exec(const std::string& sql) {
-    char* error = nullptr;
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-      const std::string message = error ? error : "unknown error";
-      sqlite3_free(error);
-      throw std::runtime_error("raw exec: " + message);
-    }
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
 
 // A file-backed store holding a known state, closed again.
 std::string make_store_file(const TempDir& dir, const std::string& name) {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "raw_db.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
@@ -22,78 +23,13 @@ using kvtest::TempDir;
 
 namespace {
 
+using kvtest::RawDb;
+
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
-
-class RawDb {
- public:
-  explicit RawDb(const std::string& path, int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) {
-    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
-      const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
-      sqlite3_close(db_);
-      throw std::runtime_error("raw open " + path + ": " + message);
-    }
-  }
-  ~RawDb() { sqlite3_close(db_); }
-  RawDb(const RawDb&) = delete;
-  RawDb& operator=(const RawDb&) = delete;
-
-  void exec(const std::string& sql) {
-    char* error = nullptr;
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-      const std::string message = error ? error : "unknown error";
-      sqlite3_free(error);
-      throw std::runtime_error("raw exec: " + message);
-    }
-  }
-
-  // Every row of `sql`, each column as text ("NULL" for SQL NULL).
-  std::vector<std::vector<std::string>> rows(const std::string& sql,
-                                             const std::vector<std::string>& params = {}) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-      throw std::runtime_error("raw prepare: " + std::string(sqlite3_errmsg(db_)));
-    }
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      sqlite3_bind_text(stmt, static_cast<int>(i + 1), params[i].c_str(), -1, SQLITE_TRANSIENT);
-    }
-    std::vector<std::vector<std::string>> out;
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-      std::vector<std::string> row;
-      for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
-        if (sqlite3_column_type(stmt, c) == SQLITE_NULL) {
-          row.emplace_back("NULL");
-        } else {
-          const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt, c));
-          row.emplace_back(data ? data : "",
-                           static_cast<std::size_t>(sqlite3_column_bytes(stmt, c)));
-        }
-      }
-      out.push_back(std::move(row));
-    }
-    sqlite3_finalize(stmt);
-    return out;
-  }
-
-  std::string text(const std::string& sql) {
-    const auto all = rows(sql);
-    return all.empty() || all[0].empty() ? std::string() : all[0][0];
-  }
-  int integer(const std::string& sql) { return std::stoi(text(sql)); }
-
-  // The "detail" column of EXPLAIN QUERY PLAN, one line per plan step.
-  std::string plan(const std::string& sql) {
-    std::string out;
-    for (const auto& row : rows("EXPLAIN QUERY PLAN " + sql)) out += row.back() + "\n";
-    return out;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
 
 // Builds a database file at `path` from a .sql fixture.
 void build_fixture(const std::string& path, const std::string& fixture) {

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "raw_db.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
@@ -26,37 +27,9 @@ using kvtest::wait_until_expired;
 
 namespace {
 
+using kvtest::RawDb;
+
 constexpr auto kShortTtl = 40ms;
-
-class RawDb {
- public:
-  explicit RawDb(const std::string& path, int flags = SQLITE_OPEN_READONLY) {
-    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
-      const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
-      sqlite3_close(db_);
-      throw std::runtime_error("raw open " + path + ": " + message);
-    }
-    sqlite3_busy_timeout(db_, 5000);
-  }
-  ~RawDb() { sqlite3_close(db_); }
-  RawDb(const RawDb&) = delete;
-  RawDb& operator=(const RawDb&) = delete;
-
-  std::int64_t integer(const std::string& sql) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-      throw std::runtime_error("raw prepare: " + std::string(sqlite3_errmsg(db_)));
-    }
-    const int rc = sqlite3_step(stmt);
-    const std::int64_t out = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw std::runtime_error("raw step failed");
-    return out;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
 
 }  // namespace
 

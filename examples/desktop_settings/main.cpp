@@ -29,9 +29,13 @@
 #include <string>
 #include <vector>
 
+#include "example_support.hpp"
+
 extern char** environ;
 
 namespace {
+
+using example::expect;
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -163,21 +167,6 @@ class SettingsWindow {
 
 // ---- Plumbing for the example ---------------------------------------------------------------
 
-// A fresh directory under the system's temporary directory, removed with everything in it.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::random_device random;
-    path = fs::temp_directory_path() / ("kvstore-example-settings-" + std::to_string(getpid()) +
-                                        "-" + std::to_string(random()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-};
-
 // Runs a program with these arguments (no shell, so no quoting) and returns its exit code.
 int run(const std::vector<std::string>& args) {
   std::vector<char*> argv;
@@ -194,16 +183,11 @@ int run(const std::vector<std::string>& args) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-void expect(bool ok, const std::string& what) {
-  if (!ok) throw std::runtime_error("check failed: " + what);
-  std::cout << "ok: " << what << "\n";
-}
-
 }  // namespace
 
 int main(int argc, char** argv) try {
   const std::string cli = argc > 1 ? argv[1] : "";
-  TempDir dir;  // declared first: destroyed after the Store that uses it
+  example::TempDir dir("settings");  // declared first: destroyed after the Store that uses it
   const std::string db = (dir.path / "settings.db").string();
 
   // 1. Version 1 of the app ran on this machine and saved its settings in the old layout.

@@ -26,7 +26,11 @@
 #include <stdexcept>
 #include <string>
 
+#include "example_support.hpp"
+
 namespace {
+
+using example::expect;
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -96,30 +100,10 @@ class SessionService {
   kvstore::LastModifiedStore& cache_;
 };
 
-// A fresh directory under the system's temporary directory, removed with everything in it.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::random_device random;
-    path = fs::temp_directory_path() / ("kvstore-example-sessions-" + std::to_string(getpid()) +
-                                        "-" + std::to_string(random()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-};
-
-void expect(bool ok, const std::string& what) {
-  if (!ok) throw std::runtime_error("check failed: " + what);
-  std::cout << "ok: " << what << "\n";
-}
-
 }  // namespace
 
 int main() try {
-  TempDir dir;  // declared first: destroyed last
+  example::TempDir dir("sessions");  // declared first: destroyed last
 
   // Purge expired keys every 50 ms (the default is a minute): short, so this example runs fast.
   kvstore::Options options;

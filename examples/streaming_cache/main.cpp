@@ -31,7 +31,11 @@
 #include <string_view>
 #include <utility>
 
+#include "example_support.hpp"
+
 namespace {
+
+using example::expect;
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -126,31 +130,10 @@ Response serve(kvstore::Store& store, const std::string& url,
   return response;
 }
 
-// ---- Plumbing for the example -----------------------------------------------------------------
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::random_device random;
-    path = fs::temp_directory_path() / ("kvstore-example-streaming-" + std::to_string(getpid()) +
-                                        "-" + std::to_string(random()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-};
-
-void expect(bool ok, const std::string& what) {
-  if (!ok) throw std::runtime_error("check failed: " + what);
-  std::cout << "ok: " << what << "\n";
-}
-
 }  // namespace
 
 int main() try {
-  TempDir dir;  // declared first: destroyed last
+  example::TempDir dir("streaming");  // declared first: destroyed last
   kvstore::Store store((dir.path / "http-cache.db").string());
   const std::string url = "https://example.com/downloads/tool-1.2.tar.gz";
 
