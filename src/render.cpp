@@ -2,10 +2,15 @@
 #include <kainjow/mustache.hpp>
 
 #include "kvstore/store.hpp"
+#include "mustache_depth.hpp"
 #include "operation.hpp"
 
 namespace kvstore {
 namespace {
+
+// Deep enough for any real template, shallow enough for a small thread stack (about 10 stack
+// frames per level while kainjow walks the tree).
+constexpr std::size_t kMaxSectionDepth = 256;
 
 struct PartialRefused {
   std::string name;
@@ -26,6 +31,10 @@ class ContextWithoutPartials : public kainjow::mustache::context<std::string> {
 
 std::string Store::render(std::string_view mustache_template, std::string_view group) {
   const auto op = detail::Operation::of("render", group);
+  if (detail::section_depth(mustache_template) > kMaxSectionDepth) {
+    throw InvalidArgument(
+        op.message("template: sections nested deeper than " + std::to_string(kMaxSectionDepth)));
+  }
   kainjow::mustache::mustache view{std::string(mustache_template)};
   if (!view.is_valid()) throw InvalidArgument(op.message("template: " + view.error_message()));
   // Values go in as they are, like go-store's text/template: no HTML escaping.

@@ -289,6 +289,31 @@ TEST_CASE("Store basic: render refuses partials: a stored value is never run as 
   }
 }
 
+TEST_CASE("Store basic: render refuses sections nested deeper than 256 instead of overflowing",
+          "[store][render]") {
+  kvstore::Store store(":memory:");
+  store.set("g", "a", "x");
+  const auto nested = [](int levels, const std::string& open, const std::string& close) {
+    std::string text;
+    for (int i = 0; i < levels; ++i) text += open;
+    text += "y";
+    for (int i = 0; i < levels; ++i) text += close;
+    return text;
+  };
+  CHECK(store.render(nested(256, "{{#a}}", "{{/a}}"), "g") == "y");
+  CHECK(store.render(nested(300, "{{{#a}}}", ""), "g") == "y");  // unescaped variables
+  for (const std::string& deep :
+       {nested(257, "{{#a}}", "{{/a}}"), nested(30000, "{{^b}}", "{{/b}}"),
+        "{{=<% %>=}}" + nested(30000, "<%# a %>", "<%/ a %>")}) {
+    try {
+      store.render(deep, "g");
+      FAIL("render accepted a template nested too deep");
+    } catch (const kvstore::InvalidArgument& e) {
+      CHECK(std::string(e.what()).find("sections nested deeper than 256") != std::string::npos);
+    }
+  }
+}
+
 TEST_CASE("Store basic: render with invalid syntax throws InvalidArgument naming the position",
           "[store][render]") {
   kvstore::Store store(":memory:");

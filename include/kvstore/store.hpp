@@ -130,7 +130,8 @@ class Store {
   // Renders a Mustache template with the live keys of `group` as variables. Values are inserted
   // as they are (no HTML escaping); a missing variable renders empty. Partials ({{> name}}) are
   // not supported: a stored value is never rendered as a template.
-  // Throws InvalidArgument, naming the position, on a template syntax error or a partial.
+  // Throws InvalidArgument, naming the position, on a template syntax error or a partial, and
+  // for sections nested deeper than 256.
   std::string render(std::string_view mustache_template, std::string_view group);
   // Splits the value of group/key on `sep` (non-empty); empty vector if the key is absent.
   // Throws InvalidArgument if sep is empty.
