@@ -2,6 +2,7 @@
 // deadlock watchdog, and store options and waits used across suites.
 #pragma once
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -11,6 +12,7 @@
 #include <functional>
 #include <kvstore/kvstore.hpp>
 #include <mutex>
+#include <regex>
 #include <string>
 #include <thread>
 
@@ -92,6 +94,19 @@ inline void wait_until_expired(std::chrono::milliseconds ttl) {
   kvstore::Store clock(":memory:", no_purge());
   clock.set_with_ttl("sentinel", "sentinel", "x", ttl);
   REQUIRE(eventually([&] { return !clock.get("sentinel", "sentinel").has_value(); }));
+}
+
+// The highest NNNN of migrations/NNNN_name.sql: the schema version the library should reach.
+inline int latest_migration() {
+  const auto dir = std::filesystem::path(KVSTORE_TEST_FIXTURES) / ".." / ".." / "migrations";
+  int latest = 0;
+  const std::regex name(R"((\d{4})_.+\.sql)");
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::smatch match;
+    const auto filename = entry.path().filename().string();
+    if (std::regex_match(filename, match, name)) latest = std::max(latest, std::stoi(match[1]));
+  }
+  return latest;
 }
 
 }  // namespace kvtest

@@ -25,7 +25,6 @@
 #include <map>
 #include <optional>
 #include <random>
-#include <regex>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -278,18 +277,6 @@ TEST_CASE("crash: a writer SIGKILLed at random moments loses no acknowledged com
 
 namespace {
 
-int latest_migration() {
-  const auto dir = std::filesystem::path(KVSTORE_TEST_FIXTURES) / ".." / ".." / "migrations";
-  int latest = 0;
-  const std::regex name(R"((\d{4})_.+\.sql)");
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    std::smatch match;
-    const auto filename = entry.path().filename().string();
-    if (std::regex_match(filename, match, name)) latest = std::max(latest, std::stoi(match[1]));
-  }
-  return latest;
-}
-
 std::vector<std::vector<std::string>> user_rows(RawDb& raw) {
   return raw.rows("SELECT grp, key, value FROM kv ORDER BY grp, key");
 }
@@ -302,7 +289,7 @@ TEST_CASE(
   const std::uint64_t seed = seed_from_env();
   WARN("migration crash test: seed " << seed);
   std::mt19937_64 rng(seed);
-  const int latest = latest_migration();
+  const int latest = kvtest::latest_migration();
   REQUIRE(latest >= 2);
   TempDir dir;
   const auto path = dir.file("go.db");

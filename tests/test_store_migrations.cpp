@@ -9,7 +9,6 @@
 #include <kvstore/kvstore.hpp>
 #include <map>
 #include <optional>
-#include <regex>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -37,19 +36,6 @@ void build_fixture(const std::string& path, const std::string& fixture) {
   raw.exec(read_bytes(std::string(KVSTORE_TEST_FIXTURES) + "/" + fixture));
 }
 
-// The highest NNNN of migrations/NNNN_name.sql: the schema version the library should reach.
-int latest_migration() {
-  const auto dir = std::filesystem::path(KVSTORE_TEST_FIXTURES) / ".." / ".." / "migrations";
-  int latest = 0;
-  const std::regex name(R"((\d{4})_.+\.sql)");
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    std::smatch match;
-    const auto filename = entry.path().filename().string();
-    if (std::regex_match(filename, match, name)) latest = std::max(latest, std::stoi(match[1]));
-  }
-  return latest;
-}
-
 std::vector<std::string> kv_columns(RawDb& raw) {
   std::vector<std::string> names;
   for (const auto& row : raw.rows("SELECT name FROM pragma_table_info('kv') ORDER BY cid")) {
@@ -60,7 +46,7 @@ std::vector<std::string> kv_columns(RawDb& raw) {
 
 // Checks the schema a migrated database must have.
 void check_latest_schema(RawDb& raw) {
-  CHECK(raw.integer("PRAGMA user_version") == latest_migration());
+  CHECK(raw.integer("PRAGMA user_version") == kvtest::latest_migration());
   const auto columns = kv_columns(raw);
   REQUIRE(columns.size() >= 4);
   // go-store's table first, exactly.
