@@ -100,6 +100,16 @@ class SessionService {
   kvstore::LastModifiedStore& cache_;
 };
 
+// Waits (with a deadline, not a sleep) for the purge thread to report that `key` expired.
+std::optional<kvstore::Event> await_expiry(kvstore::Watcher& events, const std::string& key) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto event = events.next(100ms);
+    if (event && event->type == kvstore::EventType::expire && event->key == key) return event;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int main() try {
@@ -161,21 +171,19 @@ int main() try {
   expect(!sessions.authenticate(tablet), "a session revoked on the Store is gone from the layer");
 
   // 3. Expiry. Watch bob's sessions before he logs in, so no event can be missed; a ScopedStore's
-  // watcher reports groups without the "user-bob:" prefix.
+  // watcher reports groups without the "user-bob:" prefix. A login writes two keys with the same
+  // TTL one after the other (the session, then its index entry), so they expire a moment apart:
+  // watch the index too and wait for both.
   auto bob_events = sessions.account("bob").watch(kSessions);
+  auto index_events = store.watch(kIndex);
   const auto bob = sessions.login("bob", "kiosk", 1s);
   expect(sessions.authenticate(bob) == "bob", "bob's short session works at first");
 
-  // Wait (with a deadline, not a sleep) for the purge thread to expire it.
-  std::optional<kvstore::Event> expired;
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!expired && std::chrono::steady_clock::now() < deadline) {
-    auto event = bob_events.next(100ms);
-    if (event && event->type == kvstore::EventType::expire && event->key == bob) expired = event;
-  }
+  const auto expired = await_expiry(bob_events, bob);
   expect(expired.has_value(), "an expire event arrived for bob's session");
   std::cout << "  event: " << nlohmann::json(*expired).dump() << "\n";
   expect(expired->group == kSessions, "the scoped watcher reports the unprefixed group");
+  expect(await_expiry(index_events, bob).has_value(), "and one for his index entry");
   expect(!sessions.authenticate(bob), "the expired session no longer authenticates");
   expect(sessions.account("bob").count(kSessions) == 0, "and no longer counts against the quota");
   expect(sessions.authenticate(laptop) == "alice", "alice's long session is untouched");
