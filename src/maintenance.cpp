@@ -41,40 +41,6 @@ const std::vector<std::pair<const char*, std::vector<const char*>>> kExpectedSch
     {"blob_chunks", {"blob_id", "seq", "data"}},
 };
 
-// The quota counts (migration 0004) are kept by kvstore's own write paths, so a writer that went
-// around them (another tool editing kv) leaves them wrong; recount and compare. A row counting
-// zero is as good as no row (emptied namespaces keep theirs).
-constexpr const char* kGroupKeys = R"(
-  SELECT grp, count(*) AS keys FROM kv WHERE instr(CAST(grp AS BLOB), X'3A') > 0 GROUP BY grp)";
-const std::string kMiscountedGroups = std::string("WITH actual AS (") + kGroupKeys + R"()
-  SELECT coalesce(a.grp, c.grp), coalesce(a.keys, 0), 0, coalesce(c.keys, 0), 0
-  FROM actual a FULL JOIN ns_group_counts c ON a.grp = c.grp
-  WHERE coalesce(a.keys, 0) != coalesce(c.keys, 0))";
-const std::string kMiscountedNamespaces = std::string("WITH grp_keys AS (") + kGroupKeys + R"(),
-  actual AS (SELECT CAST(substr(CAST(grp AS BLOB), 1, instr(CAST(grp AS BLOB), X'3A') - 1)
-                         AS TEXT) AS ns, sum(keys) AS keys, count(*) AS groups
-             FROM grp_keys GROUP BY 1)
-  SELECT coalesce(a.ns, c.ns), coalesce(a.keys, 0), coalesce(a.groups, 0), coalesce(c.keys, 0),
-         coalesce(c.groups, 0)
-  FROM actual a FULL JOIN ns_counts c ON a.ns = c.ns
-  WHERE coalesce(a.keys, 0) != coalesce(c.keys, 0) OR coalesce(a.groups, 0) != coalesce(c.groups, 0))";
-
-void add_namespace_count_problems(SQLite::Database& db, std::vector<std::string>& problems) {
-  for (const auto& [query, what] :
-       {std::pair{&kMiscountedGroups, "group"}, std::pair{&kMiscountedNamespaces, "namespace"}}) {
-    SQLite::Statement miscounted(db, *query);
-    while (miscounted.executeStep()) {
-      const auto number = [&](int column) { return miscounted.getColumn(column).getString(); };
-      std::string problem = std::string("quota counts: ") + what + " '" + number(0) + "' holds " +
-                            number(1) + " keys, counted " + number(3);
-      if (std::string(what) == "namespace") {
-        problem += " (groups: holds " + number(2) + ", counted " + number(4) + ")";
-      }
-      problems.push_back(problem);
-    }
-  }
-}
-
 }  // namespace
 
 StoreStats Store::stats() {
@@ -129,7 +95,7 @@ std::vector<std::string> Store::check() {
         }
       }
     }
-    add_namespace_count_problems(db, problems);
+    impl_->counts.add_problems(db, problems);
     return problems;
   });
 }

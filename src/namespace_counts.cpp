@@ -1,31 +1,195 @@
 #include "namespace_counts.hpp"
 
-namespace kvstore::detail {
+#include <SQLiteCpp/Statement.h>
 
-void count_rows(Statements& statements, std::string_view group, std::int64_t rows) {
+namespace kvstore::detail {
+namespace {
+
+// The rows each namespaced group holds now. On BLOBs instr counts bytes (on TEXT it counts
+// characters and stops at a NUL), so the namespace is split off byte-wise, as namespace_of does.
+constexpr const char* kGroupKeys = R"(
+  SELECT grp, count(*) AS keys FROM kv WHERE instr(CAST(grp AS BLOB), X'3A') > 0 GROUP BY grp)";
+
+// Recounts compared with the tables. A row counting zero is as good as no row (emptied
+// namespaces keep theirs). Columns: name, holds keys, holds groups, counted keys, counted groups.
+const std::string kMiscountedGroups = std::string("WITH actual AS (") + kGroupKeys + R"()
+  SELECT coalesce(a.grp, c.grp), coalesce(a.keys, 0), 0, coalesce(c.keys, 0), 0
+  FROM actual a FULL JOIN ns_group_counts c ON a.grp = c.grp
+  WHERE coalesce(a.keys, 0) != coalesce(c.keys, 0))";
+const std::string kMiscountedNamespaces = std::string("WITH grp_keys AS (") + kGroupKeys + R"(),
+  actual AS (SELECT CAST(substr(CAST(grp AS BLOB), 1, instr(CAST(grp AS BLOB), X'3A') - 1)
+                         AS TEXT) AS ns, sum(keys) AS keys, count(*) AS groups
+             FROM grp_keys GROUP BY 1)
+  SELECT coalesce(a.ns, c.ns), coalesce(a.keys, 0), coalesce(a.groups, 0), coalesce(c.keys, 0),
+         coalesce(c.groups, 0)
+  FROM actual a FULL JOIN ns_counts c ON a.ns = c.ns
+  WHERE coalesce(a.keys, 0) != coalesce(c.keys, 0) OR coalesce(a.groups, 0) != coalesce(c.groups, 0))";
+
+struct Miscount {
+  std::string name;
+  std::int64_t holds_keys, holds_groups, counted_keys, counted_groups;
+};
+
+std::string describe(const char* what, const Miscount& m) {
+  std::string problem = std::string("quota counts: ") + what + " '" + m.name + "' holds " +
+                        std::to_string(m.holds_keys) + " keys, counted " +
+                        std::to_string(m.counted_keys);
+  if (std::string_view(what) == "namespace") {
+    problem += " (groups: holds " + std::to_string(m.holds_groups) + ", counted " +
+               std::to_string(m.counted_groups) + ")";
+  }
+  return problem;
+}
+
+// Appends a Miscount for each name whose `actual` and `counted` values differ (absent = zero).
+template <class Value, class Compare>
+void add_differences(const std::map<std::string, Value, Compare>& actual,
+                     const std::map<std::string, Value, Compare>& counted,
+                     const std::function<Miscount(const std::string&, Value, Value)>& miscount,
+                     std::vector<Miscount>& out) {
+  std::map<std::string, std::pair<Value, Value>> both;
+  for (const auto& [name, value] : actual) both[name].first = value;
+  for (const auto& [name, value] : counted) both[name].second = value;
+  for (const auto& [name, values] : both) {
+    auto m = miscount(name, values.first, values.second);
+    if (m.holds_keys != m.counted_keys || m.holds_groups != m.counted_groups) out.push_back(m);
+  }
+}
+
+}  // namespace
+
+NamespaceCounts::NamespaceCounts(Statements& statements, bool in_memory)
+    : statements_(statements), in_memory_(in_memory) {}
+
+NamespaceCounts::Usage NamespaceCounts::usage(std::string_view ns) {
+  if (in_memory_) {
+    const auto totals = totals_.find(ns);
+    if (totals == totals_.end()) return {};
+    return {static_cast<std::size_t>(totals->second.keys),
+            static_cast<std::size_t>(totals->second.groups)};
+  }
+  StatementUse use(statements_.namespace_counts);
+  if (!use.text(1, ns).step()) return {};
+  return {static_cast<std::size_t>(use.column_int(0)), static_cast<std::size_t>(use.column_int(1))};
+}
+
+void NamespaceCounts::count_rows(std::string_view group, std::int64_t rows) {
   const auto ns = namespace_of(group);
   if (ns.empty() || rows == 0) return;
+  if (in_memory_) {
+    count_in_memory(group, ns, rows);
+  } else {
+    count_in_tables(group, ns, rows);
+  }
+}
+
+void NamespaceCounts::count_in_tables(std::string_view group, std::string_view ns,
+                                      std::int64_t rows) {
   std::int64_t groups_added = 0;
-  if (StatementUse(statements.add_group_count).text(1, group).integer(2, rows).run() == 0) {
+  if (StatementUse(statements_.add_group_count).text(1, group).integer(2, rows).run() == 0) {
     if (rows > 0) {
-      StatementUse(statements.insert_group_count).text(1, group).integer(2, rows).run();
+      StatementUse(statements_.insert_group_count).text(1, group).integer(2, rows).run();
       groups_added = 1;
     }
   } else if (rows < 0 &&
-             StatementUse(statements.delete_empty_group_count).text(1, group).run() > 0) {
+             StatementUse(statements_.delete_empty_group_count).text(1, group).run() > 0) {
     groups_added = -1;
   }
-  if (StatementUse(statements.add_namespace_count)
+  if (StatementUse(statements_.add_namespace_count)
           .text(1, ns)
           .integer(2, rows)
           .integer(3, groups_added)
           .run() == 0) {
-    StatementUse(statements.insert_namespace_count)
+    StatementUse(statements_.insert_namespace_count)
         .text(1, ns)
         .integer(2, rows)
         .integer(3, groups_added)
         .run();
   }
+}
+
+// The same transitions as count_in_tables, on the maps.
+void NamespaceCounts::count_in_memory(std::string_view group, std::string_view ns,
+                                      std::int64_t rows) {
+  auto group_keys = group_keys_.find(group);
+  auto totals = totals_.find(ns);
+  Undo undo{std::string(group), std::nullopt, std::nullopt};
+  if (group_keys != group_keys_.end()) undo.group_keys = group_keys->second;
+  if (totals != totals_.end()) undo.totals = totals->second;
+  journal_.push_back(std::move(undo));
+
+  std::int64_t groups_added = 0;
+  if (group_keys != group_keys_.end()) {
+    group_keys->second += rows;
+    if (rows < 0 && group_keys->second <= 0) {
+      group_keys_.erase(group_keys);
+      groups_added = -1;
+    }
+  } else if (rows > 0) {
+    group_keys_.emplace(std::string(group), rows);
+    groups_added = 1;
+  }
+  if (totals == totals_.end()) totals = totals_.emplace(std::string(ns), Totals{}).first;
+  totals->second.keys += rows;
+  totals->second.groups += groups_added;
+}
+
+void NamespaceCounts::rollback_to(std::size_t mark) {
+  for (; journal_.size() > mark; journal_.pop_back()) {
+    const Undo& undo = journal_.back();
+    const std::string ns(namespace_of(undo.group));
+    if (undo.group_keys) {
+      group_keys_.insert_or_assign(undo.group, *undo.group_keys);
+    } else if (const auto found = group_keys_.find(undo.group); found != group_keys_.end()) {
+      group_keys_.erase(found);
+    }
+    if (undo.totals) {
+      totals_.insert_or_assign(ns, *undo.totals);
+    } else if (const auto found = totals_.find(ns); found != totals_.end()) {
+      totals_.erase(found);
+    }
+  }
+}
+
+void NamespaceCounts::add_problems(SQLite::Database& db, std::vector<std::string>& problems) const {
+  std::vector<Miscount> groups, namespaces;
+  if (in_memory_) {
+    std::map<std::string, std::int64_t, std::less<>> actual_groups;
+    std::map<std::string, Totals, std::less<>> actual_totals;
+    SQLite::Statement query(db, kGroupKeys);
+    while (query.executeStep()) {
+      const std::string group = query.getColumn(0).getString();
+      const std::int64_t keys = query.getColumn(1).getInt64();
+      actual_groups[group] = keys;
+      Totals& totals = actual_totals[std::string(namespace_of(group))];
+      totals.keys += keys;
+      totals.groups += 1;
+    }
+    add_differences<std::int64_t>(
+        actual_groups, group_keys_,
+        [](const std::string& name, std::int64_t holds, std::int64_t counted) {
+          return Miscount{name, holds, 0, counted, 0};
+        },
+        groups);
+    add_differences<Totals>(
+        actual_totals, totals_,
+        [](const std::string& name, Totals holds, Totals counted) {
+          return Miscount{name, holds.keys, holds.groups, counted.keys, counted.groups};
+        },
+        namespaces);
+  } else {
+    for (auto [query_text, out] :
+         {std::pair{&kMiscountedGroups, &groups}, std::pair{&kMiscountedNamespaces, &namespaces}}) {
+      SQLite::Statement query(db, *query_text);
+      while (query.executeStep()) {
+        out->push_back({query.getColumn(0).getString(), query.getColumn(1).getInt64(),
+                        query.getColumn(2).getInt64(), query.getColumn(3).getInt64(),
+                        query.getColumn(4).getInt64()});
+      }
+    }
+  }
+  for (const auto& m : groups) problems.push_back(describe("group", m));
+  for (const auto& m : namespaces) problems.push_back(describe("namespace", m));
 }
 
 }  // namespace kvstore::detail

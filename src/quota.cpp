@@ -5,15 +5,7 @@
 namespace kvstore::detail {
 namespace {
 
-struct Usage {
-  std::size_t keys = 0, groups = 0;
-};
-
-Usage stored_usage(Statements& statements, std::string_view ns) {
-  StatementUse use(statements.namespace_counts);
-  if (!use.text(1, ns).step()) return {};
-  return {static_cast<std::size_t>(use.column_int(0)), static_cast<std::size_t>(use.column_int(1))};
-}
+using Usage = NamespaceCounts::Usage;
 
 // What storing group/key would add: a key unless its row exists, a group unless it holds a row.
 Usage added_by(Statements& statements, std::string_view group, std::string_view key) {
@@ -48,20 +40,19 @@ void check_quota(Store::Impl& impl, const Operation& op, std::string_view ns,
   if (!quota.max_keys && !quota.max_groups) return;
   std::size_t limit = 0;
   // Fast path: even a new key in a new group fits.
-  if (!broken_limit(quota, stored_usage(impl.statements, ns), {1, 1}, limit)) return;
-  if (!broken_limit(quota, stored_usage(impl.statements, ns), added_by(impl.statements, group, key),
-                    limit)) {
+  if (!broken_limit(quota, impl.counts.usage(ns), {1, 1}, limit)) return;
+  if (!broken_limit(quota, impl.counts.usage(ns), added_by(impl.statements, group, key), limit)) {
     return;
   }
   // Expired rows are still counted until deleted: delete this namespace's, then look again.
   const auto range = PrefixRange::of(std::string(ns) + ':');
   while (impl.purge_batch(now, 1000, &range) > 0) {
   }
-  const char* name = broken_limit(quota, stored_usage(impl.statements, ns),
-                                  added_by(impl.statements, group, key), limit);
+  const char* name =
+      broken_limit(quota, impl.counts.usage(ns), added_by(impl.statements, group, key), limit);
   if (name) {
-    throw QuotaExceeded(op.message("quota exceeded for namespace " + std::string(ns) + ": " +
-                                   name + " = " + std::to_string(limit)));
+    throw QuotaExceeded(op.message("quota exceeded for namespace " + std::string(ns) + ": " + name +
+                                   " = " + std::to_string(limit)));
   }
 }
 

@@ -1,4 +1,4 @@
-// Quota enforcement for ScopedStore writes, on the counts migration 0004 keeps per namespace.
+// Quota enforcement for ScopedStore writes, on the per-namespace counts of NamespaceCounts.
 #pragma once
 
 #include <cstdint>

@@ -50,17 +50,19 @@ Store::Impl::Impl(const std::string& path, Options opts)
       hub(std::make_shared<detail::EventHub>([this](const std::string& m) { report(m); })),
       connection(path, options),
       statements(migrated(connection)),
+      counts(statements, connection.is_memory()),
       feed(statements, polls_others(connection, options)),
       background([this] {
         std::vector<detail::BackgroundThread::Task> tasks;
         if (options.purge_interval.count() > 0 && !options.read_only) {
           tasks.push_back({options.purge_interval,
-                           reporting_failures(*this, [this] { purge_expired(); }, "background purge")});
+                           reporting_failures(
+                               *this, [this] { purge_expired(); }, "background purge")});
         }
         if (feed.enabled()) {
           tasks.push_back({options.external_poll_interval,
-                           reporting_failures(*this, [this] { poll_external_changes(); },
-                                              "change feed poll")});
+                           reporting_failures(
+                               *this, [this] { poll_external_changes(); }, "change feed poll")});
         }
         return tasks;
       }()) {}
@@ -83,16 +85,15 @@ void Store::Impl::report(const std::string& message) const {
   }
 }
 
-std::uint64_t Store::Impl::log_change(EventType type, std::string_view group,
-                                      std::string_view key, std::string_view value,
-                                      std::int64_t now) {
+std::uint64_t Store::Impl::log_change(EventType type, std::string_view group, std::string_view key,
+                                      std::string_view value, std::int64_t now) {
   const auto revision = append_log(type, group, key, now);
   record(type, group, key, value, now, revision);
   return revision;
 }
 
-std::uint64_t Store::Impl::append_log(EventType type, std::string_view group,
-                                      std::string_view key, std::int64_t now) {
+std::uint64_t Store::Impl::append_log(EventType type, std::string_view group, std::string_view key,
+                                      std::int64_t now) {
   detail::StatementUse use(statements.log_change);
   use.text(1, detail::log_op_name(type)).text(2, group).text(3, key).integer(4, now).run();
   return static_cast<std::uint64_t>(connection.database().getLastInsertRowid());
@@ -134,7 +135,7 @@ void Store::Impl::put(std::string_view group, std::string_view key, const Row& r
       added = bind(use).run() > 0;
     }
     if (added) {
-      detail::count_rows(statements, group, 1);
+      counts.count_rows(group, 1);
     } else {
       detail::StatementUse use(statements.update_row);
       bind(use).run();
@@ -189,7 +190,7 @@ std::size_t Store::Impl::remove_group(std::string_view group, std::int64_t now) 
 
 void Store::Impl::expire_row(std::string_view group, std::string_view key, std::int64_t now) {
   if (options.read_only) return;  // hidden from reads, deleted by the next writer
-  detail::WriteScope scope(connection, pending);
+  detail::WriteScope scope(connection, pending, counts);
   std::optional<std::int64_t> blob;
   {
     detail::StatementUse use(statements.delete_if_expired);
@@ -203,7 +204,7 @@ void Store::Impl::expire_row(std::string_view group, std::string_view key, std::
 
 void Store::Impl::forget_rows(std::string_view group, std::int64_t rows,
                               std::optional<std::int64_t> blob) {
-  detail::count_rows(statements, group, -rows);
+  counts.count_rows(group, -rows);
   if (blob) discard_blob(*blob);
 }
 
@@ -263,13 +264,14 @@ std::size_t purge_in_batches(Batch&& batch) {
 std::size_t Store::Impl::purge_expired() {
   const auto op = detail::Operation::of("purge_expired");
   const auto now = detail::now_unix_ms();
-  const auto total =
-      purge_in_batches([&](int limit) { return write(op, [&] { return purge_batch(now, limit); }); });
+  const auto total = purge_in_batches(
+      [&](int limit) { return write(op, [&] { return purge_batch(now, limit); }); });
   write(op, [&] {
     reclaim_orphan_blobs();
     detail::StatementUse use(statements.trim_changes);
     // The newest entry carries the store revision: always keep it.
-    use.integer(1, static_cast<std::int64_t>(std::max<std::size_t>(options.change_log_retention, 1)));
+    use.integer(1,
+                static_cast<std::int64_t>(std::max<std::size_t>(options.change_log_retention, 1)));
     use.run();
   });
   return total;

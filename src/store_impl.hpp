@@ -22,6 +22,7 @@
 #include "connection.hpp"
 #include "event_hub.hpp"
 #include "kvstore/store.hpp"
+#include "namespace_counts.hpp"
 #include "operation.hpp"
 #include "pending_changes.hpp"
 #include "prefix_range.hpp"
@@ -60,12 +61,12 @@ struct Store::Impl {
   // (none if body is self-contained: see WriteScope). Throws StorageError without touching the
   // file when the store is read-only.
   template <class Body>
-  decltype(auto) write(const detail::Operation& op, Body&& body,
-                       detail::WriteScope::Atomicity atomicity =
-                           detail::WriteScope::Atomicity::needs_savepoint) {
+  decltype(auto) write(
+      const detail::Operation& op, Body&& body,
+      detail::WriteScope::Atomicity atomicity = detail::WriteScope::Atomicity::needs_savepoint) {
     require_writable(op);
     return read(op, [&]() -> decltype(auto) {
-      detail::WriteScope scope(connection, pending, atomicity);
+      detail::WriteScope scope(connection, pending, counts, atomicity);
       if constexpr (std::is_void_v<decltype(body())>) {
         body();
         scope.commit();
@@ -125,8 +126,8 @@ struct Store::Impl {
   std::uint64_t append_log(EventType type, std::string_view group, std::string_view key,
                            std::int64_t now);
   // Records a logged change: its revision for the change feed, its event for after commit.
-  void record(EventType type, std::string_view group, std::string_view key,
-              std::string_view value, std::int64_t now, std::uint64_t revision);
+  void record(EventType type, std::string_view group, std::string_view key, std::string_view value,
+              std::int64_t now, std::uint64_t revision);
   // What put() stores in a kv row.
   struct Row {
     std::string_view value;  // '' for a streamed value
@@ -169,6 +170,7 @@ struct Store::Impl {
   std::mutex mutex;
   detail::Connection connection;
   detail::Statements statements;
+  detail::NamespaceCounts counts;
   detail::PendingChanges pending;
   detail::ChangeFeed feed;
   std::atomic<std::thread::id> transaction_thread{};

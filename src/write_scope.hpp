@@ -1,9 +1,11 @@
 // RAII for one atomic write: a top-level IMMEDIATE transaction, or a savepoint when the caller is
 // already inside one. Rolls back on destruction unless commit() ran, and then also forgets the
-// events the write recorded, so that nothing rolled back is ever published.
+// events the write recorded, so that nothing rolled back is ever published, and reverts what it
+// counted in memory (NamespaceCounts of a ":memory:" store).
 #pragma once
 
 #include "connection.hpp"
+#include "namespace_counts.hpp"
 #include "pending_changes.hpp"
 
 namespace kvstore::detail {
@@ -12,7 +14,7 @@ class WriteScope {
  public:
   enum class Kind { transaction, savepoint, none };
   enum class Atomicity { needs_savepoint, self_contained };
-  WriteScope(Connection& connection, PendingChanges& pending,
+  WriteScope(Connection& connection, PendingChanges& pending, NamespaceCounts& counts,
              Atomicity atomicity = Atomicity::needs_savepoint);
   ~WriteScope();
   WriteScope(const WriteScope&) = delete;
@@ -25,7 +27,9 @@ class WriteScope {
  private:
   Connection& connection_;
   PendingChanges& pending_;
+  NamespaceCounts& counts_;
   const PendingChanges::Mark before_;
+  const std::size_t counts_before_;
   const Kind kind_;
   bool done_ = false;
 };

@@ -1,7 +1,8 @@
 // ScopedStore quotas: max_keys / max_groups (go-store's cases), upserts, erase + re-insert,
 // expired keys, counts after purge / delete_group / delete_prefix, shared quotas, persistence
 // across reopen and across Store objects on one file, quotas inside transactions, the 8-thread
-// race, and refused writes publishing no event.
+// race, and refused writes publishing no event. Most cases run on ":memory:" and on a file, the
+// two places the counts are kept (see either_location).
 //
 // "Exactly n more fit" is checked by filling up to the limit and then expecting the next new key
 // to be refused, so a count that is off by one in either direction fails.
@@ -16,6 +17,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
@@ -32,6 +34,12 @@ using kvtest::wait_until_expired;
 namespace {
 
 constexpr auto kShortTtl = 40ms;
+
+// Where a test case opens its store. Each case that calls this runs twice: on ":memory:", whose
+// quota counts are kept in memory, and on a file in `dir`, whose counts are table rows.
+std::string either_location(const TempDir& dir) {
+  return GENERATE(true, false) ? std::string(":memory:") : dir.file("quota.db");
+}
 constexpr auto kEventTimeout = 5s;
 
 // The what() of the QuotaExceeded that `write` throws; fails the test if it throws nothing or
@@ -91,7 +99,8 @@ std::size_t fill_groups(kvstore::ScopedStore& scoped, const std::string& tag,
 // go-store's quota cases
 
 TEST_CASE("ScopedStore quota: max_keys 5 accepts 5 keys and refuses the 6th", "[scoped][quota]") {
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   kvstore::ScopedStore scoped(store, "tenant-7", kvstore::QuotaConfig{5, 0});
 
   for (int i = 0; i < 5; ++i) {
@@ -116,7 +125,8 @@ TEST_CASE("ScopedStore quota: max_keys 5 accepts 5 keys and refuses the 6th", "[
 }
 
 TEST_CASE("ScopedStore quota: the limit's value is named in what()", "[scoped][quota]") {
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   kvstore::ScopedStore scoped(store, "acme", kvstore::QuotaConfig{37, 0});
   for (int i = 0; i < 37; ++i) scoped.set("g", std::to_string(i), "v");
   const std::string what = quota_error([&] { scoped.set("g", "one-too-many", "v"); });
@@ -127,7 +137,8 @@ TEST_CASE("ScopedStore quota: the limit's value is named in what()", "[scoped][q
 }
 
 TEST_CASE("ScopedStore quota: an upsert of an existing key does not count", "[scoped][quota]") {
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 0});
   for (int i = 0; i < 5; ++i) scoped.set("g", "k" + std::to_string(i), "v");
 
@@ -144,7 +155,8 @@ TEST_CASE("ScopedStore quota: an upsert of an existing key does not count", "[sc
 }
 
 TEST_CASE("ScopedStore quota: erase then re-insert stays within quota", "[scoped][quota]") {
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 0});
   for (int i = 0; i < 5; ++i) scoped.set("g", "k" + std::to_string(i), "v");
 
@@ -159,7 +171,8 @@ TEST_CASE("ScopedStore quota: erase then re-insert stays within quota", "[scoped
 }
 
 TEST_CASE("ScopedStore quota: max_groups 3 accepts 3 groups and refuses a 4th", "[scoped][quota]") {
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   kvstore::ScopedStore scoped(store, "team-x", kvstore::QuotaConfig{0, 3});
 
   for (const char* group : {"g1", "g2", "g3"}) {
@@ -190,7 +203,8 @@ TEST_CASE("ScopedStore quota: max_groups 3 accepts 3 groups and refuses a 4th", 
 }
 
 TEST_CASE("ScopedStore quota: both limits set, the one reached is named", "[scoped][quota]") {
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{4, 2});
   scoped.set("g1", "a", "v");
   scoped.set("g2", "a", "v");
@@ -204,7 +218,8 @@ TEST_CASE("ScopedStore quota: both limits set, the one reached is named", "[scop
 }
 
 TEST_CASE("ScopedStore quota: zero means unlimited", "[scoped][quota]") {
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   SECTION("both zero") {
     kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{0, 0});
     for (int i = 0; i < 500; ++i) scoped.set("g" + std::to_string(i % 50), std::to_string(i), "v");
@@ -226,7 +241,8 @@ TEST_CASE("ScopedStore quota: zero means unlimited", "[scoped][quota]") {
 }
 
 TEST_CASE("ScopedStore quota: TTL-expired keys do not count", "[scoped][quota][ttl]") {
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   SECTION("max_keys") {
     kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 0});
     scoped.set("g", "stays", "v");
@@ -262,7 +278,8 @@ TEST_CASE("ScopedStore quota: TTL-expired keys do not count", "[scoped][quota][t
 
 TEST_CASE("ScopedStore quota: other namespaces and un-namespaced groups do not count",
           "[scoped][quota]") {
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   kvstore::ScopedStore a(store, "a", kvstore::QuotaConfig{3, 2});
   kvstore::ScopedStore ab(store, "a-b");
   kvstore::ScopedStore b(store, "b");
@@ -286,7 +303,8 @@ TEST_CASE("ScopedStore quota: other namespaces and un-namespaced groups do not c
 
 TEST_CASE("ScopedStore quota: counts stay right after purge_expired and lazy expiry",
           "[scoped][quota][ttl]") {
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{10, 4});
 
   // 10 keys in 4 groups: u:1 (3), u:2 (3), v (2), w (2, expiring).
@@ -331,7 +349,8 @@ TEST_CASE("ScopedStore quota: counts stay right after purge_expired and lazy exp
 
 TEST_CASE("ScopedStore quota: counts stay right after delete_group and delete_prefix",
           "[scoped][quota]") {
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{10, 4});
 
   // 10 keys in 4 groups: u:1 (3), u:2 (3), v (2), w (2, with a TTL that does not pass).
@@ -380,7 +399,8 @@ TEST_CASE("ScopedStore quota: counts stay right after delete_group and delete_pr
 
 TEST_CASE("ScopedStore quota: many delete and refill cycles keep the counts exact",
           "[scoped][quota]") {
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{12, 5});
   for (int cycle = 0; cycle < 10; ++cycle) {
     INFO("cycle " << cycle);
@@ -412,7 +432,8 @@ TEST_CASE("ScopedStore quota: many delete and refill cycles keep the counts exac
 
 TEST_CASE("ScopedStore quota: two ScopedStore objects on one namespace share the quota",
           "[scoped][quota]") {
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   kvstore::ScopedStore first(store, "shared", kvstore::QuotaConfig{5, 2});
   kvstore::ScopedStore second(store, "shared", kvstore::QuotaConfig{5, 2});
 
@@ -445,7 +466,8 @@ TEST_CASE("ScopedStore quota: two ScopedStore objects on one namespace share the
 
 TEST_CASE("ScopedStore quota: direct Store writes to ns:group count for the namespace",
           "[scoped][quota]") {
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 2});
   store.set("t:g", "1", "v");
   store.set("t:g", "2", "v");
@@ -541,7 +563,8 @@ TEST_CASE("ScopedStore quota: another Store object on the same file writing to t
 
 TEST_CASE("ScopedStore quota: a transaction crossing the limit throws and rolls back as a whole",
           "[scoped][quota][transaction]") {
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 0});
   for (int i = 0; i < 3; ++i) scoped.set("g", "old" + std::to_string(i), "before");
   const auto revision = store.revision();
@@ -568,7 +591,8 @@ TEST_CASE("ScopedStore quota: a transaction crossing the limit throws and rolls 
 }
 
 TEST_CASE("ScopedStore quota: max_groups inside a transaction", "[scoped][quota][transaction]") {
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{0, 2});
   scoped.set("g1", "k", "v");
 
@@ -592,7 +616,8 @@ TEST_CASE("ScopedStore quota: max_groups inside a transaction", "[scoped][quota]
 
 TEST_CASE("ScopedStore quota: a transaction sees its own erasures when checking the quota",
           "[scoped][quota][transaction]") {
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{3, 0});
   for (int i = 0; i < 3; ++i) scoped.set("g", std::to_string(i), "v");
 
@@ -609,7 +634,8 @@ TEST_CASE("ScopedStore quota: a transaction sees its own erasures when checking 
 
 TEST_CASE("ScopedStore quota: a refused write caught inside the transaction changes nothing",
           "[scoped][quota][transaction]") {
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{2, 0});
 
   scoped.transaction([&](kvstore::ScopedTransaction& tx) {
@@ -626,7 +652,8 @@ TEST_CASE("ScopedStore quota: a refused write caught inside the transaction chan
 
 TEST_CASE("ScopedStore quota: two namespaces' quotas in one transaction",
           "[scoped][quota][transaction]") {
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   kvstore::ScopedStore a(store, "a", kvstore::QuotaConfig{2, 0});
   kvstore::ScopedStore ab(store, "a-b", kvstore::QuotaConfig{2, 0});
   ab.set("g", "1", "v");
@@ -652,7 +679,8 @@ TEST_CASE("ScopedStore quota: 8 threads racing for max_keys 100 end with exactly
           "[scoped][quota][concurrency]") {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 60;
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   // Half the threads share one ScopedStore object, the others have their own.
   kvstore::ScopedStore shared(store, "race", kvstore::QuotaConfig{100, 0});
 
@@ -747,7 +775,8 @@ TEST_CASE("ScopedStore quota: threads on two Store objects of one file share max
 // Events
 
 TEST_CASE("ScopedStore quota: a refused write publishes no event", "[scoped][quota][events]") {
-  kvstore::Store store(":memory:", no_purge());
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{1, 0});
   auto plain = store.watch("*");
   auto mine = scoped.watch("*");
@@ -783,4 +812,56 @@ TEST_CASE("ScopedStore quota: a refused write publishes no event", "[scoped][quo
   }
   std::lock_guard lock(mutex);
   CHECK(callback_values == std::vector<std::string>{"first", "marker"});
+}
+
+TEST_CASE("ScopedStore quota: the counts match the rows after commits, rollbacks and refusals",
+          "[scoped][quota][transaction]") {
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
+  kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{12, 4});
+  std::mt19937 random(20261122);
+  const auto pick = [&](const char* prefix, unsigned n) {
+    return prefix + std::to_string(random() % n);
+  };
+  // One random write; QuotaExceeded is an expected outcome. `Target`: ScopedStore or the view.
+  const auto write = [&](auto& target) {
+    const auto group = pick("g", 6);
+    try {
+      switch (random() % 4) {
+        case 0:
+        case 1:
+          target.set(group, pick("k", 8), "v");
+          break;
+        case 2:
+          target.erase(group, pick("k", 8));
+          break;
+        default:
+          target.delete_group(group);
+      }
+    } catch (const kvstore::QuotaExceeded&) {
+    }
+  };
+  for (int round = 0; round < 400; ++round) {
+    switch (random() % 3) {
+      case 0:
+        write(scoped);
+        break;
+      case 1:  // committed
+        scoped.transaction([&](kvstore::ScopedTransaction& tx) {
+          for (int i = 0; i < 3; ++i) write(tx);
+        });
+        break;
+      default:  // rolled back after writing
+        CHECK_THROWS_AS(scoped.transaction([&](kvstore::ScopedTransaction& tx) {
+          for (int i = 0; i < 3; ++i) write(tx);
+          throw std::runtime_error("roll back");
+        }),
+                        std::runtime_error);
+    }
+    REQUIRE(store.check() == std::vector<std::string>{});
+  }
+  // And the counts still bind exactly: fill up to max_keys, then one more is refused.
+  scoped.delete_prefix("");
+  for (int i = 0; i < 12; ++i) scoped.set("g" + std::to_string(i % 4), std::to_string(i), "v");
+  CHECK_THROWS_AS(scoped.set("g0", "one-more", "v"), kvstore::QuotaExceeded);
 }
