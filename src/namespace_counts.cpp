@@ -129,7 +129,7 @@ void NamespaceCounts::count_in_memory(std::string_view group, std::string_view n
     group_keys_.emplace(std::string(group), rows);
     groups_added = 1;
   }
-  if (totals == totals_.end()) totals = totals_.emplace(std::string(ns), Totals{}).first;
+  if (totals == totals_.end()) totals = totals_.emplace(std::string(ns), Totals{0, 0}).first;
   totals->second.keys += rows;
   totals->second.groups += groups_added;
 }

@@ -30,12 +30,16 @@ inline std::string_view namespace_of(std::string_view group) {
   return colon == std::string_view::npos ? std::string_view() : group.substr(0, colon);
 }
 
+// Rows stored in a namespace (expired or not) and its groups holding at least one. Outside the
+// class: clang cannot default-construct a nested struct with member initializers until the
+// enclosing class is complete.
+struct NamespaceUsage {
+  std::size_t keys = 0, groups = 0;
+};
+
 class NamespaceCounts {
  public:
-  // Rows stored in a namespace (expired or not) and its groups holding at least one.
-  struct Usage {
-    std::size_t keys = 0, groups = 0;
-  };
+  using Usage = NamespaceUsage;
 
   // `in_memory`: count here rather than in the tables (a ":memory:" store).
   NamespaceCounts(Statements& statements, bool in_memory);
@@ -57,8 +61,9 @@ class NamespaceCounts {
   void add_problems(SQLite::Database& db, std::vector<std::string>& problems) const;
 
  private:
+  // The in-memory counts of one namespace (signed, like the table columns).
   struct Totals {
-    std::int64_t keys = 0, groups = 0;
+    std::int64_t keys, groups;
   };
   // The state of one group's and its namespace's counts before a change, to restore them.
   struct Undo {
