@@ -42,11 +42,10 @@ std::string describe(const char* what, const Miscount& m) {
 }
 
 // Appends a Miscount for each name whose `actual` and `counted` values differ (absent = zero).
-template <class Value, class Compare>
-void add_differences(const std::map<std::string, Value, Compare>& actual,
-                     const std::map<std::string, Value, Compare>& counted,
-                     const std::function<Miscount(const std::string&, Value, Value)>& miscount,
+template <class Map, class MakeMiscount>
+void add_differences(const Map& actual, const Map& counted, MakeMiscount&& miscount,
                      std::vector<Miscount>& out) {
+  using Value = typename Map::mapped_type;
   std::map<std::string, std::pair<Value, Value>> both;
   for (const auto& [name, value] : actual) both[name].first = value;
   for (const auto& [name, value] : counted) both[name].second = value;
@@ -165,13 +164,13 @@ void NamespaceCounts::add_problems(SQLite::Database& db, std::vector<std::string
       totals.keys += keys;
       totals.groups += 1;
     }
-    add_differences<std::int64_t>(
+    add_differences(
         actual_groups, group_keys_,
         [](const std::string& name, std::int64_t holds, std::int64_t counted) {
           return Miscount{name, holds, 0, counted, 0};
         },
         groups);
-    add_differences<Totals>(
+    add_differences(
         actual_totals, totals_,
         [](const std::string& name, Totals holds, Totals counted) {
           return Miscount{name, holds.keys, holds.groups, counted.keys, counted.groups};
