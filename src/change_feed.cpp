@@ -1,19 +1,16 @@
 #include "change_feed.hpp"
 
-#include "change_log.hpp"
-
 namespace kvstore::detail {
 
-ChangeFeed::ChangeFeed(Statements& statements, bool enabled) : enabled_(enabled) {
+ChangeFeed::ChangeFeed(Statements& statements, ChangeLog& log, bool enabled)
+    : statements_(statements), log_(log), enabled_(enabled) {
   if (!enabled_) return;
-  seen_data_version_ = data_version(statements);
-  StatementUse use(statements.latest_revision);
-  use.step();
-  cursor_ = static_cast<std::uint64_t>(use.column_int(0));
+  seen_data_version_ = data_version();
+  cursor_ = log_.latest();
 }
 
-std::int64_t ChangeFeed::data_version(Statements& statements) {
-  StatementUse use(statements.data_version);
+std::int64_t ChangeFeed::data_version() {
+  StatementUse use(statements_.data_version);
   use.step();
   return use.column_int(0);
 }
@@ -23,9 +20,9 @@ void ChangeFeed::remember_own(std::vector<std::uint64_t>& revisions) {
   revisions.clear();
 }
 
-std::vector<Event> ChangeFeed::poll(Statements& statements, std::uint64_t& missed) {
+std::vector<Event> ChangeFeed::poll(std::uint64_t& missed) {
   missed = 0;
-  const auto version = data_version(statements);
+  const auto version = data_version();
   if (version == seen_data_version_) {
     // No other connection committed since the last poll: every newer revision is our own.
     if (!own_.empty()) cursor_ = std::max(cursor_, *own_.rbegin());
@@ -33,11 +30,11 @@ std::vector<Event> ChangeFeed::poll(Statements& statements, std::uint64_t& misse
     return {};
   }
   seen_data_version_ = version;
-  if (const auto oldest = oldest_logged_revision(statements); oldest && *oldest > cursor_ + 1) {
+  if (const auto oldest = log_.oldest(); oldest && *oldest > cursor_ + 1) {
     missed = *oldest - cursor_ - 1;
   }
   std::vector<Event> external;
-  for (Event& event : read_changes_after(statements, cursor_)) {
+  for (Event& event : log_.read_after(cursor_)) {
     cursor_ = event.revision;
     if (own_.erase(event.revision)) continue;
     event.external = true;

@@ -10,6 +10,7 @@
 #include <set>
 #include <vector>
 
+#include "change_log.hpp"
 #include "kvstore/events.hpp"
 #include "statements.hpp"
 
@@ -17,23 +18,26 @@ namespace kvstore::detail {
 
 class ChangeFeed {
  public:
-  // Starts at the current end of the log. `enabled` false: remembers nothing, polls nothing.
-  ChangeFeed(Statements& statements, bool enabled);
+  // Starts at the current end of `log` (the table). `enabled` false: remembers nothing, polls
+  // nothing.
+  ChangeFeed(Statements& statements, ChangeLog& log, bool enabled);
 
   bool enabled() const { return enabled_; }
   // After a commit: these revisions are this connection's own. Empties `revisions`.
   void remember_own(std::vector<std::uint64_t>& revisions);
   // External changes committed since the last poll, oldest first, marked external.
   // Returns how many logged changes were trimmed before this connection saw them (0 normally).
-  std::vector<Event> poll(Statements& statements, std::uint64_t& missed);
+  std::vector<Event> poll(std::uint64_t& missed);
 
  private:
-  std::int64_t data_version(Statements& statements);
+  std::int64_t data_version();
 
+  Statements& statements_;
+  ChangeLog& log_;
   bool enabled_;
-  std::uint64_t cursor_ = 0;           // every revision up to here was seen or is own
+  std::uint64_t cursor_ = 0;  // every revision up to here was seen or is own
   std::int64_t seen_data_version_ = 0;
-  std::set<std::uint64_t> own_;        // own revisions above cursor_
+  std::set<std::uint64_t> own_;  // own revisions above cursor_
 };
 
 }  // namespace kvstore::detail

@@ -1,5 +1,6 @@
 #include "change_log.hpp"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -12,6 +13,12 @@ namespace {
 // Indexed by EventType; the values migrations/0002_revisions.sql documents for `op`.
 constexpr std::array<std::string_view, 4> kOpNames = {"set", "erase", "delete_group", "expire"};
 
+std::uint64_t table_latest(Statements& statements) {
+  StatementUse use(statements.latest_revision);
+  use.step();
+  return static_cast<std::uint64_t>(use.column_int(0));
+}
+
 }  // namespace
 
 std::string_view log_op_name(EventType type) { return kOpNames[static_cast<std::size_t>(type)]; }
@@ -23,9 +30,74 @@ EventType log_op_type(std::string_view name) {
   throw SchemaError("kvstore: change log: unknown op '" + std::string(name) + "'");
 }
 
-std::vector<Event> read_changes_after(Statements& statements, std::uint64_t revision) {
+ChangeLog::ChangeLog(Statements& statements, bool in_memory)
+    : statements_(statements), in_memory_(in_memory) {
+  if (in_memory_) latest_ = table_latest(statements_);
+}
+
+std::uint64_t ChangeLog::append(EventType type, std::string_view group, std::string_view key,
+                                std::int64_t now) {
+  if (in_memory_) {
+    entries_.push_back({latest_ + 1, type, std::string(group), std::string(key), now});
+    return ++latest_;
+  }
+  StatementUse use(statements_.log_change);
+  use.text(1, log_op_name(type)).text(2, group).text(3, key).integer(4, now).run();
+  return static_cast<std::uint64_t>(use.last_insert_rowid());
+}
+
+bool ChangeLog::undo_append(std::uint64_t revision) noexcept {
+  if (in_memory_) {
+    rollback_to(revision - 1);
+    return true;
+  }
+  return StatementUse(statements_.delete_change)
+      .integer(1, static_cast<std::int64_t>(revision))
+      .try_run();
+}
+
+std::uint64_t ChangeLog::latest() { return in_memory_ ? latest_ : table_latest(statements_); }
+
+std::optional<std::uint64_t> ChangeLog::oldest() {
+  if (in_memory_) {
+    if (entries_.empty()) return std::nullopt;
+    return entries_.front().revision;
+  }
+  StatementUse use(statements_.oldest_revision);
+  use.step();
+  const auto oldest = use.column_int_or_null(0);
+  if (!oldest) return std::nullopt;
+  return static_cast<std::uint64_t>(*oldest);
+}
+
+std::uint64_t ChangeLog::size() {
+  if (in_memory_) return entries_.size();
+  StatementUse use(statements_.count_changes);
+  use.step();
+  return static_cast<std::uint64_t>(use.column_int(0));
+}
+
+std::string ChangeLog::current_value(std::string_view group, std::string_view key) {
+  StatementUse use(statements_.select_row);
+  if (!use.text(1, group).text(2, key).step()) return {};
+  return std::string(use.column_text(0));
+}
+
+std::vector<Event> ChangeLog::read_after(std::uint64_t revision) {
   std::vector<Event> events;
-  StatementUse use(statements.changes_after);
+  if (in_memory_) {
+    const auto first =
+        std::upper_bound(entries_.begin(), entries_.end(), revision,
+                         [](std::uint64_t r, const Entry& entry) { return r < entry.revision; });
+    for (auto entry = first; entry != entries_.end(); ++entry) {
+      events.push_back(Event{
+          entry->type, entry->group, entry->key,
+          entry->type == EventType::set ? current_value(entry->group, entry->key) : std::string(),
+          from_unix_ms(entry->time), entry->revision});
+    }
+    return events;
+  }
+  StatementUse use(statements_.changes_after);
   use.integer(1, static_cast<std::int64_t>(revision));
   while (use.step()) {
     events.push_back(Event{log_op_type(use.column_text(1)), std::string(use.column_text(2)),
@@ -36,22 +108,29 @@ std::vector<Event> read_changes_after(Statements& statements, std::uint64_t revi
   return events;
 }
 
-std::optional<std::uint64_t> oldest_logged_revision(Statements& statements) {
-  StatementUse use(statements.oldest_revision);
-  use.step();
-  const auto oldest = use.column_int_or_null(0);
-  if (!oldest) return std::nullopt;
-  return static_cast<std::uint64_t>(*oldest);
+void ChangeLog::require_replayable(std::uint64_t revision, std::string_view op) {
+  const auto first = oldest();
+  if (first && revision + 1 < *first) {
+    throw Compacted("kvstore: " + std::string(op) + ": revision " + std::to_string(revision) +
+                        " is older than the change log holds (oldest " + std::to_string(*first) +
+                        ")",
+                    *first);
+  }
 }
 
-void require_replayable(Statements& statements, std::uint64_t revision, std::string_view op) {
-  const auto oldest = oldest_logged_revision(statements);
-  if (oldest && revision + 1 < *oldest) {
-    throw Compacted("kvstore: " + std::string(op) + ": revision " + std::to_string(revision) +
-                        " is older than the change log holds (oldest " +
-                        std::to_string(*oldest) + ")",
-                    *oldest);
+void ChangeLog::trim(std::size_t retention) {
+  retention = std::max<std::size_t>(retention, 1);
+  if (in_memory_) {
+    while (entries_.size() > retention) entries_.pop_front();
+    return;
   }
+  StatementUse(statements_.trim_changes).integer(1, static_cast<std::int64_t>(retention)).run();
+}
+
+void ChangeLog::rollback_to(std::uint64_t mark) {
+  if (!in_memory_ || mark >= latest_) return;
+  while (!entries_.empty() && entries_.back().revision > mark) entries_.pop_back();
+  latest_ = mark;
 }
 
 }  // namespace kvstore::detail

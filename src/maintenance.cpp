@@ -64,8 +64,8 @@ StoreStats Store::stats() {
     stats.groups = live_count(
         db, "SELECT count(DISTINCT grp) FROM kv WHERE expires_at IS NULL OR expires_at > ?1", now);
     stats.expiring_keys = live_count(db, "SELECT count(*) FROM kv WHERE expires_at > ?1", now);
-    stats.revision = scalar(db, "SELECT coalesce(max(revision), 0) FROM changes");
-    stats.change_log_entries = scalar(db, "SELECT count(*) FROM changes");
+    stats.revision = impl_->log.latest();
+    stats.change_log_entries = impl_->log.size();
     return stats;
   });
 }

@@ -7,8 +7,8 @@ namespace kvstore::detail {
 
 PreparedStatement::PreparedStatement(SQLite::Database& db, const char* sql) {
   sqlite3_stmt* statement = nullptr;
-  const int rc = sqlite3_prepare_v3(db.getHandle(), sql, -1, SQLITE_PREPARE_PERSISTENT, &statement,
-                                    nullptr);
+  const int rc =
+      sqlite3_prepare_v3(db.getHandle(), sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
   statement_.reset(statement);
   if (rc != SQLITE_OK) throw SQLite::Exception(db.getHandle(), rc);
 }
@@ -63,6 +63,10 @@ int StatementUse::run() {
   while (step()) {
   }
   return sqlite3_changes(sqlite3_db_handle(statement_));
+}
+
+std::int64_t StatementUse::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(sqlite3_db_handle(statement_));
 }
 
 bool StatementUse::try_run() noexcept {

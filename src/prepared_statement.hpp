@@ -53,6 +53,8 @@ class StatementUse {
   int run();
   // Like run() but never throws; returns whether it succeeded (for undo paths).
   bool try_run() noexcept;
+  // The rowid of the connection's most recent successful INSERT (after run()).
+  std::int64_t last_insert_rowid() const;
 
   std::string_view column_text(int index) const;
   std::int64_t column_int(int index) const;

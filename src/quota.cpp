@@ -34,20 +34,24 @@ const char* broken_limit(const QuotaConfig& quota, Usage usage, Usage added, std
 
 }  // namespace
 
+bool within_quota(Store::Impl& impl, std::string_view ns, const QuotaConfig& quota,
+                  std::string_view group, std::string_view key) {
+  if (!quota.max_keys && !quota.max_groups) return true;
+  std::size_t limit = 0;
+  // Fast path: even a new key in a new group fits.
+  if (!broken_limit(quota, impl.counts.usage(ns), {1, 1}, limit)) return true;
+  return !broken_limit(quota, impl.counts.usage(ns), added_by(impl.statements, group, key), limit);
+}
+
 void check_quota(Store::Impl& impl, const Operation& op, std::string_view ns,
                  const QuotaConfig& quota, std::string_view group, std::string_view key,
                  std::int64_t now) {
-  if (!quota.max_keys && !quota.max_groups) return;
-  std::size_t limit = 0;
-  // Fast path: even a new key in a new group fits.
-  if (!broken_limit(quota, impl.counts.usage(ns), {1, 1}, limit)) return;
-  if (!broken_limit(quota, impl.counts.usage(ns), added_by(impl.statements, group, key), limit)) {
-    return;
-  }
+  if (within_quota(impl, ns, quota, group, key)) return;
   // Expired rows are still counted until deleted: delete this namespace's, then look again.
   const auto range = PrefixRange::of(std::string(ns) + ':');
   while (impl.purge_batch(now, 1000, &range) > 0) {
   }
+  std::size_t limit = 0;
   const char* name =
       broken_limit(quota, impl.counts.usage(ns), added_by(impl.statements, group, key), limit);
   if (name) {

@@ -23,8 +23,8 @@ bool valid_namespace(std::string_view ns) {
 
 std::string checked_namespace(std::string ns) {
   if (!valid_namespace(ns)) {
-    throw InvalidArgument(detail::Operation::of("ScopedStore", ns)
-                              .message("namespace must match ^[A-Za-z0-9-]+$"));
+    throw InvalidArgument(
+        detail::Operation::of("ScopedStore", ns).message("namespace must match ^[A-Za-z0-9-]+$"));
   }
   return ns;
 }
@@ -46,15 +46,30 @@ void ScopedStore::quota_checked_set(std::string_view operation, std::string_view
   const std::string full = scoped(group);
   const auto op = detail::Operation::of(operation, full, key);
   if (ttl && ttl->count() <= 0) {
-    throw InvalidArgument(op.message("ttl must be positive, got " + std::to_string(ttl->count()) +
-                                     " ms"));
+    throw InvalidArgument(
+        op.message("ttl must be positive, got " + std::to_string(ttl->count()) + " ms"));
   }
   Store::Impl& impl = *store_.impl_;
+  const auto store_it = [&](std::int64_t now) {
+    const auto expires_at = ttl ? std::optional(detail::expiry_after(now, *ttl)) : std::nullopt;
+    impl.put(full, key, {value, expires_at}, value, now);
+  };
+  // Within the quota as counted, the write is one put, as atomic as a plain set. Otherwise the
+  // check may purge first, which the write must be able to roll back with a refusal: a second
+  // write, which checks again under its own lock hold.
+  const bool stored = impl.write(
+      op,
+      [&] {
+        if (!detail::within_quota(impl, ns_, quota_, full, key)) return false;
+        store_it(detail::now_unix_ms());
+        return true;
+      },
+      impl.put_atomicity(full));
+  if (stored) return;
   impl.write(op, [&] {
     const auto now = detail::now_unix_ms();
     detail::check_quota(impl, op, ns_, quota_, full, key, now);
-    const auto expires_at = ttl ? std::optional(detail::expiry_after(now, *ttl)) : std::nullopt;
-    impl.put(full, key, {value, expires_at}, value, now);
+    store_it(now);
   });
 }
 
@@ -66,8 +81,8 @@ void ScopedStore::set(std::string_view group, std::string_view key, std::string_
   quota_checked_set("set", group, key, value, std::nullopt);
 }
 
-void ScopedStore::set_with_ttl(std::string_view group, std::string_view key,
-                               std::string_view value, std::chrono::milliseconds ttl) {
+void ScopedStore::set_with_ttl(std::string_view group, std::string_view key, std::string_view value,
+                               std::chrono::milliseconds ttl) {
   quota_checked_set("set_with_ttl", group, key, value, ttl);
 }
 
@@ -141,12 +156,11 @@ std::optional<BlobReader> ScopedStore::open_reader(std::string_view group, std::
 BlobWriter ScopedStore::begin_set(std::string_view group, std::string_view key, Metadata meta,
                                   std::stop_token cancel) {
   BlobWriter writer = store_.begin_set(scoped(group), key, std::move(meta), std::move(cancel));
-  writer.state_->before_commit = [ns = ns_, quota = quota_, full = scoped(group),
-                                  key = std::string(key)](Store::Impl& impl,
-                                                          const detail::Operation& op,
-                                                          std::int64_t now) {
-    detail::check_quota(impl, op, ns, quota, full, key, now);
-  };
+  writer.state_->before_commit =
+      [ns = ns_, quota = quota_, full = scoped(group), key = std::string(key)](
+          Store::Impl& impl, const detail::Operation& op, std::int64_t now) {
+        detail::check_quota(impl, op, ns, quota, full, key, now);
+      };
   return writer;
 }
 
@@ -159,7 +173,8 @@ Watcher ScopedStore::watch(std::string_view group, std::string_view key,
                            std::optional<std::uint64_t> from_revision, std::size_t capacity) {
   detail::WatchFilter filter;
   const bool all = group == detail::WatchFilter::kWildcard;
-  filter.scope = all ? detail::WatchFilter::Scope::namespace_groups : detail::WatchFilter::Scope::group;
+  filter.scope =
+      all ? detail::WatchFilter::Scope::namespace_groups : detail::WatchFilter::Scope::group;
   filter.group = all ? prefix_ : scoped(group);
   filter.key = std::string(key);
   filter.strip_bytes = prefix_.size();

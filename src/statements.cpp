@@ -42,12 +42,14 @@ Statements::Statements(SQLite::Database& db)
                            "SELECT DISTINCT grp FROM kv WHERE grp >= ?1 AND grp < ?2 "
                            "AND (expires_at IS NULL OR expires_at > ?3) ORDER BY grp"),
       all_groups_in_range(db, "SELECT DISTINCT grp FROM kv WHERE grp >= ?1 AND grp < ?2"),
-      purge_batch(db,
-                  "DELETE FROM kv WHERE rowid IN "
-                  "(SELECT rowid FROM kv WHERE expires_at <= ?1 LIMIT ?2) RETURNING grp, key, blob_id"),
-      purge_range_batch(db,
-                        "DELETE FROM kv WHERE rowid IN (SELECT rowid FROM kv WHERE "
-                        "expires_at <= ?1 AND grp >= ?3 AND grp < ?4 LIMIT ?2) RETURNING grp, key, blob_id"),
+      purge_batch(
+          db,
+          "DELETE FROM kv WHERE rowid IN "
+          "(SELECT rowid FROM kv WHERE expires_at <= ?1 LIMIT ?2) RETURNING grp, key, blob_id"),
+      purge_range_batch(
+          db,
+          "DELETE FROM kv WHERE rowid IN (SELECT rowid FROM kv WHERE "
+          "expires_at <= ?1 AND grp >= ?3 AND grp < ?4 LIMIT ?2) RETURNING grp, key, blob_id"),
       namespace_counts(db, "SELECT keys, groups FROM ns_counts WHERE ns = ?1"),
       add_group_count(db, "UPDATE ns_group_counts SET keys = keys + ?2 WHERE grp = ?1"),
       insert_group_count(db, "INSERT INTO ns_group_counts(grp, keys) VALUES (?1, ?2)"),
@@ -59,6 +61,7 @@ Statements::Statements(SQLite::Database& db)
       group_exists(db, "SELECT 1 FROM kv WHERE grp = ?1 LIMIT 1"),
       latest_revision(db, "SELECT coalesce(max(revision), 0) FROM changes"),
       oldest_revision(db, "SELECT min(revision) FROM changes"),
+      count_changes(db, "SELECT count(*) FROM changes"),
       changes_after(db,
                     "SELECT c.revision, c.op, c.grp, c.key, c.time, coalesce(kv.value, '') "
                     "FROM changes AS c LEFT JOIN kv "

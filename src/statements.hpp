@@ -2,6 +2,7 @@
 #pragma once
 
 #include <SQLiteCpp/Database.h>
+
 #include "prepared_statement.hpp"
 
 namespace kvstore::detail {
@@ -64,6 +65,8 @@ struct Statements {
   PreparedStatement latest_revision;
   // -> the oldest logged revision (NULL when the log is empty).
   PreparedStatement oldest_revision;
+  // -> how many entries the log holds.
+  PreparedStatement count_changes;
   // ?1 revision -> revision, op, grp, key, time, current value of set rows ('' if gone).
   PreparedStatement changes_after;
   // ?1 entries to keep (>= 1): deletes older log rows.

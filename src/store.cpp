@@ -84,23 +84,13 @@ std::optional<std::string> Store::get(std::string_view group, std::string_view k
   });
 }
 
-namespace {
-
-// put() in a plain group undoes itself on failure, so inside a transaction it needs no savepoint.
-detail::WriteScope::Atomicity put_atomicity(std::string_view group) {
-  return detail::namespace_of(group).empty() ? detail::WriteScope::Atomicity::self_contained
-                                             : detail::WriteScope::Atomicity::needs_savepoint;
-}
-
-}  // namespace
-
 void Store::set(std::string_view group, std::string_view key, std::string_view value) {
   impl_->write(
       Operation::of("set", group, key),
       [&] {
         impl_->put(group, key, {value, std::nullopt}, value, detail::now_unix_ms());
       },
-      put_atomicity(group));
+      impl_->put_atomicity(group));
 }
 
 void Store::set_with_ttl(std::string_view group, std::string_view key, std::string_view value,
@@ -113,7 +103,7 @@ void Store::set_with_ttl(std::string_view group, std::string_view key, std::stri
         const auto now = detail::now_unix_ms();
         impl_->put(group, key, {value, detail::expiry_after(now, ttl)}, value, now);
       },
-      put_atomicity(group));
+      impl_->put_atomicity(group));
 }
 
 bool Store::erase(std::string_view group, std::string_view key) {
@@ -223,11 +213,7 @@ void Store::transaction(const std::function<void(Transaction&)>& fn) {
 }
 
 std::uint64_t Store::revision() {
-  return impl_->read(Operation::of("revision"), [&] {
-    StatementUse use(impl_->statements.latest_revision);
-    use.step();
-    return static_cast<std::uint64_t>(use.column_int(0));
-  });
+  return impl_->read(Operation::of("revision"), [&] { return impl_->log.latest(); });
 }
 
 }  // namespace kvstore

@@ -1,5 +1,4 @@
 // Store's event and change-feed methods.
-#include "change_log.hpp"
 #include "kvstore/store.hpp"
 #include "store_impl.hpp"
 
@@ -12,8 +11,8 @@ namespace {
 
 WatchFilter filter_for(std::string_view group, std::string_view key) {
   WatchFilter filter;
-  filter.scope = group == WatchFilter::kWildcard ? WatchFilter::Scope::all_groups
-                                                 : WatchFilter::Scope::group;
+  filter.scope =
+      group == WatchFilter::kWildcard ? WatchFilter::Scope::all_groups : WatchFilter::Scope::group;
   filter.group = filter.scope == WatchFilter::Scope::group ? std::string(group) : std::string();
   filter.key = std::string(key);
   return filter;
@@ -38,8 +37,8 @@ Watcher Store::watch(std::string_view group, std::string_view key,
   return watch_filtered(filter_for(group, key), from_revision, capacity);
 }
 
-Watcher Store::watch_filtered(detail::WatchFilter filter, std::optional<std::uint64_t> from_revision,
-                              std::size_t capacity) {
+Watcher Store::watch_filtered(detail::WatchFilter filter,
+                              std::optional<std::uint64_t> from_revision, std::size_t capacity) {
   const auto op = Operation::of("watch", filter.group, filter.key);
   if (capacity == 0) throw InvalidArgument(op.message("capacity must be at least 1"));
   auto state = std::make_shared<detail::WatcherState>(std::move(filter), capacity);
@@ -50,10 +49,10 @@ Watcher Store::watch_filtered(detail::WatchFilter filter, std::optional<std::uin
   // Registering under the connection lock splits the changes exactly: those committed before
   // are in the log read here, those committed after reach the watcher live.
   return impl_->read(op, [&] {
-    detail::require_replayable(impl_->statements, *from_revision, "watch");
+    impl_->log.require_replayable(*from_revision, "watch");
     std::deque<Event> replay;
     std::uint64_t through = *from_revision;
-    for (Event& event : detail::read_changes_after(impl_->statements, *from_revision)) {
+    for (Event& event : impl_->log.read_after(*from_revision)) {
       through = event.revision;
       if (in_scope(state->filter, event) && state->filter.matches(event)) {
         replay.push_back(std::move(event));
@@ -74,8 +73,8 @@ Subscription Store::on_change(std::function<void(const Event&)> fn) {
 
 std::vector<Event> Store::changes_since(std::uint64_t revision) {
   return impl_->read(Operation::of("changes_since"), [&] {
-    detail::require_replayable(impl_->statements, revision, "changes_since");
-    return detail::read_changes_after(impl_->statements, revision);
+    impl_->log.require_replayable(revision, "changes_since");
+    return impl_->log.read_after(revision);
   });
 }
 

@@ -5,7 +5,6 @@
 #include <iostream>
 
 #include "blob_state.hpp"
-#include "change_log.hpp"
 #include "clock.hpp"
 #include "migrations.hpp"
 #include "namespace_counts.hpp"
@@ -50,8 +49,9 @@ Store::Impl::Impl(const std::string& path, Options opts)
       hub(std::make_shared<detail::EventHub>([this](const std::string& m) { report(m); })),
       connection(path, options),
       statements(migrated(connection)),
+      log(statements, connection.is_memory()),
       counts(statements, connection.is_memory()),
-      feed(statements, polls_others(connection, options)),
+      feed(statements, log, polls_others(connection, options)),
       background([this] {
         std::vector<detail::BackgroundThread::Task> tasks;
         if (options.purge_interval.count() > 0 && !options.read_only) {
@@ -87,16 +87,9 @@ void Store::Impl::report(const std::string& message) const {
 
 std::uint64_t Store::Impl::log_change(EventType type, std::string_view group, std::string_view key,
                                       std::string_view value, std::int64_t now) {
-  const auto revision = append_log(type, group, key, now);
+  const auto revision = log.append(type, group, key, now);
   record(type, group, key, value, now, revision);
   return revision;
-}
-
-std::uint64_t Store::Impl::append_log(EventType type, std::string_view group, std::string_view key,
-                                      std::int64_t now) {
-  detail::StatementUse use(statements.log_change);
-  use.text(1, detail::log_op_name(type)).text(2, group).text(3, key).integer(4, now).run();
-  return static_cast<std::uint64_t>(connection.database().getLastInsertRowid());
 }
 
 void Store::Impl::record(EventType type, std::string_view group, std::string_view key,
@@ -108,9 +101,16 @@ void Store::Impl::record(EventType type, std::string_view group, std::string_vie
   }
 }
 
+detail::WriteScope::Atomicity Store::Impl::put_atomicity(std::string_view group) const {
+  using Atomicity = detail::WriteScope::Atomicity;
+  if (log.in_memory()) return Atomicity::single_statement;
+  return detail::namespace_of(group).empty() ? Atomicity::self_contained
+                                             : Atomicity::needs_savepoint;
+}
+
 void Store::Impl::put(std::string_view group, std::string_view key, const Row& row,
                       std::string_view event_value, std::int64_t now) {
-  const auto revision = append_log(EventType::set, group, key, now);
+  const auto revision = log.append(EventType::set, group, key, now);
   const auto bind = [&](detail::StatementUse& use) -> detail::StatementUse& {
     use.text(1, group).text(2, key).text(3, row.value).integer_or_null(4, row.expires_at);
     use.integer(5, now).integer(6, static_cast<std::int64_t>(revision)).text(7, row.tag);
@@ -122,10 +122,7 @@ void Store::Impl::put(std::string_view group, std::string_view key, const Row& r
       bind(use).run();
     } catch (...) {
       // No savepoint protects this write inside a transaction: undo the log entry by hand.
-      detail::StatementUse undo(statements.delete_change);
-      if (!undo.integer(1, static_cast<std::int64_t>(revision)).try_run()) {
-        pending.must_roll_back = true;
-      }
+      if (!log.undo_append(revision)) pending.must_roll_back = true;
       throw;
     }
   } else {
@@ -190,7 +187,7 @@ std::size_t Store::Impl::remove_group(std::string_view group, std::int64_t now) 
 
 void Store::Impl::expire_row(std::string_view group, std::string_view key, std::int64_t now) {
   if (options.read_only) return;  // hidden from reads, deleted by the next writer
-  detail::WriteScope scope(connection, pending, counts);
+  detail::WriteScope scope(connection, pending, log, counts);
   std::optional<std::int64_t> blob;
   {
     detail::StatementUse use(statements.delete_if_expired);
@@ -268,11 +265,7 @@ std::size_t Store::Impl::purge_expired() {
       [&](int limit) { return write(op, [&] { return purge_batch(now, limit); }); });
   write(op, [&] {
     reclaim_orphan_blobs();
-    detail::StatementUse use(statements.trim_changes);
-    // The newest entry carries the store revision: always keep it.
-    use.integer(1,
-                static_cast<std::int64_t>(std::max<std::size_t>(options.change_log_retention, 1)));
-    use.run();
+    log.trim(options.change_log_retention);
   });
   return total;
 }
@@ -288,7 +281,7 @@ std::size_t Store::Impl::purge_expired_in(std::string_view group_prefix) {
 void Store::Impl::poll_external_changes() {
   std::uint64_t missed = 0;
   read(detail::Operation::of("change feed"), [&] {
-    auto external = feed.poll(statements, missed);
+    auto external = feed.poll(missed);
     if (!hub->has_subscribers()) return;
     for (Event& event : external) pending.events.push_back(std::move(event));
   });

@@ -1,10 +1,10 @@
 // Store's private state and the building blocks its methods share.
 //
-// Locking: `mutex` guards the connection, the statements, `pending` and `feed`. A thread running
-// Store::transaction(fn) holds it for the whole of fn and is recorded in `transaction_thread`;
-// the calls it makes meanwhile join the open transaction instead of locking again. Events are
-// published by the hub after `mutex` is released (see Publication), so callbacks never run
-// under it.
+// Locking: `mutex` guards the connection, the statements, `log`, `counts`, `pending` and `feed`. A
+// thread running Store::transaction(fn) holds it for the whole of fn and is recorded in
+// `transaction_thread`; the calls it makes meanwhile join the open transaction instead of locking
+// again. Events are published by the hub after `mutex` is released (see Publication), so callbacks
+// never run under it.
 #pragma once
 
 #include <atomic>
@@ -19,6 +19,7 @@
 
 #include "background_thread.hpp"
 #include "change_feed.hpp"
+#include "change_log.hpp"
 #include "connection.hpp"
 #include "event_hub.hpp"
 #include "kvstore/store.hpp"
@@ -66,7 +67,7 @@ struct Store::Impl {
       detail::WriteScope::Atomicity atomicity = detail::WriteScope::Atomicity::needs_savepoint) {
     require_writable(op);
     return read(op, [&]() -> decltype(auto) {
-      detail::WriteScope scope(connection, pending, counts, atomicity);
+      detail::WriteScope scope(connection, pending, log, counts, atomicity);
       if constexpr (std::is_void_v<decltype(body())>) {
         body();
         scope.commit();
@@ -122,9 +123,6 @@ struct Store::Impl {
   // Appends to the change log and records the change (see record). Returns its revision.
   std::uint64_t log_change(EventType type, std::string_view group, std::string_view key,
                            std::string_view value, std::int64_t now);
-  // Appends to the change log only; returns the new revision.
-  std::uint64_t append_log(EventType type, std::string_view group, std::string_view key,
-                           std::int64_t now);
   // Records a logged change: its revision for the change feed, its event for after commit.
   void record(EventType type, std::string_view group, std::string_view key, std::string_view value,
               std::int64_t now, std::uint64_t revision);
@@ -135,10 +133,14 @@ struct Store::Impl {
     std::string_view tag = {};
     std::optional<std::int64_t> blob_id = {};  // a committed streamed value
   };
-  // Stores the row; `event_value` is what the set event carries. In a plain group (no
-  // namespace) put is self-contained: when it fails it undoes its own change-log entry.
+  // Stores the row; `event_value` is what the set event carries. See put_atomicity.
   void put(std::string_view group, std::string_view key, const Row& row,
            std::string_view event_value, std::int64_t now);
+  // What a write whose body is one put() needs (WriteScope::Atomicity). On a ":memory:" store,
+  // whose log and counts are in memory, put changes the database with one statement. On a file,
+  // in a plain group it is self-contained (when it fails it undoes its own log entry); in a
+  // namespaced group it also updates the count tables and needs a savepoint.
+  detail::WriteScope::Atomicity put_atomicity(std::string_view group) const;
   // A row's value: kv.value, or the chunks of its streamed value joined.
   std::string stored_value(std::string_view inline_value, std::optional<std::int64_t> blob_id);
   // Deletes group/key: nullopt if there was no row, else whether it was live.
@@ -170,6 +172,7 @@ struct Store::Impl {
   std::mutex mutex;
   detail::Connection connection;
   detail::Statements statements;
+  detail::ChangeLog log;
   detail::NamespaceCounts counts;
   detail::PendingChanges pending;
   detail::ChangeFeed feed;

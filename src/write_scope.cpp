@@ -8,26 +8,31 @@ namespace kvstore::detail {
 
 namespace {
 
-WriteScope::Kind kind_for(const Connection& connection, WriteScope::Atomicity atomicity) {
-  if (!connection.in_transaction()) return WriteScope::Kind::transaction;
-  return atomicity == WriteScope::Atomicity::self_contained ? WriteScope::Kind::none
-                                                            : WriteScope::Kind::savepoint;
+WriteScope::Kind kind_for(bool top_level, WriteScope::Atomicity atomicity) {
+  using Atomicity = WriteScope::Atomicity;
+  if (atomicity == Atomicity::single_statement) return WriteScope::Kind::none;
+  if (top_level) return WriteScope::Kind::transaction;
+  return atomicity == Atomicity::self_contained ? WriteScope::Kind::none
+                                                : WriteScope::Kind::savepoint;
 }
 
 }  // namespace
 
-WriteScope::WriteScope(Connection& connection, PendingChanges& pending, NamespaceCounts& counts,
-                       Atomicity atomicity)
+WriteScope::WriteScope(Connection& connection, PendingChanges& pending, ChangeLog& log,
+                       NamespaceCounts& counts, Atomicity atomicity)
     : connection_(connection),
       pending_(pending),
+      log_(log),
       counts_(counts),
       before_(pending.mark()),
+      log_before_(log.mark()),
       counts_before_(counts.mark()),
-      kind_(kind_for(connection, atomicity)) {
+      top_level_(!connection.in_transaction()),
+      kind_(kind_for(top_level_, atomicity)) {
+  if (top_level_) pending_.must_roll_back = false;
   // IMMEDIATE takes the write lock up front: a deferred transaction that reads and then writes
   // can fail with SQLITE_BUSY_SNAPSHOT in WAL mode instead of waiting for busy_timeout.
   if (kind_ == Kind::transaction) {
-    pending_.must_roll_back = false;
     connection_.begin_immediate();
   } else if (kind_ == Kind::savepoint) {
     connection_.savepoint();
@@ -37,12 +42,12 @@ WriteScope::WriteScope(Connection& connection, PendingChanges& pending, Namespac
 WriteScope::~WriteScope() {
   if (done_) return;
   pending_.rollback_to(before_);
+  log_.rollback_to(log_before_);
   counts_.rollback_to(counts_before_);
-  if (kind_ == Kind::none) return;
   if (kind_ == Kind::savepoint) {
     connection_.try_rollback_to_savepoint();
-  } else if (connection_.in_transaction()) {  // a failed COMMIT may already have ended it
-    connection_.try_rollback();
+  } else if (kind_ == Kind::transaction && connection_.in_transaction()) {
+    connection_.try_rollback();  // a failed COMMIT may already have ended the transaction
   }
 }
 
@@ -55,10 +60,10 @@ void WriteScope::commit() {
           SQLITE_ABORT);
     }
     connection_.commit();
-    counts_.commit();
   } else if (kind_ == Kind::savepoint) {
     connection_.release_savepoint();
   }
+  if (top_level_) counts_.commit();
   done_ = true;
 }
 

@@ -1,9 +1,12 @@
 // RAII for one atomic write: a top-level IMMEDIATE transaction, or a savepoint when the caller is
 // already inside one. Rolls back on destruction unless commit() ran, and then also forgets the
 // events the write recorded, so that nothing rolled back is ever published, and reverts what it
-// counted in memory (NamespaceCounts of a ":memory:" store).
+// logged and counted in memory (the ChangeLog and NamespaceCounts of a ":memory:" store).
 #pragma once
 
+#include <cstdint>
+
+#include "change_log.hpp"
 #include "connection.hpp"
 #include "namespace_counts.hpp"
 #include "pending_changes.hpp"
@@ -13,9 +16,16 @@ namespace kvstore::detail {
 class WriteScope {
  public:
   enum class Kind { transaction, savepoint, none };
-  enum class Atomicity { needs_savepoint, self_contained };
-  WriteScope(Connection& connection, PendingChanges& pending, NamespaceCounts& counts,
-             Atomicity atomicity = Atomicity::needs_savepoint);
+  // What the write's body needs for its changes to be all or nothing:
+  // - needs_savepoint: a transaction, or a savepoint inside an open one.
+  // - self_contained: a transaction at top level; inside an open one nothing, because on failure
+  //   the body undoes its own changes to the database.
+  // - single_statement: nothing at all: the body changes the database with at most one
+  //   statement, which SQLite makes atomic by itself (outside a transaction it autocommits).
+  // In every case the in-memory records above are reverted if the scope is not committed.
+  enum class Atomicity { needs_savepoint, self_contained, single_statement };
+  WriteScope(Connection& connection, PendingChanges& pending, ChangeLog& log,
+             NamespaceCounts& counts, Atomicity atomicity = Atomicity::needs_savepoint);
   ~WriteScope();
   WriteScope(const WriteScope&) = delete;
   WriteScope& operator=(const WriteScope&) = delete;
@@ -27,9 +37,12 @@ class WriteScope {
  private:
   Connection& connection_;
   PendingChanges& pending_;
+  ChangeLog& log_;
   NamespaceCounts& counts_;
   const PendingChanges::Mark before_;
+  const std::uint64_t log_before_;
   const std::size_t counts_before_;
+  const bool top_level_;
   const Kind kind_;
   bool done_ = false;
 };

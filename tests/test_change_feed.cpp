@@ -165,6 +165,43 @@ TEST_CASE("revision() starts at 0 and grows by one per committed mutation", "[fe
   }
 }
 
+TEST_CASE("writes that roll back leave no trace in the change log", "[feed][transaction]") {
+  TempDir dir;
+  const bool memory = GENERATE(true, false);  // a ":memory:" store keeps its log in memory
+  INFO((memory ? ":memory:" : "file"));
+  kvstore::Store store(memory ? ":memory:" : dir.file("db.sqlite"), no_purge());
+  store.set("g", "a", "1");
+  CHECK_THROWS(store.transaction([](kvstore::Transaction& tx) {
+    tx.set("g", "b", "2");
+    tx.erase("g", "a");
+    tx.delete_group("g");
+    throw std::runtime_error("rollback");
+  }));
+  CHECK(store.revision() == 1);
+  CHECK(store.changes_since(0).size() == 1);
+
+  store.transaction([&](kvstore::Transaction& tx) {
+    tx.set("g", "b", "2");
+    CHECK_THROWS(store.transaction([](kvstore::Transaction& inner) {
+      inner.set("g", "c", "3");
+      inner.erase("g", "a");
+      throw std::runtime_error("inner rollback");
+    }));
+    tx.set("g", "d", "4");
+  });
+  const auto changes = store.changes_since(1);
+  REQUIRE(changes.size() == 2);
+  CHECK(std::make_tuple(changes[0].revision, changes[0].key, changes[0].value) ==
+        std::make_tuple(std::uint64_t{2}, std::string("b"), std::string("2")));
+  CHECK(std::make_tuple(changes[1].revision, changes[1].key, changes[1].value) ==
+        std::make_tuple(std::uint64_t{3}, std::string("d"), std::string("4")));
+  CHECK(store.revision() == 3);
+  CHECK(store.get("g", "a") == "1");
+  CHECK_FALSE(store.get("g", "c").has_value());
+  store.set("g", "e", "5");
+  CHECK(store.revision() == 4);
+}
+
 TEST_CASE("changes_since returns the logged changes after a revision, oldest first", "[feed]") {
   kvstore::Store store(":memory:", no_purge());
   store.set("g", "before", "x");

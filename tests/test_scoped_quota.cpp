@@ -276,6 +276,53 @@ TEST_CASE("ScopedStore quota: TTL-expired keys do not count", "[scoped][quota][t
   }
 }
 
+TEST_CASE("ScopedStore quota: the purge a check makes is logged, and undone with a refusal",
+          "[scoped][quota][ttl][feed]") {
+  TempDir dir;
+  kvstore::Store store(either_location(dir), no_purge());
+  kvstore::ScopedStore unlimited(store, "t");
+  unlimited.set("g", "a", "v");
+  unlimited.set("g", "b", "v");
+  unlimited.set_with_ttl("g", "expired", "v", kShortTtl);
+  wait_until_expired(kShortTtl);
+  const auto revision = store.revision();
+
+  SECTION("refused after purging: the purge is rolled back with the write") {
+    kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{2, 0});
+    CHECK_THROWS_AS(scoped.set("g", "c", "v"), kvstore::QuotaExceeded);
+    CHECK(store.revision() == revision);
+    CHECK(store.changes_since(revision).empty());
+    CHECK(store.check().empty());
+    CHECK(store.purge_expired() == 1);  // the expired row was still there
+    CHECK(store.check().empty());
+  }
+  SECTION("refused after purging inside a transaction and caught: the purge is undone too") {
+    kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{2, 0});
+    store.transaction([&](kvstore::Transaction& tx) {
+      CHECK_THROWS_AS(scoped.set("g", "c", "v"), kvstore::QuotaExceeded);
+      tx.set("plain", "k", "v");
+    });
+    const auto changes = store.changes_since(revision);
+    REQUIRE(changes.size() == 1);
+    CHECK(changes[0].group == "plain");
+    CHECK(store.check().empty());
+    CHECK(store.purge_expired() == 1);
+  }
+  SECTION("accepted after purging: the expiry and the set are logged, in that order") {
+    kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{3, 0});
+    scoped.set("g", "c", "new");
+    const auto changes = store.changes_since(revision);
+    REQUIRE(changes.size() == 2);
+    CHECK(changes[0].type == kvstore::EventType::expire);
+    CHECK(changes[0].key == "expired");
+    CHECK(changes[1].type == kvstore::EventType::set);
+    CHECK(changes[1].value == "new");
+    CHECK(store.revision() == revision + 2);
+    CHECK(store.check().empty());
+    CHECK(store.purge_expired() == 0);
+  }
+}
+
 TEST_CASE("ScopedStore quota: other namespaces and un-namespaced groups do not count",
           "[scoped][quota]") {
   TempDir dir;
