@@ -9,7 +9,8 @@
 // are comparisons (ratio_reporter.hpp), not kvstore/raw rows:
 //   scoped_set_new/100000 over scoped_set_new/100   <= 1.2  (the check does not scan)
 //   scoped_set_new/<n> over set_new/<n>             <= 1.3  (for each n)
-// plus set_new/100000 over set_new/100, without a target: what the bigger B-tree alone costs.
+// plus, without a target, what the bigger B-tree alone costs: set_new/100000 over set_new/100,
+// and the same for raw/set_new/<n>, the raw sqlite3 upsert (baseline.hpp) of the same new keys.
 // A ":memory:" store keeps the quota counts in memory (no other connection can exist); a file
 // store keeps them in table rows that every connection shares, so the same pair at 10,000 keys
 // on a file (Durability::normal) is reported too, without a target:
@@ -47,7 +48,8 @@ std::vector<std::string> round_keys(std::size_t first, std::size_t n) {
   return out;
 }
 
-// T: a Store, or a ScopedStore (whose transaction() is scoped and quota-checked too).
+// T: a Store, a ScopedStore (whose transaction() is scoped and quota-checked too) or the raw
+// baseline.
 template <class T>
 void set_new_keys(T& target, benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
@@ -77,6 +79,12 @@ void plain_set_new(benchmark::State& state) {
 }
 
 template <Location where>
+void raw_set_new(benchmark::State& state) {
+  Db<raw::PlainStore> db(where);
+  set_new_keys(*db, state);
+}
+
+template <Location where>
 void scoped_set_new(benchmark::State& state) {
   Db<kvstore::Store> db(where);
   kvstore::ScopedStore scope(*db, "tenant", {.max_keys = 1'000'000});
@@ -96,6 +104,7 @@ const bool registered = [] {
     };
     register_one("kvstore", "scoped_set_new", scoped_set_new<Location::memory>, size);
     register_one("kvstore", "set_new", plain_set_new<Location::memory>, size);
+    register_one("raw", "set_new", raw_set_new<Location::memory>, size);
     add_comparison(name("scoped_set_new", n), name("set_new", n), 1.3);
   }
   // On a file the counts are table rows (a :memory: store counts in memory): reported, no target.
@@ -105,6 +114,7 @@ const bool registered = [] {
   add_comparison(name("scoped_set_new_file", 10'000), name("set_new_file", 10'000));
   add_comparison(name("scoped_set_new", 100'000), name("scoped_set_new", 100), 1.2);
   add_comparison(name("set_new", 100'000), name("set_new", 100));
+  add_comparison("raw/set_new/100000", "raw/set_new/100");
   return true;
 }();
 
