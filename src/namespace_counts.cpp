@@ -134,19 +134,22 @@ void NamespaceCounts::count_in_memory(std::string_view group, std::string_view n
 }
 
 void NamespaceCounts::rollback_to(std::size_t mark) {
+  // Restores each value where its entry still exists; only an entry that a removal erased is
+  // inserted again.
+  const auto restore = [](auto& map, std::string_view name, const auto& previous) {
+    const auto found = map.find(name);
+    if (!previous) {
+      if (found != map.end()) map.erase(found);
+    } else if (found != map.end()) {
+      found->second = *previous;
+    } else {
+      map.emplace(std::string(name), *previous);
+    }
+  };
   for (; journal_.size() > mark; journal_.pop_back()) {
     const Undo& undo = journal_.back();
-    const std::string ns(namespace_of(undo.group));
-    if (undo.group_keys) {
-      group_keys_.insert_or_assign(undo.group, *undo.group_keys);
-    } else if (const auto found = group_keys_.find(undo.group); found != group_keys_.end()) {
-      group_keys_.erase(found);
-    }
-    if (undo.totals) {
-      totals_.insert_or_assign(ns, *undo.totals);
-    } else if (const auto found = totals_.find(ns); found != totals_.end()) {
-      totals_.erase(found);
-    }
+    restore(group_keys_, undo.group, undo.group_keys);
+    restore(totals_, namespace_of(undo.group), undo.totals);
   }
 }
 

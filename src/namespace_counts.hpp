@@ -44,6 +44,7 @@ class NamespaceCounts {
   // `in_memory`: count here rather than in the tables (a ":memory:" store).
   NamespaceCounts(Statements& statements, bool in_memory);
 
+  bool in_memory() const { return in_memory_; }
   Usage usage(std::string_view ns);
   // Records that `rows` rows were added to `group` (negative: removed). No-op for plain groups.
   // Caller is inside a WriteScope.
@@ -51,7 +52,7 @@ class NamespaceCounts {
 
   // The journal of the open transaction (always empty for the tables, which SQLite rolls back).
   std::size_t mark() const { return journal_.size(); }
-  // Reverts what was counted after `mark`.
+  // Reverts what was counted after `mark`. Allocates nothing when it reverts additions only.
   void rollback_to(std::size_t mark);
   // The top-level transaction committed: what it counted stays.
   void commit() { journal_.clear(); }

@@ -110,7 +110,11 @@ detail::WriteScope::Atomicity Store::Impl::put_atomicity(std::string_view group)
 
 void Store::Impl::put(std::string_view group, std::string_view key, const Row& row,
                       std::string_view event_value, std::int64_t now) {
+  // Everything that may fail in memory (allocating) comes before the statement that changes the
+  // row: a single-statement write has committed once it ran, and a WriteScope can only take
+  // back the in-memory records, not the row.
   const auto revision = log.append(EventType::set, group, key, now);
+  record(EventType::set, group, key, event_value, now, revision);
   const auto bind = [&](detail::StatementUse& use) -> detail::StatementUse& {
     use.text(1, group).text(2, key).text(3, row.value).integer_or_null(4, row.expires_at);
     use.integer(5, now).integer(6, static_cast<std::int64_t>(revision)).text(7, row.tag);
@@ -125,20 +129,25 @@ void Store::Impl::put(std::string_view group, std::string_view key, const Row& r
       if (!log.undo_append(revision)) pending.must_roll_back = true;
       throw;
     }
-  } else {
-    bool added;
-    {
-      detail::StatementUse use(statements.insert_new);
-      added = bind(use).run() > 0;
-    }
-    if (added) {
-      counts.count_rows(group, 1);
-    } else {
-      detail::StatementUse use(statements.update_row);
-      bind(use).run();
-    }
+    return;
   }
-  record(EventType::set, group, key, event_value, now, revision);
+  // In memory the new row is counted first, for the same reason, and the count is taken back
+  // (which allocates nothing) if the row existed. The tables count after the insert: their
+  // write runs in a transaction or savepoint.
+  const auto counted = counts.mark();
+  if (counts.in_memory()) counts.count_rows(group, 1);
+  bool added;
+  {
+    detail::StatementUse use(statements.insert_new);
+    added = bind(use).run() > 0;
+  }
+  if (added) {
+    if (!counts.in_memory()) counts.count_rows(group, 1);
+    return;
+  }
+  counts.rollback_to(counted);
+  detail::StatementUse use(statements.update_row);
+  bind(use).run();
 }
 
 std::string Store::Impl::stored_value(std::string_view inline_value,
