@@ -18,6 +18,7 @@ namespace {
 struct StoredMetadata {
   Metadata metadata;
   std::optional<std::int64_t> blob_id;
+  bool in_file = false;  // the value is in the file of blob_id (BlobFiles)
 };
 
 // The metadata of a live group/key, or nullopt (an expired row is deleted like get does).
@@ -29,11 +30,12 @@ std::optional<StoredMetadata> load_metadata(Store::Impl& impl, std::string_view 
     if (!use.text(1, group).text(2, key).step()) return std::nullopt;
     const auto expires_at = use.column_int_or_null(2);
     if (!expires_at || *expires_at > now) {
-      StoredMetadata stored{{std::string(use.column_text(3)),
-                             static_cast<std::uint64_t>(use.column_int(4)),
-                             static_cast<std::uint64_t>(use.column_int(0)),
-                             detail::from_unix_ms(use.column_int(1)), std::nullopt},
-                            use.column_int_or_null(5)};
+      StoredMetadata stored{
+          {std::string(use.column_text(3)), static_cast<std::uint64_t>(use.column_int(4)),
+           static_cast<std::uint64_t>(use.column_int(0)), detail::from_unix_ms(use.column_int(1)),
+           std::nullopt},
+          use.column_int_or_null(5),
+          use.column_int(6) != 0};
       if (expires_at) stored.metadata.expires_at = detail::from_unix_ms(*expires_at);
       return stored;
     }
@@ -59,10 +61,20 @@ std::optional<Metadata> Store::stat(std::string_view group, std::string_view key
 }
 
 std::optional<BlobReader> Store::open_reader(std::string_view group, std::string_view key) {
-  return impl_->read(Operation::of("open_reader", group, key), [&]() -> std::optional<BlobReader> {
+  const auto op = Operation::of("open_reader", group, key);
+  return impl_->read(op, [&]() -> std::optional<BlobReader> {
     auto stored = load_metadata(*impl_, group, key);
+    std::optional<detail::FileDescriptor> file;
+    // Another process may delete the value and its file between the two steps: look again.
+    for (int attempt = 1; stored && stored->in_file; ++attempt) {
+      file = attempt < 3 ? impl_->files.open(*stored->blob_id)
+                         : impl_->files.open_recorded(*stored->blob_id);
+      if (file) break;
+      stored = load_metadata(*impl_, group, key);
+    }
     if (!stored) return std::nullopt;
     auto state = std::make_unique<BlobReader::State>();
+    state->file = std::move(file);
     state->store = impl_;
     state->group = group;
     state->key = key;
@@ -91,12 +103,18 @@ BlobWriter Store::begin_set(std::string_view group, std::string_view key, Metada
   state->key = key;
   state->metadata = std::move(meta);
   state->cancel = std::move(cancel);
+  const bool in_file = impl_->files.enabled();
   state->blob_id = impl_->write(op, [&] {
     StatementUse use(impl_->statements.create_blob);
-    use.integer(1, getpid()).integer(2, detail::now_unix_ms()).run();
+    use.integer(1, getpid()).integer(2, detail::now_unix_ms()).integer(3, in_file).run();
     return impl_->connection.database().getLastInsertRowid();
   });
-  return BlobWriter(std::move(state));
+  BlobWriter writer(std::move(state));  // from here a failure aborts, deleting the row
+  if (in_file) {
+    auto& staged = *writer.state_;
+    staged.file = detail::guarded(op, [&] { return impl_->files.create(staged.blob_id); });
+  }
+  return writer;
 }
 
 // ---- BlobWriter ----
@@ -105,6 +123,35 @@ std::shared_ptr<Store::Impl> BlobWriter::State::lock_store(const Operation& op) 
   auto impl = store.lock();
   if (!impl) throw_closed(op);
   return impl;
+}
+
+void BlobWriter::State::append(std::string_view bytes) {
+  if (file) {
+    const auto op = operation("write");
+    if (store.expired()) throw_closed(op);  // as stage() would
+    detail::guarded(op, [&] { file->write_all(bytes); });
+    return;
+  }
+  while (!bytes.empty()) {
+    const auto take = std::min(bytes.size(), kBlobChunkBytes - buffer.size());
+    buffer.append(bytes.substr(0, take));
+    bytes.remove_prefix(take);
+    if (buffer.size() == kBlobChunkBytes) {
+      stage(buffer);
+      buffer.clear();
+    }
+  }
+}
+
+void BlobWriter::State::seal_file(const Operation& op) {
+  detail::guarded(op, [&] {
+    file->sync();
+    // A file no longer linked was reclaimed as garbage by another opener (possible only for a
+    // writer begun inside a transaction that had not committed its row yet).
+    if (!file->is_linked()) throw Error(op.message("the staged value's file was deleted"));
+    file.reset();
+    store.lock()->files.sync_directory();
+  });
 }
 
 void BlobWriter::State::stage(std::string_view bytes) {
@@ -119,6 +166,7 @@ void BlobWriter::State::stage(std::string_view bytes) {
 
 void BlobWriter::State::discard() noexcept {
   status = Status::aborted;
+  file.reset();
   buffer.clear();
   buffer.shrink_to_fit();
   auto impl = store.lock();
@@ -150,16 +198,13 @@ void BlobWriter::write(std::string_view chunk) {
     state_->discard();
     throw Error(op.message("cancelled; the staged data was discarded"));
   }
-  state_->size += chunk.size();
-  while (!chunk.empty()) {
-    const auto take = std::min(chunk.size(), kBlobChunkBytes - state_->buffer.size());
-    state_->buffer.append(chunk.substr(0, take));
-    chunk.remove_prefix(take);
-    if (state_->buffer.size() == kBlobChunkBytes) {
-      state_->stage(state_->buffer);
-      state_->buffer.clear();
-    }
+  try {
+    state_->append(chunk);
+  } catch (...) {
+    state_->discard();  // part of the chunk may be staged: the value could never be whole
+    throw;
   }
+  state_->size += chunk.size();
 }
 
 void BlobWriter::commit() {
@@ -175,6 +220,7 @@ void BlobWriter::commit() {
     // A rolled-back transaction would unpublish the value behind the writer's back.
     throw InvalidArgument(op.message("commit() inside Store::transaction is not supported"));
   }
+  if (state.file) state.seal_file(op);
   if (!state.buffer.empty()) {
     state.stage(state.buffer);
     state.buffer.clear();
@@ -183,7 +229,8 @@ void BlobWriter::commit() {
     const auto now = detail::now_unix_ms();
     if (state.before_commit) state.before_commit(*impl, op, now);
     StatementUse finish(impl->statements.finish_blob);
-    if (finish.integer(1, state.blob_id).integer(2, static_cast<std::int64_t>(state.size)).run() == 0) {
+    if (finish.integer(1, state.blob_id).integer(2, static_cast<std::int64_t>(state.size)).run() ==
+        0) {
       throw Error(op.message("the staged value is gone (reclaimed by another opener?)"));
     }
     const auto expires_at = state.metadata.expires_at
@@ -202,9 +249,7 @@ void BlobWriter::abort() {
   if (state_ && state_->status == State::Status::open) state_->discard();
 }
 
-bool BlobWriter::committed() const {
-  return state_ && state_->status == State::Status::committed;
-}
+bool BlobWriter::committed() const { return state_ && state_->status == State::Status::committed; }
 
 // ---- BlobReader ----
 
@@ -215,6 +260,13 @@ bool BlobReader::State::fetch() {
   const auto op = Operation::of("read", group, key);
   auto impl = store.lock();
   if (!impl) throw_closed(op);
+  if (file) {
+    chunk.resize(static_cast<std::size_t>(
+        std::min<std::uint64_t>(metadata.size - delivered, kBlobChunkBytes)));
+    detail::guarded(op, [&] { file->read_exactly(chunk); });
+    delivered += chunk.size();
+    return true;
+  }
   impl->read(op, [&] {
     StatementUse use(impl->statements.select_chunk);
     if (!use.integer(1, *blob_id).integer(2, next_seq).step()) {
@@ -250,7 +302,8 @@ BlobReader::~BlobReader() = default;
 std::size_t BlobReader::read(std::span<char> out) {
   if (state_->error) std::rethrow_exception(std::exchange(state_->error, nullptr));
   // sgetn refills through underflow(), whose exceptions reach the caller unchanged.
-  return static_cast<std::size_t>(state_->sgetn(out.data(), static_cast<std::streamsize>(out.size())));
+  return static_cast<std::size_t>(
+      state_->sgetn(out.data(), static_cast<std::streamsize>(out.size())));
 }
 
 std::string BlobReader::read_all() {
@@ -269,17 +322,31 @@ std::istream& BlobReader::stream() { return state_->stream; }
 namespace detail {
 
 void reclaim_abandoned_blobs(Store::Impl& impl) {
-  std::vector<std::int64_t> abandoned;
-  {
+  const auto op = Operation::of("open: reclaim staged values");
+  // Listed before the rows are read: a file is created only after its row committed, so a
+  // listed file whose row the read does not find lost its row (a deletion committed, and its
+  // process died before it deleted the file).
+  const auto files = detail::guarded(
+      op, [&] { return impl.files.enabled() ? impl.files.list() : std::vector<std::int64_t>{}; });
+  std::vector<std::int64_t> abandoned, unreferenced;
+  impl.read(op, [&] {
     StatementUse use(impl.statements.staged_blobs);
     while (use.step()) {
       const auto pid = static_cast<pid_t>(use.column_int(1));
       // Same-host check: a live writer (in this process or another) keeps its staged data.
       if (kill(pid, 0) != 0 && errno == ESRCH) abandoned.push_back(use.column_int(0));
     }
-  }
+    for (const auto id : files) {
+      if (!StatementUse(impl.statements.blob_storage).integer(1, id).step()) {
+        unreferenced.push_back(id);
+      }
+    }
+  });
+  detail::guarded(op, [&] {
+    for (const auto id : unreferenced) impl.files.remove(id);
+  });
   if (abandoned.empty()) return;
-  impl.write(Operation::of("open: reclaim staged values"), [&] {
+  impl.write(op, [&] {
     for (const auto id : abandoned) impl.discard_blob(id);
   });
 }

@@ -10,6 +10,7 @@
 #include <streambuf>
 #include <string>
 
+#include "file_descriptor.hpp"
 #include "kvstore/blob.hpp"
 #include "operation.hpp"
 #include "store_impl.hpp"
@@ -31,16 +32,23 @@ struct BlobWriter::State {
   // Runs inside the commit's write, before the row is stored (ScopedStore's quota check).
   std::function<void(Store::Impl&, const detail::Operation&, std::int64_t now)> before_commit;
   std::int64_t blob_id = 0;
+  // The value's file (BlobFiles), for a store on a file; closed by commit and abort. Without
+  // one, the bytes are staged in blob_chunks rows.
+  std::optional<detail::FileDescriptor> file;
   std::int64_t next_seq = 0;
   std::uint64_t size = 0;
-  std::string buffer;  // bytes not yet staged, < kBlobChunkBytes
+  std::string buffer;  // bytes not yet staged in a row, < kBlobChunkBytes
   Status status = Status::open;
 
   detail::Operation operation(std::string_view name) const {
     return detail::Operation::of(name, group, key);
   }
   std::shared_ptr<Store::Impl> lock_store(const detail::Operation& op) const;
+  // Appends bytes to the value: to its file, or to its rows through `buffer`.
+  void append(std::string_view bytes);
   void stage(std::string_view bytes);
+  // Makes the value's file durable and closes it; throws if another opener reclaimed it.
+  void seal_file(const detail::Operation& op);
   void discard() noexcept;
 };
 
@@ -55,6 +63,9 @@ struct BlobReader::State : std::streambuf {
   std::string group, key;
   Metadata metadata;
   std::optional<std::int64_t> blob_id;  // nullopt: a plain value, whole in `chunk`
+  // The value's file, for a value kept in one: open since open_reader, so a replaced or deleted
+  // value is still read whole (POSIX keeps an unlinked file's data while it is open).
+  std::optional<detail::FileDescriptor> file;
   std::string chunk;
   std::size_t position = 0;  // in chunk
   std::int64_t next_seq = 0;

@@ -69,6 +69,11 @@ Connection::Connection(const std::string& path, const Options& options)
                                                   : "PRAGMA synchronous=NORMAL");
 }
 
+std::string Connection::file_path() const {
+  const char* path = sqlite3_db_filename(db_.getHandle(), "main");
+  return path ? path : "";
+}
+
 void Connection::use_write_ahead_log() {
   if (!memory_ && !read_only_) db_.exec("PRAGMA journal_mode=WAL");
 }

@@ -23,6 +23,8 @@ class Connection {
 
   SQLite::Database& database() { return db_; }
   bool is_memory() const { return memory_; }
+  // The main database file's absolute path; "" for a database without one (":memory:").
+  std::string file_path() const;
   bool read_only() const { return read_only_; }
   // Whether a transaction is open on the connection (SQLite has left autocommit mode).
   bool in_transaction() const;

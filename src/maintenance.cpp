@@ -37,9 +37,25 @@ const std::vector<std::pair<const char*, std::vector<const char*>>> kExpectedSch
     {"changes", {"revision", "op", "grp", "key", "time"}},
     {"ns_counts", {"ns", "keys", "groups"}},
     {"ns_group_counts", {"grp", "keys"}},
-    {"blobs", {"id", "size", "writer_pid", "created_at", "committed"}},
+    {"blobs", {"id", "size", "writer_pid", "created_at", "committed", "in_file"}},
     {"blob_chunks", {"blob_id", "seq", "data"}},
 };
+
+// Each streamed value the database keeps in a file: the file is there, of the recorded size.
+void add_value_file_problems(SQLite::Database& db, const detail::BlobFiles& files,
+                             std::vector<std::string>& problems) {
+  SQLite::Statement values(db,
+                           "SELECT kv.grp, kv.key, b.id, b.size FROM kv "
+                           "JOIN blobs AS b ON b.id = kv.blob_id WHERE b.in_file = 1");
+  while (values.executeStep()) {
+    const auto problem = files.problem(values.getColumn(2).getInt64(),
+                                       static_cast<std::uint64_t>(values.getColumn(3).getInt64()));
+    if (!problem.empty()) {
+      problems.push_back("value file of " + values.getColumn(0).getString() + "/" +
+                         values.getColumn(1).getString() + ": " + problem);
+    }
+  }
+}
 
 }  // namespace
 
@@ -96,6 +112,7 @@ std::vector<std::string> Store::check() {
       }
     }
     impl_->counts.add_problems(db, problems);
+    add_value_file_problems(db, impl_->files, problems);
     return problems;
   });
 }

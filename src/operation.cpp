@@ -3,8 +3,10 @@
 #include <SQLiteCpp/Exception.h>
 #include <sqlite3.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <exception>
+#include <system_error>
 
 namespace kvstore::detail {
 namespace {
@@ -63,6 +65,10 @@ void rethrow_as_kvstore_error(const Operation& op) {
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) throw Busy(what, code);
     if (is_schema_problem(primary)) throw SchemaError(what);
     throw StorageError(what, code);
+  } catch (const std::system_error& e) {
+    // The files of streamed values (BlobFiles): reported with the SQLite code of the same fault.
+    const bool full = e.code() == std::errc::no_space_on_device || e.code().value() == EDQUOT;
+    throw StorageError(op.message(e.what()), full ? SQLITE_FULL : SQLITE_IOERR);
   }
 }
 

@@ -10,19 +10,22 @@
 namespace kvstore::detail {
 
 struct PendingChanges {
-  std::vector<Event> events;              // to publish after commit (only when anyone listens)
-  std::vector<std::uint64_t> revisions;   // this connection's revisions (only with the feed on)
+  std::vector<Event> events;             // to publish after commit (only when anyone listens)
+  std::vector<std::uint64_t> revisions;  // this connection's revisions (only with the feed on)
+  // Blob ids whose files (BlobFiles) to delete once the deletion of their rows committed.
+  std::vector<std::int64_t> removed_files;
   // Set when a failed write inside the open transaction could not be undone: the transaction
   // must then roll back instead of committing.
   bool must_roll_back = false;
 
   struct Mark {
-    std::size_t events, revisions;
+    std::size_t events, revisions, removed_files;
   };
-  Mark mark() const { return {events.size(), revisions.size()}; }
+  Mark mark() const { return {events.size(), revisions.size(), removed_files.size()}; }
   void rollback_to(Mark mark) {
     events.resize(mark.events);
     revisions.resize(mark.revisions);
+    removed_files.resize(mark.removed_files);
   }
 };
 

@@ -71,20 +71,22 @@ Statements::Statements(SQLite::Database& db)
                    "DELETE FROM changes WHERE revision <= "
                    "(SELECT max(revision) FROM changes) - ?1"),
       data_version(db, "PRAGMA data_version"),
-      create_blob(db, "INSERT INTO blobs(writer_pid, created_at) VALUES (?1, ?2)"),
+      create_blob(db, "INSERT INTO blobs(writer_pid, created_at, in_file) VALUES (?1, ?2, ?3)"),
       insert_chunk(db, "INSERT INTO blob_chunks(blob_id, seq, data) VALUES (?1, ?2, ?3)"),
       select_chunk(db, "SELECT data FROM blob_chunks WHERE blob_id = ?1 AND seq = ?2"),
       select_chunks(db, "SELECT data FROM blob_chunks WHERE blob_id = ?1 ORDER BY seq"),
       finish_blob(db, "UPDATE blobs SET committed = 1, size = ?2 WHERE id = ?1 AND committed = 0"),
       delete_chunks(db, "DELETE FROM blob_chunks WHERE blob_id = ?1"),
-      delete_blob(db, "DELETE FROM blobs WHERE id = ?1"),
+      delete_blob(db, "DELETE FROM blobs WHERE id = ?1 RETURNING in_file"),
+      blob_storage(db, "SELECT in_file, size FROM blobs WHERE id = ?1"),
       staged_blobs(db, "SELECT id, writer_pid FROM blobs WHERE committed = 0"),
       orphan_blobs(db,
                    "SELECT id FROM blobs WHERE committed = 1 "
                    "AND NOT EXISTS (SELECT 1 FROM kv WHERE kv.blob_id = blobs.id)"),
       select_metadata(db,
                       "SELECT kv.revision, kv.modified_at, kv.expires_at, kv.tag, "
-                      "coalesce(b.size, length(CAST(kv.value AS BLOB))), kv.blob_id "
+                      "coalesce(b.size, length(CAST(kv.value AS BLOB))), kv.blob_id, "
+                      "coalesce(b.in_file, 0) "
                       "FROM kv LEFT JOIN blobs AS b ON b.id = kv.blob_id "
                       "WHERE kv.grp = ?1 AND kv.key = ?2") {}
 

@@ -48,6 +48,7 @@ Store::Impl::Impl(const std::string& path, Options opts)
     : options(std::move(opts)),
       hub(std::make_shared<detail::EventHub>([this](const std::string& m) { report(m); })),
       connection(path, options),
+      files(connection.file_path()),
       statements(migrated(connection)),
       log(statements, connection.is_memory()),
       counts(statements, connection.is_memory()),
@@ -71,6 +72,18 @@ Store::Impl::~Impl() { hub->close_all(); }
 
 void Store::Impl::finish_opening() {
   if (!options.read_only) detail::reclaim_abandoned_blobs(*this);
+}
+
+void Store::Impl::after_commit(Publication& publication) {
+  publication.collect(pending, feed);
+  for (const auto blob_id : pending.removed_files) {
+    try {
+      files.remove(blob_id);
+    } catch (const std::exception& e) {
+      report(std::string("kvstore: ") + e.what() + " (the file is reclaimed on the next open)");
+    }
+  }
+  pending.removed_files.clear();
 }
 
 void Store::Impl::require_writable(const detail::Operation& op) const {
@@ -154,6 +167,18 @@ std::string Store::Impl::stored_value(std::string_view inline_value,
                                       std::optional<std::int64_t> blob_id) {
   if (!blob_id) return std::string(inline_value);
   std::string value;
+  {
+    detail::StatementUse use(statements.blob_storage);
+    if (!use.integer(1, *blob_id).step()) {
+      throw Error("kvstore: the record of streamed value " + std::to_string(*blob_id) +
+                  " is missing");
+    }
+    if (use.column_int(0) != 0) {
+      value.resize(static_cast<std::size_t>(use.column_int(1)));
+      files.open_recorded(*blob_id).read_exactly(value);
+      return value;
+    }
+  }
   detail::StatementUse use(statements.select_chunks);
   use.integer(1, *blob_id);
   while (use.step()) value += use.column_text(0);
@@ -216,7 +241,11 @@ void Store::Impl::forget_rows(std::string_view group, std::int64_t rows,
 
 void Store::Impl::discard_blob(std::int64_t blob_id) {
   detail::StatementUse(statements.delete_chunks).integer(1, blob_id).run();
-  detail::StatementUse(statements.delete_blob).integer(1, blob_id).run();
+  detail::StatementUse use(statements.delete_blob);
+  // RETURNING: the row is deleted by the first step.
+  if (use.integer(1, blob_id).step() && use.column_int(0) != 0) {
+    pending.removed_files.push_back(blob_id);
+  }
 }
 
 void Store::Impl::reclaim_orphan_blobs() {

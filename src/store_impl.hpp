@@ -1,6 +1,7 @@
 // Store's private state and the building blocks its methods share.
 //
-// Locking: `mutex` guards the connection, the statements, `log`, `counts`, `pending` and `feed`. A
+// Locking: `mutex` guards the connection, the statements, `log`, `counts`, `pending` and `feed`.
+// `files` is immutable. A
 // thread running Store::transaction(fn) holds it for the whole of fn and is recorded in
 // `transaction_thread`; the calls it makes meanwhile join the open transaction instead of locking
 // again. Events are published by the hub after `mutex` is released (see Publication), so callbacks
@@ -18,6 +19,7 @@
 #include <type_traits>
 
 #include "background_thread.hpp"
+#include "blob_files.hpp"
 #include "change_feed.hpp"
 #include "change_log.hpp"
 #include "connection.hpp"
@@ -49,10 +51,10 @@ struct Store::Impl {
       ForgetPendingOnThrow forget{pending};
       if constexpr (std::is_void_v<decltype(body())>) {
         body();
-        publication.collect(pending, feed);
+        after_commit(publication);
       } else {
         auto result = body();
-        publication.collect(pending, feed);
+        after_commit(publication);
         return result;
       }
     });
@@ -109,9 +111,13 @@ struct Store::Impl {
     detail::PendingChanges& pending;
     const int exceptions = std::uncaught_exceptions();
     ~ForgetPendingOnThrow() {
-      if (std::uncaught_exceptions() > exceptions) pending.rollback_to({0, 0});
+      if (std::uncaught_exceptions() > exceptions) pending.rollback_to({0, 0, 0});
     }
   };
+
+  // Under the connection lock, once a top-level call's writes committed: hands its changes to
+  // `publication` and deletes the files of the streamed values it deleted.
+  void after_commit(Publication& publication);
 
   bool joined() const { return transaction_thread.load() == std::this_thread::get_id(); }
   void require_writable(const detail::Operation& op) const;
@@ -154,7 +160,7 @@ struct Store::Impl {
   std::size_t purge_batch(std::int64_t now, int limit, const detail::PrefixRange* range = nullptr);
   // Bookkeeping for `rows` deleted rows of `group`: namespace counts and streamed value `blob`.
   void forget_rows(std::string_view group, std::int64_t rows, std::optional<std::int64_t> blob);
-  // Deletes a streamed value's chunks and record.
+  // Deletes a streamed value's chunks and record; its file, if any, once the write commits.
   void discard_blob(std::int64_t blob_id);
   // Deletes the committed streamed values no row points to (overwritten by a plain set).
   void reclaim_orphan_blobs();
@@ -171,6 +177,7 @@ struct Store::Impl {
   std::shared_ptr<detail::EventHub> hub;  // shared with Watcher and Subscription handles
   std::mutex mutex;
   detail::Connection connection;
+  const detail::BlobFiles files;
   detail::Statements statements;
   detail::ChangeLog log;
   detail::NamespaceCounts counts;

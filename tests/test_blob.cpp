@@ -30,9 +30,14 @@
 #include <thread>
 #include <vector>
 
+#include "blob_support.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
+using kvtest::blob_rows;
+using kvtest::leftovers;
+using kvtest::query_int;
+using kvtest::staged_pieces;
 using kvtest::TempDir;
 
 namespace {
@@ -46,6 +51,12 @@ kvstore::Options quiet() {
   options.purge_interval = 0ms;
   options.external_poll_interval = 0ms;
   return options;
+}
+
+// Where a store's streamed values live: ":memory:" keeps them in database rows, a store on a
+// file in files of their own. Tests of behaviour both must share run on each.
+std::string store_path(const TempDir& dir, const std::string& backend) {
+  return backend == "file" ? dir.file("store.db") : ":memory:";
 }
 
 kvstore::Metadata with_tag(std::string tag) {
@@ -151,40 +162,6 @@ void stream_set(kvstore::Store& store, std::string_view group, std::string_view 
   writer.commit();
 }
 
-// Raw look at the staging tables, through a separate read-only SQLite connection.
-std::int64_t query_int(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    throw std::runtime_error("raw open failed: " + path);
-  }
-  sqlite3_stmt* statement = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
-    const std::string message = sqlite3_errmsg(db);
-    sqlite3_close(db);
-    throw std::runtime_error("raw prepare failed: " + message + ": " + sql);
-  }
-  const int rc = sqlite3_step(statement);
-  const std::int64_t value = rc == SQLITE_ROW ? sqlite3_column_int64(statement, 0) : -1;
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
-  if (rc != SQLITE_ROW) throw std::runtime_error("raw query returned no row: " + sql);
-  return value;
-}
-
-std::int64_t blob_rows(const std::string& path) {
-  return query_int(path, "SELECT count(*) FROM blobs");
-}
-std::int64_t chunk_rows(const std::string& path) {
-  return query_int(path, "SELECT count(*) FROM blob_chunks");
-}
-// Staging rows that no kv row points at (neither committed and live, nor a writer in progress).
-std::int64_t orphan_chunk_rows(const std::string& path) {
-  return query_int(path,
-                   "SELECT count(*) FROM blob_chunks WHERE blob_id NOT IN "
-                   "(SELECT blob_id FROM kv WHERE blob_id IS NOT NULL)");
-}
-
 // Events of `watcher` up to and including the one for group/key `sentinel_key`, which the test
 // sets after the operations under test: everything those published comes before it.
 std::vector<kvstore::Event> events_until(kvstore::Watcher& watcher, std::string_view sentinel_key) {
@@ -236,7 +213,7 @@ TEST_CASE("streaming: commit publishes the value and its tag to open_reader, get
   CHECK(meta->size == content.size());
   CHECK(meta->revision == store.revision());
   CHECK_FALSE(meta->expires_at);
-  CHECK(orphan_chunk_rows(path) == 0);
+  CHECK(leftovers(path) == 0);
 }
 
 TEST_CASE("streaming: abort discards everything staged", "[blob]") {
@@ -257,7 +234,7 @@ TEST_CASE("streaming: abort discards everything staged", "[blob]") {
   CHECK(store.groups().empty());
   CHECK(store.revision() == revision);
   CHECK(blob_rows(path) == 0);
-  CHECK(chunk_rows(path) == 0);
+  CHECK(staged_pieces(path) == 0);
 }
 
 TEST_CASE("streaming: abort then commit publishes nothing and does not throw", "[blob]") {
@@ -288,7 +265,7 @@ TEST_CASE("streaming: abort then commit publishes nothing and does not throw", "
   store.set("g", "sentinel", "");
   CHECK(events_until(watcher, "sentinel").empty());
   CHECK(blob_rows(path) == 0);
-  CHECK(chunk_rows(path) == 0);
+  CHECK(staged_pieces(path) == 0);
 }
 
 TEST_CASE("streaming: commit then abort keeps the value", "[blob]") {
@@ -344,7 +321,7 @@ TEST_CASE("streaming: repeated terminal calls are safe", "[blob]") {
     store.set("g", "sentinel", "");
     CHECK(events_until(watcher, "sentinel").empty());
   }
-  CHECK(orphan_chunk_rows(path) == 0);
+  CHECK(leftovers(path) == 0);
 }
 
 TEST_CASE("streaming: write after abort or after commit throws InvalidArgument", "[blob]") {
@@ -423,7 +400,7 @@ TEST_CASE("streaming: the destructor of an uncommitted writer aborts", "[blob]")
   }
   store.set("g", "sentinel", "");
   CHECK(events_until(watcher, "sentinel").empty());
-  CHECK(orphan_chunk_rows(path) == 0);
+  CHECK(leftovers(path) == 0);
   CHECK(query_int(path, "SELECT count(*) FROM blobs WHERE committed = 0") == 0);
 }
 
@@ -675,7 +652,7 @@ TEST_CASE("streaming: a commit inside a rolled-back transaction publishes nothin
   store.set("g", "sentinel", "");
   CHECK(events_until(watcher, "sentinel").empty());
   CHECK(query_int(path, "SELECT count(*) FROM blobs WHERE committed = 0") == 0);
-  CHECK(orphan_chunk_rows(path) == 0);
+  CHECK(leftovers(path) == 0);
 }
 
 // ---- cancellation ----
@@ -703,7 +680,7 @@ TEST_CASE("streaming: a stop requested before commit makes commit throw and publ
   store.set("g", "sentinel", "");
   CHECK(events_until(watcher, "sentinel").empty());
   CHECK(blob_rows(path) == 0);
-  CHECK(chunk_rows(path) == 0);
+  CHECK(staged_pieces(path) == 0);
 }
 
 TEST_CASE("streaming: write after a stop request throws and discards the staged data", "[blob]") {
@@ -727,7 +704,7 @@ TEST_CASE("streaming: write after a stop request throws and discards the staged 
   CHECK_FALSE(store.get("g", "k"));
   CHECK_FALSE(store.stat("g", "k"));
   CHECK(blob_rows(path) == 0);
-  CHECK(chunk_rows(path) == 0);
+  CHECK(staged_pieces(path) == 0);
 }
 
 TEST_CASE("streaming: a stop token that is never stopped does not disturb the write", "[blob]") {
@@ -804,13 +781,16 @@ TEST_CASE("streaming: concurrent writers to one key: the last commit wins, each 
     CHECK((store.get("g", "k") == std::optional<std::string>(contents[winner])));
     // The replaced values are gone from the staging tables.
     CHECK(blob_rows(path) == 1);
-    CHECK(orphan_chunk_rows(path) == 0);
+    CHECK(leftovers(path) == 0);
   }
 }
 
 TEST_CASE("streaming: a reader during a replace delivers the old version whole or throws",
           "[blob]") {
-  kvstore::Store store(":memory:", quiet());
+  const auto backend = GENERATE(as<std::string>{}, ":memory:", "file");
+  INFO("backend " << backend);
+  TempDir dir;
+  kvstore::Store store(store_path(dir, backend), quiet());
   const auto old = random_bytes(700 * KiB + 11, 16);  // several chunks
   const auto next = random_bytes(700 * KiB + 11, 17);
   const std::string old_plain = "old plain value";
@@ -865,7 +845,10 @@ TEST_CASE("streaming: a reader during a replace delivers the old version whole o
 
 TEST_CASE("streaming: a std::istream reader during a replace sets badbit and read() rethrows",
           "[blob]") {
-  kvstore::Store store(":memory:", quiet());
+  const auto backend = GENERATE(as<std::string>{}, ":memory:", "file");
+  INFO("backend " << backend);
+  TempDir dir;
+  kvstore::Store store(store_path(dir, backend), quiet());
   const auto old = random_bytes(700 * KiB, 18);
   stream_set(store, "g", "k", old);
   auto reader = store.open_reader("g", "k");
@@ -889,7 +872,10 @@ TEST_CASE("streaming: a std::istream reader during a replace sets badbit and rea
 }
 
 TEST_CASE("streaming: readers racing a replacing writer never see a mix of versions", "[blob]") {
-  kvstore::Store store(":memory:", quiet());
+  const auto backend = GENERATE(as<std::string>{}, ":memory:", "file");
+  INFO("backend " << backend);
+  TempDir dir;
+  kvstore::Store store(store_path(dir, backend), quiet());
   constexpr int kVersions = 4;
   std::vector<std::string> versions;
   for (int i = 0; i < kVersions; ++i) versions.push_back(random_bytes(520 * KiB + i, 200 + i));
@@ -1118,7 +1104,10 @@ TEST_CASE("streaming: begin_set with expires_at not in the future throws Invalid
 
 TEST_CASE("streaming: read(span) in odd chunk sizes and std::istream deliver the same bytes",
           "[blob]") {
-  kvstore::Store store(":memory:", quiet());
+  const auto backend = GENERATE(as<std::string>{}, ":memory:", "file");
+  INFO("backend " << backend);
+  TempDir dir;
+  kvstore::Store store(store_path(dir, backend), quiet());
   const auto content = random_bytes(700 * KiB + 13, 23);
   auto writer = store.begin_set("g", "k");
   write_in_pieces(writer, content, {1, 7, 4093, 65537, 300001, 3});
@@ -1265,7 +1254,7 @@ TEST_CASE("streaming: count, groups, get_all, for_each, erase treat streamed val
     CHECK_FALSE(store.erase("files", "c-empty"));
     CHECK(store.count("files") == 1);
     CHECK(blob_rows(path) == 1);  // other/k
-    CHECK(orphan_chunk_rows(path) == 0);
+    CHECK(leftovers(path) == 0);
   }
   SECTION("delete_group") {
     CHECK(store.delete_group("files") == 3);
@@ -1273,13 +1262,13 @@ TEST_CASE("streaming: count, groups, get_all, for_each, erase treat streamed val
     CHECK_FALSE(store.stat("files", "b-streamed"));
     CHECK(store.groups() == std::vector<std::string>{"other"});
     CHECK(blob_rows(path) == 1);
-    CHECK(orphan_chunk_rows(path) == 0);
+    CHECK(leftovers(path) == 0);
   }
   SECTION("delete_prefix") {
     CHECK(store.delete_prefix("") == 4);
     CHECK(store.groups().empty());
     CHECK(blob_rows(path) == 0);
-    CHECK(chunk_rows(path) == 0);
+    CHECK(staged_pieces(path) == 0);
   }
   SECTION("a transaction sees and erases it") {
     store.transaction([&](kvstore::Transaction& tx) {
@@ -1288,7 +1277,7 @@ TEST_CASE("streaming: count, groups, get_all, for_each, erase treat streamed val
       CHECK(tx.erase("files", "b-streamed"));
     });
     CHECK_FALSE(store.stat("files", "b-streamed"));
-    CHECK(orphan_chunk_rows(path) == 0);
+    CHECK(leftovers(path) == 0);
   }
 }
 
@@ -1381,14 +1370,17 @@ TEST_CASE("streaming: a ScopedStore commit past a quota throws QuotaExceeded, no
   }
   store.set("sentinel-group", "sentinel", "");
   CHECK(events_until(watcher, "sentinel").empty());
-  CHECK(orphan_chunk_rows(path) == 0);
+  CHECK(leftovers(path) == 0);
   CHECK(query_int(path, "SELECT count(*) FROM blobs WHERE committed = 0") == 0);
 }
 
 // ---- sizes checked by hash ----
 
 TEST_CASE("streaming: values of 0 bytes and 1 byte", "[blob]") {
-  kvstore::Store store(":memory:", quiet());
+  const auto backend = GENERATE(as<std::string>{}, ":memory:", "file");
+  INFO("backend " << backend);
+  TempDir dir;
+  kvstore::Store store(store_path(dir, backend), quiet());
 
   SECTION("0 bytes, no write at all") {
     auto writer = store.begin_set("g", "k", with_tag("empty"));
@@ -1431,7 +1423,10 @@ TEST_CASE("streaming: values of 0 bytes and 1 byte", "[blob]") {
 }
 
 TEST_CASE("streaming: values around the staging chunk sizes round-trip by hash", "[blob]") {
-  kvstore::Store store(":memory:", quiet());
+  const auto backend = GENERATE(as<std::string>{}, ":memory:", "file");
+  INFO("backend " << backend);
+  TempDir dir;
+  kvstore::Store store(store_path(dir, backend), quiet());
   for (const std::size_t size :
        {std::size_t{65535}, std::size_t{65536}, std::size_t{65537}, std::size_t{262143},
         std::size_t{262144}, std::size_t{262145}, std::size_t{524288}, MiB + 3}) {

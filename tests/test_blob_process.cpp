@@ -20,64 +20,23 @@
 #include <string>
 #include <string_view>
 
+#include "blob_support.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
+using kvtest::leftovers;
+using kvtest::query_int;
+using kvtest::quiet;
+using kvtest::random_bytes;
+using kvtest::staged_bytes_of;
 using kvtest::TempDir;
 
 namespace {
 
 constexpr std::size_t KiB = 1024;
 
-kvstore::Options quiet() {
-  kvstore::Options options;
-  options.purge_interval = 0ms;
-  options.external_poll_interval = 0ms;
-  return options;
-}
-
-std::string random_bytes(std::size_t n, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string out(n, '\0');
-  for (auto& c : out) c = static_cast<char>(rng() & 0xff);
-  return out;
-}
-
-std::int64_t query_int(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    throw std::runtime_error("raw open failed: " + path);
-  }
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_stmt* statement = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
-    const std::string message = sqlite3_errmsg(db);
-    sqlite3_close(db);
-    throw std::runtime_error("raw prepare failed: " + message + ": " + sql);
-  }
-  const int rc = sqlite3_step(statement);
-  const std::int64_t value = rc == SQLITE_ROW ? sqlite3_column_int64(statement, 0) : -1;
-  const std::string message = sqlite3_errmsg(db);
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
-  if (rc != SQLITE_ROW) throw std::runtime_error("raw query failed: " + message + ": " + sql);
-  return value;
-}
-
 std::int64_t staged_rows_of(const std::string& path, pid_t pid) {
   return query_int(path, "SELECT count(*) FROM blobs WHERE writer_pid = " + std::to_string(pid));
-}
-std::int64_t staged_chunks_of(const std::string& path, pid_t pid) {
-  return query_int(path,
-                   "SELECT count(*) FROM blob_chunks WHERE blob_id IN "
-                   "(SELECT id FROM blobs WHERE writer_pid = " +
-                       std::to_string(pid) + ")");
-}
-std::int64_t orphan_chunk_rows(const std::string& path) {
-  return query_int(path,
-                   "SELECT count(*) FROM blob_chunks WHERE blob_id NOT IN "
-                   "(SELECT blob_id FROM kv WHERE blob_id IS NOT NULL)");
 }
 
 class Pipe {
@@ -214,7 +173,7 @@ TEST_CASE("streaming (process): a writer killed mid-write leaves no trace after 
   REQUIRE(*signal == 'R');
   // The write is staged in the database: there is something to reclaim.
   REQUIRE(staged_rows_of(path, child.pid()) == 1);
-  REQUIRE(staged_chunks_of(path, child.pid()) >= 1);
+  REQUIRE(staged_bytes_of(path, child.pid()) >= 1);
 
   const pid_t dead = child.pid();
   REQUIRE(kill(dead, SIGKILL) == 0);
@@ -245,9 +204,9 @@ TEST_CASE("streaming (process): a writer killed mid-write leaves no trace after 
     CHECK(store.get("other", "x") == std::optional<std::string>("1"));
     // The staged rows of the dead writer were reclaimed by this open.
     CHECK(staged_rows_of(path, dead) == 0);
-    CHECK(staged_chunks_of(path, dead) == 0);
+    CHECK(staged_bytes_of(path, dead) == 0);
     CHECK(query_int(path, "SELECT count(*) FROM blobs WHERE committed = 0") == 0);
-    CHECK(orphan_chunk_rows(path) == 0);
+    CHECK(leftovers(path) == 0);
     CHECK(query_int(path, "SELECT count(*) FROM blobs") == (previous == "streamed" ? 1 : 0));
 
     // The store is fully usable afterwards, for streamed writes too.
@@ -257,7 +216,7 @@ TEST_CASE("streaming (process): a writer killed mid-write leaves no trace after 
     CHECK(store.get("g", "k") == std::optional<std::string>("after"));
   }
   CHECK(query_int(path, "SELECT count(*) FROM blobs WHERE committed = 0") == 0);
-  CHECK(orphan_chunk_rows(path) == 0);
+  CHECK(leftovers(path) == 0);
 }
 
 TEST_CASE("streaming (process): another process opening the file keeps a live writer's staging",
@@ -291,12 +250,12 @@ TEST_CASE("streaming (process): another process opening the file keeps a live wr
     FAIL("the child failed before it was ready (wait status " << status << ")");
   }
   REQUIRE(*signal == 'R');
-  const auto staged = staged_chunks_of(path, child.pid());
+  const auto staged = staged_bytes_of(path, child.pid());
   REQUIRE(staged >= 1);
 
   kvstore::Store store(path, quiet());  // runs the reclaim pass: the writer is alive
   CHECK(staged_rows_of(path, child.pid()) == 1);
-  CHECK(staged_chunks_of(path, child.pid()) == staged);
+  CHECK(staged_bytes_of(path, child.pid()) == staged);
   CHECK_FALSE(store.stat("g", "k"));  // still invisible
 
   go.send('C');
@@ -315,5 +274,5 @@ TEST_CASE("streaming (process): another process opening the file keeps a live wr
   const auto read = reader->read_all();
   CHECK(read.size() == content.size());
   CHECK((read == content));
-  CHECK(orphan_chunk_rows(path) == 0);
+  CHECK(leftovers(path) == 0);
 }

@@ -123,13 +123,13 @@ const std::vector<std::string>& canary_groups() {
 }
 
 // Every row of kv (the tests use no TTL short enough to expire). A streamed value is shown as
-// "<blob:SIZE>" (its bytes are in blob_chunks, checked through the API).
+// "<blob:SIZE>" with its recorded size (its bytes, in blob_chunks or in a file of its own, are
+// checked through the API).
 Rows live_kv(RawDb& raw) {
   Rows out;
   for (auto& row :
        raw.rows("SELECT grp, key, CASE WHEN blob_id IS NULL THEN value ELSE '<blob:' || "
-                "(SELECT sum(length(CAST(data AS BLOB))) FROM blob_chunks WHERE "
-                "blob_id = kv.blob_id) || '>' END FROM kv")) {
+                "(SELECT size FROM blobs WHERE id = kv.blob_id) || '>' END FROM kv")) {
     out[{row[0], row[1]}] = row[2];
   }
   return out;

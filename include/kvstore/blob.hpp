@@ -1,12 +1,17 @@
 // Streaming values with metadata: write and read large values in chunks, in bounded memory,
 // with the atomic-publish contract of a cache object store.
 //
-// A BlobWriter (Store::begin_set) stages chunks in the database as they come; the old value
-// stays readable until commit(), which publishes the value and its metadata atomically, and
-// abort() (or the writer's destruction) discards everything staged. The staged data of a
-// process that dies before commit is invisible and is reclaimed when the file is next opened.
-// A BlobReader (Store::open_reader) reads a value chunk by chunk; if the value is replaced
-// while it reads, it throws instead of mixing versions.
+// A BlobWriter (Store::begin_set) stages the bytes as they come: for a store on a file, in a file
+// of the value's own in the directory "<database file>-blobs" (written once, read with plain
+// reads; the database records which of those files hold values); for a ":memory:" store, in
+// the database. The old value stays readable until commit(), which makes the bytes durable and
+// publishes the value and its metadata atomically, and abort() (or the writer's destruction)
+// discards everything staged. The staged data of a process that dies before commit is invisible
+// and is reclaimed when the store is next opened. Copy or move a store file together with its
+// "-blobs" directory.
+// A BlobReader (Store::open_reader) reads a value chunk by chunk and never mixes versions: if the
+// value is replaced while it reads, it keeps delivering the version it opened (a value in a file)
+// or throws Error (a value in the database).
 //
 // Thread-safety: a writer or a reader is used by one thread at a time; many writers and readers
 // may run concurrently on one Store. Both must not outlive their Store (calls then throw Error).
@@ -25,10 +30,10 @@ namespace kvstore {
 using Clock = std::chrono::system_clock;
 
 struct Metadata {
-  std::string tag;                // the caller's label (an ETag, a content type); "" by default
-  std::uint64_t size = 0;         // value bytes (set by the store)
-  std::uint64_t revision = 0;     // revision of the write that stored the value; usable as ETag
-  Clock::time_point last_modified{};           // when the value was stored (set by the store)
+  std::string tag;                    // the caller's label (an ETag, a content type); "" by default
+  std::uint64_t size = 0;             // value bytes (set by the store)
+  std::uint64_t revision = 0;         // revision of the write that stored the value; usable as ETag
+  Clock::time_point last_modified{};  // when the value was stored (set by the store)
   std::optional<Clock::time_point> expires_at;  // TTL; nullopt = never
 };
 
@@ -66,7 +71,8 @@ class BlobWriter {
   ~BlobWriter();
 
   // Appends bytes to the value. Throws InvalidArgument after commit() or abort(); throws Error
-  // (and discards what was staged) if the cancel token was stopped.
+  // (and discards what was staged) if the cancel token was stopped; throws StorageError (and
+  // discards what was staged: the writer is then aborted) when the bytes cannot be stored.
   void write(std::string_view chunk);
   // Publishes the value and its metadata atomically and publishes one `set` event. Throws Error
   // and publishes nothing if the cancel token was stopped (the staged data is discarded), and

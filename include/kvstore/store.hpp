@@ -68,12 +68,12 @@ class Transaction;
 
 // A snapshot of a store's size and shape (Store::stats).
 struct StoreStats {
-  int schema_version = 0;                  // PRAGMA user_version
-  std::string journal_mode;                // "wal" for files, "memory" for ":memory:"
+  int schema_version = 0;    // PRAGMA user_version
+  std::string journal_mode;  // "wal" for files, "memory" for ":memory:"
   std::uint64_t page_size = 0, page_count = 0, free_pages = 0;
   std::uint64_t file_bytes = 0, wal_bytes = 0;  // on disk; 0 for ":memory:"
-  std::uint64_t groups = 0, keys = 0;      // live ones
-  std::uint64_t expiring_keys = 0;         // live keys with a TTL
+  std::uint64_t groups = 0, keys = 0;           // live ones
+  std::uint64_t expiring_keys = 0;              // live keys with a TTL
   std::uint64_t revision = 0;
   std::uint64_t change_log_entries = 0;
 };
@@ -175,12 +175,12 @@ class Store {
                 std::optional<std::uint64_t> from_revision = {}, std::size_t capacity = 16);
   // Calls fn(event) for every event, synchronously on the thread that committed the change (for
   // external changes: the background thread; a change committed from inside fn while another
-  // thread waits for its turn may be delivered by that thread), after the commit, with no lock held: fn may call
-  // any method of this Store, including writes, watch, on_change and unsubscribing itself. A
-  // change committed from inside fn is delivered after fn returns. Callbacks run one at a time,
-  // in commit order, so a slow callback delays the return of other writers. An exception thrown
-  // by fn does not undo the write nor stop other callbacks: it goes to Options::on_error.
-  // Keep the Subscription: destroying it unsubscribes. Thread-safe.
+  // thread waits for its turn may be delivered by that thread), after the commit, with no lock
+  // held: fn may call any method of this Store, including writes, watch, on_change and
+  // unsubscribing itself. A change committed from inside fn is delivered after fn returns.
+  // Callbacks run one at a time, in commit order, so a slow callback delays the return of other
+  // writers. An exception thrown by fn does not undo the write nor stop other callbacks: it goes to
+  // Options::on_error. Keep the Subscription: destroying it unsubscribes. Thread-safe.
   Subscription on_change(std::function<void(const Event&)> fn);
   // The logged changes after `revision`, oldest first (values as they are now). Throws
   // Compacted if `revision` is older than the change log holds. Thread-safe.
@@ -190,7 +190,8 @@ class Store {
   //
   // Size and shape of the store. Thread-safe.
   StoreStats stats();
-  // Runs PRAGMA integrity_check and checks the schema (version and tables); returns the
+  // Runs PRAGMA integrity_check and checks the schema (version and tables), the namespace
+  // counts, and the files of streamed values (each present, of its recorded size); returns the
   // problems found, empty when the store is sound. Thread-safe.
   std::vector<std::string> check();
   // Copies the WAL into the database file and truncates it (PRAGMA wal_checkpoint(TRUNCATE)).
