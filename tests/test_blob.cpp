@@ -37,6 +37,7 @@ using namespace std::chrono_literals;
 using kvtest::blob_rows;
 using kvtest::leftovers;
 using kvtest::query_int;
+using kvtest::quiet;
 using kvtest::staged_pieces;
 using kvtest::TempDir;
 
@@ -44,14 +45,6 @@ namespace {
 
 constexpr std::size_t KiB = 1024;
 constexpr std::size_t MiB = 1024 * KiB;
-
-// No background threads: every effect in these tests comes from the calls they make.
-kvstore::Options quiet() {
-  kvstore::Options options;
-  options.purge_interval = 0ms;
-  options.external_poll_interval = 0ms;
-  return options;
-}
 
 // Where a store's streamed values live: ":memory:" keeps them in database rows, a store on a
 // file in files of their own. Tests of behaviour both must share run on each.
