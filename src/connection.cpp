@@ -78,13 +78,32 @@ void Connection::use_write_ahead_log() {
   if (!memory_ && !read_only_) db_.exec("PRAGMA journal_mode=WAL");
 }
 
-bool Connection::in_transaction() const { return sqlite3_get_autocommit(db_.getHandle()) == 0; }
+bool Connection::transaction_lost() const {
+  return transaction_open_ && sqlite3_get_autocommit(db_.getHandle()) != 0;
+}
 
-void Connection::begin_immediate() { StatementUse(begin_immediate_).run(); }
-void Connection::commit() { StatementUse(commit_).run(); }
+void Connection::begin_immediate() {
+  StatementUse(begin_immediate_).run();
+  transaction_open_ = true;
+}
+
+void Connection::commit() {
+  try {
+    StatementUse(commit_).run();
+  } catch (...) {
+    transaction_open_ = sqlite3_get_autocommit(db_.getHandle()) == 0;
+    throw;
+  }
+  transaction_open_ = false;
+}
+
 void Connection::savepoint() { StatementUse(savepoint_).run(); }
 void Connection::release_savepoint() { StatementUse(release_).run(); }
-void Connection::try_rollback() noexcept { try_run(rollback_); }
+
+void Connection::try_rollback() noexcept {
+  if (sqlite3_get_autocommit(db_.getHandle()) == 0) try_run(rollback_);
+  transaction_open_ = false;
+}
 void Connection::try_rollback_to_savepoint() noexcept {
   try_run(rollback_to_);
   // ROLLBACK TO leaves the savepoint open; release it so the stack stays balanced.

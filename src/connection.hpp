@@ -26,11 +26,17 @@ class Connection {
   // The main database file's absolute path; "" for a database without one (":memory:").
   std::string file_path() const;
   bool read_only() const { return read_only_; }
-  // Whether a transaction is open on the connection (SQLite has left autocommit mode).
-  bool in_transaction() const;
+  // Whether kvstore began a transaction that has not ended through commit() or try_rollback().
+  // Decided by kvstore, not by SQLite's autocommit flag: SQLite rolls a transaction back by itself
+  // on SQLITE_FULL, SQLITE_IOERR or SQLITE_NOMEM, and the writes that follow inside the caller's
+  // transaction must then fail rather than autocommit one by one.
+  bool in_transaction() const { return transaction_open_; }
+  // A transaction kvstore began is open, but SQLite already rolled it back (see in_transaction).
+  bool transaction_lost() const;
 
   // Transaction control on statements prepared once. The void ones throw SQLite::Exception;
-  // the try_ ones never throw (for destructors).
+  // the try_ ones never throw (for destructors). commit() ends the transaction whether it
+  // succeeds or not, unless SQLite kept it open (SQLITE_BUSY: try_rollback() ends it then).
   void begin_immediate();
   void commit();
   void savepoint();
@@ -41,6 +47,7 @@ class Connection {
  private:
   bool memory_;
   bool read_only_;
+  bool transaction_open_ = false;
   SQLite::Database db_;
   PreparedStatement begin_immediate_{db_, "BEGIN IMMEDIATE"};
   PreparedStatement commit_{db_, "COMMIT"};

@@ -46,13 +46,19 @@ WriteScope::~WriteScope() {
   counts_.rollback_to(counts_before_);
   if (kind_ == Kind::savepoint) {
     connection_.try_rollback_to_savepoint();
-  } else if (kind_ == Kind::transaction && connection_.in_transaction()) {
-    connection_.try_rollback();  // a failed COMMIT may already have ended the transaction
+  } else if (kind_ == Kind::transaction) {
+    connection_.try_rollback();
   }
 }
 
 void WriteScope::commit() {
   if (kind_ == Kind::transaction) {
+    if (connection_.transaction_lost()) {
+      throw StorageError(
+          "kvstore: commit: an earlier failure made SQLite roll the transaction back; nothing "
+          "of it was stored",
+          SQLITE_ABORT_ROLLBACK);
+    }
     if (pending_.must_roll_back) {
       throw StorageError(
           "kvstore: commit: a failed write could not be undone; the transaction "
