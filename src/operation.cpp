@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <system_error>
 
 namespace kvstore::detail {
@@ -56,8 +57,12 @@ std::string Operation::message(std::string_view detail) const {
 void rethrow_as_kvstore_error(const Operation& op) {
   try {
     throw;
+  } catch (const CallersException& e) {
+    std::rethrow_exception(e.original);
   } catch (const Error&) {
     throw;
+  } catch (const std::bad_alloc&) {
+    throw StorageError(op.message("out of memory"), SQLITE_NOMEM);
   } catch (const SQLite::Exception& e) {
     const int code = e.getExtendedErrorCode() > 0 ? e.getExtendedErrorCode() : e.getErrorCode();
     const int primary = code & 0xff;
@@ -69,6 +74,8 @@ void rethrow_as_kvstore_error(const Operation& op) {
     // The files of streamed values (BlobFiles): reported with the SQLite code of the same fault.
     const bool full = e.code() == std::errc::no_space_on_device || e.code().value() == EDQUOT;
     throw StorageError(op.message(e.what()), full ? SQLITE_FULL : SQLITE_IOERR);
+  } catch (const std::exception& e) {
+    throw Error(op.message(e.what()));  // a library's own exception (std::length_error, ...)
   }
 }
 

@@ -1,6 +1,7 @@
 // What a public call is doing, so that every error it throws can name it.
 #pragma once
 
+#include <exception>
 #include <string>
 #include <string_view>
 
@@ -26,11 +27,28 @@ struct Operation {
   std::string message(std::string_view detail) const;
 };
 
+// Carries what the caller's own code (a transaction's fn) threw through guarded(), which then
+// rethrows the original unchanged instead of translating it.
+struct CallersException {
+  std::exception_ptr original;
+};
+
+// Runs the caller's code so that whatever it throws leaves the kvstore call unchanged.
+template <class Fn>
+void run_callers_code(Fn&& fn) {
+  try {
+    fn();
+  } catch (...) {
+    throw CallersException{std::current_exception()};
+  }
+}
+
 // Translates the exception being handled (inside a catch block) into a kvstore::Error for `op`.
 // kvstore errors pass through unchanged.
 [[noreturn]] void rethrow_as_kvstore_error(const Operation& op);
 
-// Runs body(); any SQLite failure leaves as the matching kvstore::Error naming `op`.
+// Runs body(); any SQLite, file or allocation failure leaves as the matching kvstore::Error naming
+// `op`; what the caller's code threw (run_callers_code) leaves unchanged.
 template <class Body>
 decltype(auto) guarded(const Operation& op, Body&& body) {
   try {

@@ -208,7 +208,7 @@ void Store::transaction(const std::function<void(Transaction&)>& fn) {
   Transaction view(*this);
   impl_->write(Operation::of("transaction"), [&] {
     TransactionOwner owner(*impl_);
-    fn(view);
+    detail::run_callers_code([&] { fn(view); });
   });
 }
 

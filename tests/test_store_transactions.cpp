@@ -5,9 +5,11 @@
 #include <future>
 #include <kvstore/kvstore.hpp>
 #include <map>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -116,6 +118,43 @@ TEST_CASE("Store transaction: the exception from fn reaches the caller unchanged
       t.set_with_ttl("g", "bad", "v", 0ms);
     }),
                     kvstore::InvalidArgument);
+  }
+  // Exceptions kvstore translates when they come from its own calls (OS, allocation, other
+  // libraries' errors) are the caller's own when fn throws them.
+  SECTION("a std::system_error") {
+    try {
+      store.transaction([](kvstore::Transaction& t) {
+        t.set("g", "k", "v");
+        throw std::system_error(std::make_error_code(std::errc::io_error), "user I/O");
+      });
+      FAIL("no exception");
+    } catch (const kvstore::Error& e) {
+      FAIL("rewritten as kvstore::Error: " << e.what());
+    } catch (const std::system_error& e) {
+      CHECK(e.code() == std::errc::io_error);
+    }
+  }
+  SECTION("a std::bad_alloc") {
+    CHECK_THROWS_AS(store.transaction([](kvstore::Transaction&) { throw std::bad_alloc(); }),
+                    std::bad_alloc);
+  }
+  SECTION("from a nested transaction") {
+    CHECK_THROWS_AS(store.transaction([&](kvstore::Transaction&) {
+      store.transaction([](kvstore::Transaction& t) {
+        t.set("g", "k", "v");
+        throw std::system_error(std::make_error_code(std::errc::io_error), "inner");
+      });
+    }),
+                    std::system_error);
+  }
+  SECTION("through a ScopedStore transaction") {
+    kvstore::ScopedStore tenant(store, "t");
+    CHECK_THROWS_AS(tenant.transaction([](kvstore::ScopedTransaction& t) {
+      t.set("g", "k", "v");
+      throw std::system_error(std::make_error_code(std::errc::io_error), "scoped");
+    }),
+                    std::system_error);
+    CHECK(tenant.count("g") == 0);
   }
   CHECK(store.count("g") == 0);
   // The store is usable afterwards.
