@@ -1,9 +1,7 @@
 // Streaming values: Store::begin_set / open_reader / stat and the writer and reader handles.
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 
 #include "blob_state.hpp"
 #include "clock.hpp"
@@ -64,7 +62,7 @@ std::optional<BlobReader> Store::open_reader(std::string_view group, std::string
   const auto op = Operation::of("open_reader", group, key);
   return impl_->read(op, [&]() -> std::optional<BlobReader> {
     auto stored = load_metadata(*impl_, group, key);
-    std::optional<detail::FileDescriptor> file;
+    std::unique_ptr<detail::File> file;
     // Another process may delete the value and its file between the two steps: look again.
     for (int attempt = 1; stored && stored->in_file; ++attempt) {
       file = attempt < 3 ? impl_->files.open(*stored->blob_id)
@@ -97,6 +95,10 @@ BlobWriter Store::begin_set(std::string_view group, std::string_view key, Metada
   if (meta.expires_at && *meta.expires_at <= Clock::now()) {
     throw InvalidArgument(op.message("expires_at is not in the future"));
   }
+  if (impl_->joined()) {
+    // A rollback would take the staged value's record away from under its writer.
+    throw InvalidArgument(op.message("begin_set() inside Store::transaction is not supported"));
+  }
   auto state = std::make_unique<BlobWriter::State>();
   state->store = impl_;
   state->group = group;
@@ -104,17 +106,28 @@ BlobWriter Store::begin_set(std::string_view group, std::string_view key, Metada
   state->metadata = std::move(meta);
   state->cancel = std::move(cancel);
   const bool in_file = impl_->files.enabled();
-  state->blob_id = impl_->write(op, [&] {
-    StatementUse use(impl_->statements.create_blob);
-    use.integer(1, getpid()).integer(2, detail::now_unix_ms()).integer(3, in_file).run();
-    return impl_->connection.database().getLastInsertRowid();
-  });
-  BlobWriter writer(std::move(state));  // from here a failure aborts, deleting the row
-  if (in_file) {
-    auto& staged = *writer.state_;
-    staged.file = detail::guarded(op, [&] { return impl_->files.create(staged.blob_id); });
+  std::int64_t id = 0;
+  try {
+    impl_->write(op, [&] {
+      StatementUse use(impl_->statements.create_blob);
+      use.integer(1, getpid()).integer(2, detail::now_unix_ms()).integer(3, in_file).run();
+      id = impl_->connection.database().getLastInsertRowid();
+      // In the same transaction as the row: an opener never sees the one without the other.
+      if (in_file) state->file = impl_->files.create(id);
+    });
+  } catch (...) {
+    if (state->file) {
+      state->file.reset();
+      try {
+        impl_->files.remove(id);
+      } catch (const std::exception&) {
+        // A file without a row: the next open reclaims it, the next staging replaces it.
+      }
+    }
+    throw;
   }
-  return writer;
+  state->blob_id = id;
+  return BlobWriter(std::move(state));
 }
 
 // ---- BlobWriter ----
@@ -143,17 +156,6 @@ void BlobWriter::State::append(std::string_view bytes) {
   }
 }
 
-void BlobWriter::State::seal_file(const Operation& op) {
-  detail::guarded(op, [&] {
-    file->sync();
-    // A file no longer linked was reclaimed as garbage by another opener (possible only for a
-    // writer begun inside a transaction that had not committed its row yet).
-    if (!file->is_linked()) throw Error(op.message("the staged value's file was deleted"));
-    file.reset();
-    store.lock()->files.sync_directory();
-  });
-}
-
 void BlobWriter::State::stage(std::string_view bytes) {
   const auto op = operation("write");
   auto impl = lock_store(op);
@@ -164,18 +166,46 @@ void BlobWriter::State::stage(std::string_view bytes) {
   ++next_seq;
 }
 
-void BlobWriter::State::discard() noexcept {
-  status = Status::aborted;
-  file.reset();
+void BlobWriter::State::publish(Store::Impl& impl, const Operation& op) {
+  if (file) {
+    detail::guarded(op, [&] {
+      file->sync();
+      impl.files.sync_directory();
+    });
+  }
+  if (!buffer.empty()) {
+    stage(buffer);
+    buffer.clear();
+  }
+  impl.write(op, [&] {
+    const auto now = detail::now_unix_ms();
+    if (before_commit) before_commit(impl, op, now);
+    StatementUse finish(impl.statements.finish_blob);
+    if (finish.integer(1, blob_id).integer(2, static_cast<std::int64_t>(size)).run() == 0) {
+      throw Error(op.message("the staged value is gone (reclaimed by another opener?)"));
+    }
+    const auto expires_at = metadata.expires_at
+                                ? std::optional(detail::to_unix_ms(*metadata.expires_at))
+                                : std::nullopt;
+    const std::string event_value =
+        size <= kBlobEventValueLimit ? impl.stored_value({}, blob_id) : std::string();
+    impl.put(group, key, {{}, expires_at, metadata.tag, blob_id}, event_value, now);
+    impl.reclaim_orphan_blobs();  // the value this one replaced, if it was streamed
+  });
+}
+
+void BlobWriter::State::discard(Status outcome) noexcept {
+  status = outcome;
   buffer.clear();
   buffer.shrink_to_fit();
-  auto impl = store.lock();
-  if (!impl) return;  // reclaimed when the file is next opened
-  try {
-    impl->write(operation("abort"), [&] { impl->discard_blob(blob_id); });
-  } catch (const std::exception& e) {
-    impl->report(std::string(e.what()) + " (staged data is reclaimed on the next open)");
-  }
+  if (auto impl = store.lock()) {
+    try {
+      impl->write(operation("abort"), [&] { impl->discard_blob(blob_id); });
+    } catch (const std::exception& e) {
+      impl->report(std::string(e.what()) + " (staged data is reclaimed on the next open)");
+    }
+  }              // else: reclaimed when the file is next opened
+  file.reset();  // only now: the lock kept other openers from reclaiming it meanwhile
 }
 
 BlobWriter::BlobWriter(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -192,27 +222,33 @@ BlobWriter::~BlobWriter() { abort(); }
 void BlobWriter::write(std::string_view chunk) {
   const auto op = state_ ? state_->operation("write") : Operation::of("write");
   if (!state_ || state_->status != State::Status::open) {
-    throw InvalidArgument(op.message("write after commit or abort"));
+    throw InvalidArgument(op.message(state_ && state_->status == State::Status::failed
+                                         ? "write after a failure discarded the value"
+                                         : "write after commit or abort"));
   }
   if (state_->cancel.stop_requested()) {
-    state_->discard();
+    state_->discard(State::Status::aborted);
     throw Error(op.message("cancelled; the staged data was discarded"));
   }
   try {
     state_->append(chunk);
   } catch (...) {
-    state_->discard();  // part of the chunk may be staged: the value could never be whole
+    state_->discard(State::Status::failed);  // part of the chunk may be staged: never whole
     throw;
   }
   state_->size += chunk.size();
 }
 
 void BlobWriter::commit() {
-  if (!state_ || state_->status != State::Status::open) return;
+  if (!state_) return;
   State& state = *state_;
   const auto op = state.operation("commit");
+  if (state.status == State::Status::failed) {
+    throw InvalidArgument(op.message("an earlier failure discarded the value; nothing was stored"));
+  }
+  if (state.status != State::Status::open) return;
   if (state.cancel.stop_requested()) {
-    state.discard();
+    state.discard(State::Status::aborted);
     throw Error(op.message("cancelled before commit; nothing was published"));
   }
   auto impl = state.lock_store(op);
@@ -220,33 +256,20 @@ void BlobWriter::commit() {
     // A rolled-back transaction would unpublish the value behind the writer's back.
     throw InvalidArgument(op.message("commit() inside Store::transaction is not supported"));
   }
-  if (state.file) state.seal_file(op);
-  if (!state.buffer.empty()) {
-    state.stage(state.buffer);
-    state.buffer.clear();
+  try {
+    state.publish(*impl, op);
+  } catch (...) {
+    // The writer's file may already be closed or its bytes half staged: nothing can commit it
+    // whole any more, so it is discarded and a later commit() throws.
+    state.discard(State::Status::failed);
+    throw;
   }
-  impl->write(op, [&] {
-    const auto now = detail::now_unix_ms();
-    if (state.before_commit) state.before_commit(*impl, op, now);
-    StatementUse finish(impl->statements.finish_blob);
-    if (finish.integer(1, state.blob_id).integer(2, static_cast<std::int64_t>(state.size)).run() ==
-        0) {
-      throw Error(op.message("the staged value is gone (reclaimed by another opener?)"));
-    }
-    const auto expires_at = state.metadata.expires_at
-                                ? std::optional(detail::to_unix_ms(*state.metadata.expires_at))
-                                : std::nullopt;
-    const std::string event_value =
-        state.size <= kBlobEventValueLimit ? impl->stored_value({}, state.blob_id) : std::string();
-    impl->put(state.group, state.key, {{}, expires_at, state.metadata.tag, state.blob_id},
-              event_value, now);
-    impl->reclaim_orphan_blobs();  // the value this one replaced, if it was streamed
-  });
   state.status = State::Status::committed;
+  state.file.reset();
 }
 
 void BlobWriter::abort() {
-  if (state_ && state_->status == State::Status::open) state_->discard();
+  if (state_ && state_->status == State::Status::open) state_->discard(State::Status::aborted);
 }
 
 bool BlobWriter::committed() const { return state_ && state_->status == State::Status::committed; }
@@ -321,34 +344,53 @@ std::istream& BlobReader::stream() { return state_->stream; }
 
 namespace detail {
 
-void reclaim_abandoned_blobs(Store::Impl& impl) {
-  const auto op = Operation::of("open: reclaim staged values");
-  // Listed before the rows are read: a file is created only after its row committed, so a
-  // listed file whose row the read does not find lost its row (a deletion committed, and its
-  // process died before it deleted the file).
-  const auto files = detail::guarded(
-      op, [&] { return impl.files.enabled() ? impl.files.list() : std::vector<std::int64_t>{}; });
+namespace {
+
+// What an opener may delete: staged blobs whose writer is gone, and files no row records.
+struct Garbage {
   std::vector<std::int64_t> abandoned, unreferenced;
-  impl.read(op, [&] {
+  bool empty() const { return abandoned.empty() && unreferenced.empty(); }
+};
+
+Garbage find_garbage(Store::Impl& impl) {
+  Garbage garbage;
+  {
     StatementUse use(impl.statements.staged_blobs);
     while (use.step()) {
-      const auto pid = static_cast<pid_t>(use.column_int(1));
-      // Same-host check: a live writer (in this process or another) keeps its staged data.
-      if (kill(pid, 0) != 0 && errno == ESRCH) abandoned.push_back(use.column_int(0));
+      const auto id = use.column_int(0);
+      // A value staged in rows on a file store was begun by a kvstore older than schema 6: no
+      // lock tells whether its writer lives, and such a writer cannot commit into this schema.
+      const bool in_file = use.column_int(1) != 0;
+      if (!in_file || !impl.files.writer_is_live(id)) garbage.abandoned.push_back(id);
     }
-    for (const auto id : files) {
-      if (!StatementUse(impl.statements.blob_storage).integer(1, id).step()) {
-        unreferenced.push_back(id);
-      }
+  }
+  for (const auto id : impl.files.enabled() ? impl.files.list() : std::vector<std::int64_t>{}) {
+    if (!StatementUse(impl.statements.blob_storage).integer(1, id).step()) {
+      garbage.unreferenced.push_back(id);
     }
-  });
-  detail::guarded(op, [&] {
-    for (const auto id : unreferenced) impl.files.remove(id);
-  });
-  if (abandoned.empty()) return;
-  impl.write(op, [&] {
-    for (const auto id : abandoned) impl.discard_blob(id);
-  });
+  }
+  return garbage;
+}
+
+}  // namespace
+
+void reclaim_abandoned_blobs(Store::Impl& impl) noexcept {
+  const auto op = Operation::of("open: reclaim staged values");
+  try {
+    // A read finds candidates cheaply; only then does a write transaction decide, in which no
+    // writer can be between inserting its row and committing it with its file.
+    if (impl.read(op, [&] { return find_garbage(impl); }).empty()) return;
+    const auto unreferenced = impl.write(op, [&] {
+      auto garbage = find_garbage(impl);
+      for (const auto id : garbage.abandoned) impl.discard_blob(id);  // files go after commit
+      return garbage.unreferenced;
+    });
+    detail::guarded(op, [&] {
+      for (const auto id : unreferenced) impl.files.remove(id);
+    });
+  } catch (const std::exception& e) {
+    impl.report(std::string(e.what()) + " (tried again at the next open)");
+  }
 }
 
 }  // namespace detail

@@ -10,7 +10,7 @@
 #include <streambuf>
 #include <string>
 
-#include "file_descriptor.hpp"
+#include "file_system.hpp"
 #include "kvstore/blob.hpp"
 #include "operation.hpp"
 #include "store_impl.hpp"
@@ -23,7 +23,9 @@ inline constexpr std::size_t kBlobChunkBytes = 256 * 1024;
 inline constexpr std::uint64_t kBlobEventValueLimit = 64 * 1024;
 
 struct BlobWriter::State {
-  enum class Status { open, committed, aborted };
+  // failed: a write() or commit() failed and discarded what was staged; unlike aborted (the
+  // caller's choice), a later commit() then throws instead of doing nothing.
+  enum class Status { open, committed, aborted, failed };
 
   std::weak_ptr<Store::Impl> store;
   std::string group, key;
@@ -32,9 +34,10 @@ struct BlobWriter::State {
   // Runs inside the commit's write, before the row is stored (ScopedStore's quota check).
   std::function<void(Store::Impl&, const detail::Operation&, std::int64_t now)> before_commit;
   std::int64_t blob_id = 0;
-  // The value's file (BlobFiles), for a store on a file; closed by commit and abort. Without
+  // The value's file (BlobFiles), for a store on a file, open and locked until the value is
+  // committed or discarded (the lock tells other openers that this writer is alive). Without
   // one, the bytes are staged in blob_chunks rows.
-  std::optional<detail::FileDescriptor> file;
+  std::unique_ptr<detail::File> file;
   std::int64_t next_seq = 0;
   std::uint64_t size = 0;
   std::string buffer;  // bytes not yet staged in a row, < kBlobChunkBytes
@@ -47,9 +50,10 @@ struct BlobWriter::State {
   // Appends bytes to the value: to its file, or to its rows through `buffer`.
   void append(std::string_view bytes);
   void stage(std::string_view bytes);
-  // Makes the value's file durable and closes it; throws if another opener reclaimed it.
-  void seal_file(const detail::Operation& op);
-  void discard() noexcept;
+  // Makes the staged bytes durable and publishes the value (commit's work).
+  void publish(Store::Impl& impl, const detail::Operation& op);
+  // Discards everything staged and ends the writer with `outcome` (aborted or failed).
+  void discard(Status outcome) noexcept;
 };
 
 struct BlobReader::State : std::streambuf {
@@ -65,7 +69,7 @@ struct BlobReader::State : std::streambuf {
   std::optional<std::int64_t> blob_id;  // nullopt: a plain value, whole in `chunk`
   // The value's file, for a value kept in one: open since open_reader, so a replaced or deleted
   // value is still read whole (POSIX keeps an unlinked file's data while it is open).
-  std::optional<detail::FileDescriptor> file;
+  std::unique_ptr<detail::File> file;
   std::string chunk;
   std::size_t position = 0;  // in chunk
   std::int64_t next_seq = 0;
@@ -76,8 +80,10 @@ struct BlobReader::State : std::streambuf {
 
 namespace detail {
 
-// Deletes the staged blobs whose writer process is gone (it died before commit or abort).
-void reclaim_abandoned_blobs(Store::Impl& impl);
+// Deletes the staged blobs whose writer is gone (it died before commit or abort) and the value
+// files no row records. A failure is reported (Options::on_error), not thrown: what is left is
+// tried again at the next open.
+void reclaim_abandoned_blobs(Store::Impl& impl) noexcept;
 
 }  // namespace detail
 }  // namespace kvstore

@@ -1,5 +1,7 @@
 #include "change_feed.hpp"
 
+#include <algorithm>
+
 namespace kvstore::detail {
 
 ChangeFeed::ChangeFeed(Statements& statements, ChangeLog& log, bool enabled)
@@ -15,8 +17,14 @@ std::int64_t ChangeFeed::data_version() {
   return use.column_int(0);
 }
 
-void ChangeFeed::remember_own(std::vector<std::uint64_t>& revisions) {
-  if (enabled_) own_.insert(revisions.begin(), revisions.end());
+void ChangeFeed::reserve_own(std::size_t count) {
+  if (!enabled_) return;
+  const auto needed = own_.size() + count;
+  if (own_.capacity() < needed) own_.reserve(std::max(needed, 2 * own_.capacity()));
+}
+
+void ChangeFeed::remember_own(std::vector<std::uint64_t>& revisions) noexcept {
+  if (enabled_) own_.insert(own_.end(), revisions.begin(), revisions.end());
   revisions.clear();
 }
 
@@ -25,7 +33,7 @@ std::vector<Event> ChangeFeed::poll(std::uint64_t& missed) {
   const auto version = data_version();
   if (version == seen_data_version_) {
     // No other connection committed since the last poll: every newer revision is our own.
-    if (!own_.empty()) cursor_ = std::max(cursor_, *own_.rbegin());
+    if (!own_.empty()) cursor_ = std::max(cursor_, own_.back());
     own_.clear();
     return {};
   }
@@ -36,11 +44,11 @@ std::vector<Event> ChangeFeed::poll(std::uint64_t& missed) {
   std::vector<Event> external;
   for (Event& event : log_.read_after(cursor_)) {
     cursor_ = event.revision;
-    if (own_.erase(event.revision)) continue;
+    if (std::binary_search(own_.begin(), own_.end(), event.revision)) continue;
     event.external = true;
     external.push_back(std::move(event));
   }
-  own_.erase(own_.begin(), own_.upper_bound(cursor_));
+  own_.erase(own_.begin(), std::upper_bound(own_.begin(), own_.end(), cursor_));
   return external;
 }
 

@@ -7,7 +7,6 @@
 #pragma once
 
 #include <cstdint>
-#include <set>
 #include <vector>
 
 #include "change_log.hpp"
@@ -23,8 +22,12 @@ class ChangeFeed {
   ChangeFeed(Statements& statements, ChangeLog& log, bool enabled);
 
   bool enabled() const { return enabled_; }
-  // After a commit: these revisions are this connection's own. Empties `revisions`.
-  void remember_own(std::vector<std::uint64_t>& revisions);
+  // Before a commit: makes room to remember `count` more own revisions, so that remember_own()
+  // after the commit allocates nothing. Throws std::bad_alloc.
+  void reserve_own(std::size_t count);
+  // After a commit: these revisions (ascending, above every revision remembered before) are this
+  // connection's own. Empties `revisions`. Room for them was made by reserve_own().
+  void remember_own(std::vector<std::uint64_t>& revisions) noexcept;
   // External changes committed since the last poll, oldest first, marked external.
   // Returns how many logged changes were trimmed before this connection saw them (0 normally).
   std::vector<Event> poll(std::uint64_t& missed);
@@ -37,7 +40,7 @@ class ChangeFeed {
   bool enabled_;
   std::uint64_t cursor_ = 0;  // every revision up to here was seen or is own
   std::int64_t seen_data_version_ = 0;
-  std::set<std::uint64_t> own_;  // own revisions above cursor_
+  std::vector<std::uint64_t> own_;  // own revisions above cursor_, ascending
 };
 
 }  // namespace kvstore::detail

@@ -1,6 +1,7 @@
 #include "event_hub.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace kvstore::detail {
 namespace {
@@ -19,7 +20,35 @@ std::string_view namespace_prefix(std::string_view group) {
   return colon == std::string_view::npos ? std::string_view() : group.substr(0, colon + 1);
 }
 
+// Ends a call that try_begin_call() started, also when the callback throws.
+struct CallInProgress {
+  CallbackSlot& slot;
+  ~CallInProgress() { slot.end_call(); }
+};
+
 }  // namespace
+
+bool CallbackSlot::try_begin_call() noexcept {
+  std::lock_guard lock(mutex_);
+  if (!active_) return false;
+  running_on_ = std::this_thread::get_id();
+  return true;
+}
+
+void CallbackSlot::end_call() noexcept {
+  {
+    std::lock_guard lock(mutex_);
+    running_on_ = std::thread::id();
+  }
+  call_ended_.notify_all();
+}
+
+void CallbackSlot::deactivate() noexcept {
+  std::unique_lock lock(mutex_);
+  active_ = false;
+  const auto self = std::this_thread::get_id();
+  call_ended_.wait(lock, [&] { return running_on_ == std::thread::id() || running_on_ == self; });
+}
 
 EventHub::WatcherList& EventHub::list_for(const WatchFilter& filter) {
   switch (filter.scope) {
@@ -62,32 +91,36 @@ std::shared_ptr<CallbackSlot> EventHub::add_callback(std::function<void(const Ev
   return slot;
 }
 
-void EventHub::remove_callback(const std::shared_ptr<CallbackSlot>& slot) {
-  slot->active = false;
+void EventHub::remove_callback(const std::shared_ptr<CallbackSlot>& slot) noexcept {
+  slot->deactivate();  // outside registry_mutex_: the running callback may register or remove
   std::unique_lock lock(registry_mutex_);
   const auto it = std::find(callbacks_->begin(), callbacks_->end(), slot);
   if (it == callbacks_->end()) return;
-  auto copy = std::make_shared<CallbackList>(*callbacks_);
-  copy->erase(copy->begin() + (it - callbacks_->begin()));
-  callbacks_ = std::move(copy);
-  --subscribers_;
+  try {
+    auto copy = std::make_shared<CallbackList>(*callbacks_);
+    copy->erase(copy->begin() + (it - callbacks_->begin()));
+    callbacks_ = std::move(copy);
+    --subscribers_;
+  } catch (const std::bad_alloc&) {
+    // Out of memory: the slot stays listed, inactive, and delivery skips it.
+  }
 }
 
-void EventHub::publish(std::uint64_t turn, std::vector<Event> batch) noexcept {
+void EventHub::publish(std::uint64_t turn, BatchNode batch) noexcept {
   std::unique_lock lock(order_mutex_);
   if (delivery_depth > 0 && serving_ != turn) {
-    queued_.emplace(turn, std::move(batch));
+    batch.key() = turn;
+    queued_.insert(std::move(batch));
     return;
   }
   turn_ended_.wait(lock, [&] { return serving_ == turn; });
   for (;;) {
     lock.unlock();
-    deliver(batch);
+    deliver(batch.mapped());
     lock.lock();
     const auto next = queued_.find(++serving_);
     if (next == queued_.end()) break;
-    batch = std::move(next->second);
-    queued_.erase(next);
+    batch = queued_.extract(next);
   }
   lock.unlock();
   turn_ended_.notify_all();
@@ -100,7 +133,8 @@ void EventHub::offer_to_watchers(const Event& event) {
       if (watcher->filter.matches(event)) watcher->offer(event);
     }
   };
-  if (const auto it = by_group_.find(event.group); it != by_group_.end()) offer_matching(it->second);
+  if (const auto it = by_group_.find(event.group); it != by_group_.end())
+    offer_matching(it->second);
   if (const auto ns = namespace_prefix(event.group); !ns.empty()) {
     if (const auto it = by_namespace_.find(ns); it != by_namespace_.end()) {
       offer_matching(it->second);
@@ -119,31 +153,36 @@ void EventHub::deliver(const std::vector<Event>& batch) {
   for (const Event& event : batch) {
     offer_to_watchers(event);
     for (const auto& slot : *callbacks) {
-      if (!slot->active) continue;
+      if (!slot->try_begin_call()) continue;
+      CallInProgress call{*slot};
       try {
         slot->fn(event);
       } catch (const std::exception& e) {
-        report_(std::string("kvstore: on_change callback threw: ") + e.what());
+        report_quietly(
+            [&] { return std::string("kvstore: on_change callback threw: ") + e.what(); });
       } catch (...) {
-        report_("kvstore: on_change callback threw a non-standard exception");
+        report_quietly([] { return "kvstore: on_change callback threw a non-standard exception"; });
       }
     }
   }
 }
 
 void EventHub::close_all() {
-  std::unique_lock lock(registry_mutex_);
-  for (auto* index : {&by_group_, &by_namespace_}) {
-    for (auto& [name, list] : *index) {
-      for (auto& watcher : list) watcher->close();
+  std::shared_ptr<const CallbackList> callbacks;
+  {
+    std::unique_lock lock(registry_mutex_);
+    for (auto* index : {&by_group_, &by_namespace_}) {
+      for (auto& [name, list] : *index) {
+        for (auto& watcher : list) watcher->close();
+      }
+      index->clear();
     }
-    index->clear();
+    for (auto& watcher : all_groups_) watcher->close();
+    all_groups_.clear();
+    callbacks = std::exchange(callbacks_, std::make_shared<CallbackList>());
+    subscribers_ = 0;
   }
-  for (auto& watcher : all_groups_) watcher->close();
-  all_groups_.clear();
-  for (const auto& slot : *callbacks_) slot->active = false;
-  callbacks_ = std::make_shared<CallbackList>();
-  subscribers_ = 0;
+  for (const auto& slot : *callbacks) slot->deactivate();
 }
 
 }  // namespace kvstore::detail

@@ -5,7 +5,11 @@
 // while a callback runs (callbacks are called on a snapshot). `order_mutex_` guards the delivery
 // turn. `order_mutex_` is never held together with the Store's connection lock; `registry_mutex_`
 // may be taken under it (watch from a revision registers while the log is read), never the other
-// way round.
+// way round. A CallbackSlot's own mutex is taken alone.
+//
+// Publishing allocates nothing that could fail after the commit: a batch travels in its own queue
+// node (event_batch.hpp), and an event a watcher cannot copy for lack of memory counts as dropped
+// for that watcher.
 #pragma once
 
 #include <atomic>
@@ -14,20 +18,38 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "event_batch.hpp"
 #include "kvstore/events.hpp"
 #include "watcher_state.hpp"
 
 namespace kvstore::detail {
 
-struct CallbackSlot {
+// One on_change callback and whether it may still be called. A call starts only through
+// try_begin_call(), under the slot's mutex, so deactivate() knows of every call that started.
+class CallbackSlot {
+ public:
   explicit CallbackSlot(std::function<void(const Event&)> fn) : fn(std::move(fn)) {}
   const std::function<void(const Event&)> fn;
-  std::atomic<bool> active{true};
+
+  // Whether a call may start; if so the call runs on this thread until end_call().
+  bool try_begin_call() noexcept;
+  void end_call() noexcept;
+  // After it returns no call starts and none is running, except one on this very thread (the
+  // callback deactivating itself), which finishes normally.
+  void deactivate() noexcept;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable call_ended_;
+  bool active_ = true;          // guarded by mutex_
+  std::thread::id running_on_;  // guarded by mutex_; no id: no call is running
 };
 
 class EventHub {
@@ -43,20 +65,23 @@ class EventHub {
   void add_watcher(const std::shared_ptr<WatcherState>& watcher);
   void remove_watcher(const std::shared_ptr<WatcherState>& watcher);
   std::shared_ptr<CallbackSlot> add_callback(std::function<void(const Event&)> fn);
-  void remove_callback(const std::shared_ptr<CallbackSlot>& slot);
+  // Deactivates the slot (see CallbackSlot::deactivate) and unregisters it.
+  void remove_callback(const std::shared_ptr<CallbackSlot>& slot) noexcept;
 
   // The delivery turn of the batch a writer just committed. Must be called with the Store's
   // connection lock held, right after the commit, so that turns follow commit order.
   std::uint64_t take_turn() { return next_turn_.fetch_add(1); }
 
-  // Delivers a committed batch to watchers and callbacks once every earlier turn was delivered,
-  // on the calling thread. Call without the connection lock. A batch committed from inside a
-  // callback cannot wait for its turn (the caller holds an earlier one): it is queued and
-  // delivered right after the turn before it ends, by the thread ending that turn. Never throws:
-  // a callback's exception is reported and does not stop the others.
-  void publish(std::uint64_t turn, std::vector<Event> batch) noexcept;
+  // Delivers a committed batch (batch.mapped()) to watchers and callbacks once every earlier turn
+  // was delivered, on the calling thread. Call without the connection lock. A batch committed
+  // from inside a callback cannot wait for its turn (the caller holds an earlier one): it is
+  // queued and delivered right after the turn before it ends, by the thread ending that turn.
+  // Never throws and allocates nothing that can fail: a callback's exception is reported and
+  // does not stop the others.
+  void publish(std::uint64_t turn, BatchNode batch) noexcept;
 
-  // Closes every watcher and drops every callback (the Store is going away).
+  // Closes every watcher and deactivates every callback (the Store is going away); waits for a
+  // callback running on another thread.
   void close_all();
 
  private:
@@ -68,10 +93,21 @@ class EventHub {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   using WatcherList = std::vector<std::shared_ptr<WatcherState>>;
-  using WatcherIndex = std::unordered_map<std::string, WatcherList, TransparentHash, std::equal_to<>>;
+  using WatcherIndex =
+      std::unordered_map<std::string, WatcherList, TransparentHash, std::equal_to<>>;
   using CallbackList = std::vector<std::shared_ptr<CallbackSlot>>;
 
   WatcherList& list_for(const WatchFilter& filter);
+
+  // Reports `message` built by make(); a failure to build or report it is ignored (publishing
+  // must not throw).
+  template <class Make>
+  void report_quietly(Make&& make) const noexcept {
+    try {
+      report_(make());
+    } catch (...) {
+    }
+  }
 
   const Reporter report_;
 
@@ -85,8 +121,8 @@ class EventHub {
   std::atomic<std::uint64_t> next_turn_{0};
   std::mutex order_mutex_;
   std::condition_variable turn_ended_;
-  std::uint64_t serving_ = 0;                            // guarded by order_mutex_
-  std::map<std::uint64_t, std::vector<Event>> queued_;  // guarded by order_mutex_
+  std::uint64_t serving_ = 0;  // guarded by order_mutex_
+  BatchQueue queued_;          // guarded by order_mutex_
 };
 
 }  // namespace kvstore::detail

@@ -3,20 +3,29 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
+#include "event_batch.hpp"
 #include "kvstore/events.hpp"
 
 namespace kvstore::detail {
 
 struct PendingChanges {
-  std::vector<Event> events;             // to publish after commit (only when anyone listens)
+  std::vector<Event> events;  // to publish after commit (only when anyone listens)
+  BatchNode node;  // carries `events` to the hub; allocated with the first event (event_batch.hpp)
   std::vector<std::uint64_t> revisions;  // this connection's revisions (only with the feed on)
   // Blob ids whose files (BlobFiles) to delete once the deletion of their rows committed.
   std::vector<std::int64_t> removed_files;
   // Set when a failed write inside the open transaction could not be undone: the transaction
   // must then roll back instead of committing.
   bool must_roll_back = false;
+
+  // Records an event to publish; the first one also allocates the node that carries them.
+  void add_event(Event event) {
+    if (!node) node = make_batch_node();
+    events.push_back(std::move(event));
+  }
 
   struct Mark {
     std::size_t events, revisions, removed_files;

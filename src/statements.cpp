@@ -79,7 +79,7 @@ Statements::Statements(SQLite::Database& db)
       delete_chunks(db, "DELETE FROM blob_chunks WHERE blob_id = ?1"),
       delete_blob(db, "DELETE FROM blobs WHERE id = ?1 RETURNING in_file"),
       blob_storage(db, "SELECT in_file, size FROM blobs WHERE id = ?1"),
-      staged_blobs(db, "SELECT id, writer_pid FROM blobs WHERE committed = 0"),
+      staged_blobs(db, "SELECT id, in_file FROM blobs WHERE committed = 0"),
       orphan_blobs(db,
                    "SELECT id FROM blobs WHERE committed = 1 "
                    "AND NOT EXISTS (SELECT 1 FROM kv WHERE kv.blob_id = blobs.id)"),

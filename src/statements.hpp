@@ -75,7 +75,8 @@ struct Statements {
   PreparedStatement data_version;
 
   // Streamed values (see migrations/0005_streamed_values.sql).
-  // ?1 writer pid, ?2 now, ?3 in_file (see 0006_blob_files.sql): stages a new blob; its id is
+  // ?1 writer pid (for a person reading the file), ?2 now, ?3 in_file (see 0006_blob_files.sql):
+  // stages a new blob; its id is
   // the new rowid.
   PreparedStatement create_blob;
   // ?1 blob_id, ?2 seq, ?3 data.
@@ -92,7 +93,7 @@ struct Statements {
   PreparedStatement delete_blob;
   // ?1 blob_id -> in_file, size (no row: there is no such blob).
   PreparedStatement blob_storage;
-  // -> id, writer_pid of every staged (uncommitted) blob.
+  // -> id, in_file of every staged (uncommitted) blob.
   PreparedStatement staged_blobs;
   // -> id of every committed blob that no row points to any more.
   PreparedStatement orphan_blobs;

@@ -48,7 +48,7 @@ Store::Impl::Impl(const std::string& path, Options opts)
     : options(std::move(opts)),
       hub(std::make_shared<detail::EventHub>([this](const std::string& m) { report(m); })),
       connection(path, options),
-      files(connection.file_path()),
+      files(connection.file_path(), detail::file_system()),
       statements(migrated(connection)),
       log(statements, connection.is_memory()),
       counts(statements, connection.is_memory()),
@@ -70,31 +70,47 @@ Store::Impl::Impl(const std::string& path, Options opts)
 
 Store::Impl::~Impl() { hub->close_all(); }
 
-void Store::Impl::finish_opening() {
+void Store::Impl::finish_opening() noexcept {
   if (!options.read_only) detail::reclaim_abandoned_blobs(*this);
 }
 
-void Store::Impl::after_commit(Publication& publication) {
+void Store::Impl::after_commit(Publication& publication) noexcept {
   publication.collect(pending, feed);
   for (const auto blob_id : pending.removed_files) {
     try {
       files.remove(blob_id);
     } catch (const std::exception& e) {
-      report(std::string("kvstore: ") + e.what() + " (the file is reclaimed on the next open)");
+      try {
+        report(std::string("kvstore: ") + e.what() + " (the file is reclaimed on the next open)");
+      } catch (const std::bad_alloc&) {
+        // The message could not be built; the file is still reclaimed on the next open.
+      }
     }
   }
   pending.removed_files.clear();
+}
+
+void Store::Impl::require_live_transaction(const detail::Operation& op) const {
+  if (connection.transaction_lost()) {
+    throw StorageError(op.message("an earlier failure in this transaction made SQLite roll it "
+                                  "back; nothing of it is stored and every call in it fails"),
+                       SQLITE_ABORT_ROLLBACK);
+  }
 }
 
 void Store::Impl::require_writable(const detail::Operation& op) const {
   if (options.read_only) throw StorageError(op.message("store is open read-only"), SQLITE_READONLY);
 }
 
-void Store::Impl::report(const std::string& message) const {
-  if (options.on_error) {
-    options.on_error(message);
-  } else {
-    std::cerr << message << '\n';
+void Store::Impl::report(const std::string& message) const noexcept {
+  try {
+    if (options.on_error) {
+      options.on_error(message);
+    } else {
+      std::cerr << message << '\n';
+    }
+  } catch (...) {
+    // on_error must not throw; if it does (or stderr fails), the report is lost, not the call.
   }
 }
 
@@ -107,10 +123,13 @@ std::uint64_t Store::Impl::log_change(EventType type, std::string_view group, st
 
 void Store::Impl::record(EventType type, std::string_view group, std::string_view key,
                          std::string_view value, std::int64_t now, std::uint64_t revision) {
-  if (feed.enabled()) pending.revisions.push_back(revision);
+  if (feed.enabled()) {
+    feed.reserve_own(pending.revisions.size() + 1);  // so that remember_own cannot fail later
+    pending.revisions.push_back(revision);
+  }
   if (hub->has_subscribers()) {
-    pending.events.push_back(Event{type, std::string(group), std::string(key), std::string(value),
-                                   detail::from_unix_ms(now), revision});
+    pending.add_event(Event{type, std::string(group), std::string(key), std::string(value),
+                            detail::from_unix_ms(now), revision});
   }
 }
 
@@ -138,8 +157,12 @@ void Store::Impl::put(std::string_view group, std::string_view key, const Row& r
       detail::StatementUse use(statements.upsert);
       bind(use).run();
     } catch (...) {
-      // No savepoint protects this write inside a transaction: undo the log entry by hand.
-      if (!log.undo_append(revision)) pending.must_roll_back = true;
+      // No savepoint protects this write inside a transaction: undo the log entry by hand,
+      // unless SQLite rolled the whole transaction back (the entry is gone, and the revision
+      // may already be another connection's).
+      if (!connection.transaction_lost() && !log.undo_append(revision)) {
+        pending.must_roll_back = true;
+      }
       throw;
     }
     return;
@@ -175,7 +198,7 @@ std::string Store::Impl::stored_value(std::string_view inline_value,
     }
     if (use.column_int(0) != 0) {
       value.resize(static_cast<std::size_t>(use.column_int(1)));
-      files.open_recorded(*blob_id).read_exactly(value);
+      files.open_recorded(*blob_id)->read_exactly(value);
       return value;
     }
   }
@@ -321,7 +344,7 @@ void Store::Impl::poll_external_changes() {
   read(detail::Operation::of("change feed"), [&] {
     auto external = feed.poll(missed);
     if (!hub->has_subscribers()) return;
-    for (Event& event : external) pending.events.push_back(std::move(event));
+    for (Event& event : external) pending.add_event(std::move(event));
   });
   if (missed > 0) {
     report("kvstore: change feed: " + std::to_string(missed) +

@@ -37,15 +37,19 @@ namespace kvstore {
 struct Store::Impl {
   Impl(const std::string& path, Options options);
   ~Impl();
-  // Work that needs the whole Impl (and may publish): reclaims abandoned staged values.
-  void finish_opening();
+  // Work that needs the whole Impl (and may publish): reclaims abandoned staged values, reporting
+  // a failure instead of failing the open.
+  void finish_opening() noexcept;
 
   // Runs body with the connection, under the mutex unless this thread's transaction is open.
   // The changes body committed are published after the mutex is released.
   template <class Body>
   decltype(auto) read(const detail::Operation& op, Body&& body) {
     return detail::guarded(op, [&]() -> decltype(auto) {
-      if (joined()) return body();
+      if (joined()) {
+        require_live_transaction(op);
+        return body();
+      }
       Publication publication(*hub);  // destroyed after `lock`: publishes outside the lock
       std::unique_lock lock(mutex);
       ForgetPendingOnThrow forget{pending};
@@ -87,22 +91,24 @@ struct Store::Impl {
    public:
     explicit Publication(detail::EventHub& hub) : hub_(hub) {}
     ~Publication() {
-      if (!batch_.empty()) hub_.publish(turn_, std::move(batch_));
+      if (batch_) hub_.publish(turn_, std::move(batch_));
     }
     Publication(const Publication&) = delete;
     Publication& operator=(const Publication&) = delete;
-    // Under the connection lock, right after the commit.
-    void collect(detail::PendingChanges& pending, detail::ChangeFeed& feed) {
+    // Under the connection lock, right after the commit. Allocates nothing (what it needs was
+    // allocated while the write could still fail), so a commit is never followed by a failure.
+    void collect(detail::PendingChanges& pending, detail::ChangeFeed& feed) noexcept {
       feed.remember_own(pending.revisions);
       if (pending.events.empty()) return;
-      batch_ = std::move(pending.events);
+      batch_ = std::move(pending.node);
+      batch_.mapped() = std::move(pending.events);
       pending.events.clear();
       turn_ = hub_.take_turn();
     }
 
    private:
     detail::EventHub& hub_;
-    std::vector<Event> batch_;
+    detail::BatchNode batch_;
     std::uint64_t turn_ = 0;
   };
 
@@ -116,12 +122,17 @@ struct Store::Impl {
   };
 
   // Under the connection lock, once a top-level call's writes committed: hands its changes to
-  // `publication` and deletes the files of the streamed values it deleted.
-  void after_commit(Publication& publication);
+  // `publication` and deletes the files of the streamed values it deleted. Never throws: the
+  // call has committed.
+  void after_commit(Publication& publication) noexcept;
 
   bool joined() const { return transaction_thread.load() == std::this_thread::get_id(); }
+  // Inside transaction(fn): throws StorageError if SQLite rolled the transaction back after a
+  // failure that fn caught, so that fn's later calls neither autocommit nor read around it.
+  void require_live_transaction(const detail::Operation& op) const;
   void require_writable(const detail::Operation& op) const;
-  void report(const std::string& message) const;
+  // Hands `message` to Options::on_error (or stderr). Never throws: a failure to report is lost.
+  void report(const std::string& message) const noexcept;
 
   // Steps of the public operations. The caller holds the connection; the mutating ones also
   // need a WriteScope. `now` is Unix ms.

@@ -57,10 +57,13 @@ Subscription& Subscription::operator=(Subscription&& other) noexcept {
 
 Subscription::~Subscription() { unsubscribe(); }
 
-void Subscription::unsubscribe() {
+void Subscription::unsubscribe() noexcept {
   if (!slot_) return;
-  slot_->active = false;
-  if (auto hub = hub_.lock()) hub->remove_callback(slot_);
+  if (auto hub = hub_.lock()) {
+    hub->remove_callback(slot_);
+  } else {
+    slot_->deactivate();
+  }
 }
 
 }  // namespace kvstore

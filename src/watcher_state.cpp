@@ -1,5 +1,7 @@
 #include "watcher_state.hpp"
 
+#include <new>
+
 namespace kvstore::detail {
 
 bool WatchFilter::matches(const Event& event) const {
@@ -7,7 +9,7 @@ bool WatchFilter::matches(const Event& event) const {
   return key == kWildcard || event.type == EventType::delete_group || event.key == key;
 }
 
-void WatcherState::offer(const Event& event) {
+void WatcherState::offer(const Event& event) noexcept {
   {
     std::lock_guard lock(mutex_);
     if (closed_ || event.revision <= replayed_through_) return;
@@ -15,7 +17,12 @@ void WatcherState::offer(const Event& event) {
       ++dropped_;
       return;
     }
-    queue_.push_back(event);
+    try {
+      queue_.push_back(event);
+    } catch (const std::bad_alloc&) {
+      ++dropped_;  // like a full queue: the watcher learns that it missed an event
+      return;
+    }
     if (filter.strip_bytes > 0) queue_.back().group.erase(0, filter.strip_bytes);
   }
   ready_.notify_one();

@@ -21,7 +21,7 @@ namespace kvstore::detail {
 struct WatchFilter {
   enum class Scope { group, namespace_groups, all_groups };
   Scope scope = Scope::group;
-  std::string group;           // the exact group, or the "ns:" prefix
+  std::string group;  // the exact group, or the "ns:" prefix
   std::string key = "*";
   std::size_t strip_bytes = 0;  // leading group bytes removed from delivered events (ScopedStore)
 
@@ -30,11 +30,13 @@ struct WatchFilter {
 };
 
 struct WatcherState {
-  WatcherState(WatchFilter filter, std::size_t capacity) : filter(std::move(filter)), capacity(capacity) {}
+  WatcherState(WatchFilter filter, std::size_t capacity)
+      : filter(std::move(filter)), capacity(capacity) {}
 
-  // Queues a matching event unless the queue is full (then counts a drop) or closed. Events at
-  // or below replayed_through were already delivered by the replay and are skipped.
-  void offer(const Event& event);
+  // Queues a matching event unless the queue is full or the copy runs out of memory (either
+  // counts a drop) or it is closed. Events at or below replayed_through were already delivered
+  // by the replay and are skipped.
+  void offer(const Event& event) noexcept;
   // Queues replayed events ahead of any live one; they do not count against the capacity.
   void replay(std::deque<Event> events, std::uint64_t through_revision);
   // Pops the next event, waiting until `deadline` (nullopt: do not wait).

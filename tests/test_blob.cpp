@@ -1367,6 +1367,58 @@ TEST_CASE("streaming: a ScopedStore commit past a quota throws QuotaExceeded, no
   CHECK(query_int(path, "SELECT count(*) FROM blobs WHERE committed = 0") == 0);
 }
 
+TEST_CASE("streaming: after a failed commit the writer is spent: write and commit throw",
+          "[blob]") {
+  TempDir dir;
+  const auto backend = GENERATE(as<std::string>{}, "file", "memory");
+  const auto size = GENERATE(as<std::size_t>{}, 1000, 300 * KiB);
+  INFO(backend << ", " << size << " bytes staged");
+  kvstore::Store store(store_path(dir, backend), quiet());
+  kvstore::ScopedStore tenant(store, "t", {1, 0});
+  tenant.set("g", "existing", "1");
+  const auto revision = store.revision();
+
+  auto writer = tenant.begin_set("g", "new");
+  writer.write(random_bytes(size, 27));
+  CHECK_THROWS_AS(writer.commit(), kvstore::QuotaExceeded);
+  tenant.erase("g", "existing");  // room for the key now: a retry could publish something
+  // What was staged is gone: a later write or commit must not publish a value short of it.
+  CHECK_THROWS_AS(writer.write("more"), kvstore::InvalidArgument);
+  CHECK_THROWS_AS(writer.commit(), kvstore::InvalidArgument);
+  CHECK_FALSE(writer.committed());
+  CHECK_NOTHROW(writer.abort());
+  CHECK_FALSE(tenant.get("g", "new"));
+  CHECK(store.revision() == revision + 1);  // the erase only
+  CHECK(store.check().empty());
+  if (backend == "file") CHECK(leftovers(store_path(dir, backend)) == 0);
+}
+
+TEST_CASE("streaming: begin_set inside a transaction throws InvalidArgument and stages nothing",
+          "[blob]") {
+  TempDir dir;
+  const auto backend = GENERATE(as<std::string>{}, "file", "memory");
+  INFO(backend);
+  kvstore::Store store(store_path(dir, backend), quiet());
+  const auto revision = store.revision();
+  CHECK_THROWS_AS(store.transaction([&](kvstore::Transaction&) {
+    auto writer = store.begin_set("g", "k");
+    writer.write("never");
+    throw std::runtime_error("roll back");
+  }),
+                  kvstore::InvalidArgument);
+  CHECK(store.revision() == revision);
+  if (backend == "file") {
+    CHECK(blob_rows(store_path(dir, backend)) == 0);
+    CHECK(staged_pieces(store_path(dir, backend)) == 0);
+  }
+  // Nothing left behind stands in the way of the next streamed write.
+  auto writer = store.begin_set("g", "k");
+  writer.write("after");
+  writer.commit();
+  CHECK(store.get("g", "k") == std::optional<std::string>("after"));
+  CHECK(store.check().empty());
+}
+
 // ---- sizes checked by hash ----
 
 TEST_CASE("streaming: values of 0 bytes and 1 byte", "[blob]") {

@@ -29,6 +29,7 @@ using kvtest::query_int;
 using kvtest::quiet;
 using kvtest::random_bytes;
 using kvtest::staged_bytes_of;
+using kvtest::staged_pieces;
 using kvtest::TempDir;
 
 namespace {
@@ -274,5 +275,91 @@ TEST_CASE("streaming (process): another process opening the file keeps a live wr
   const auto read = reader->read_all();
   CHECK(read.size() == content.size());
   CHECK((read == content));
+  CHECK(leftovers(path) == 0);
+}
+
+namespace {
+
+// A process id that no process holds: a reaped child's (the kernel hands it out again only after
+// the whole pid range has been used).
+pid_t vacant_pid() {
+  Child gone([] {});
+  const pid_t pid = gone.pid();
+  gone.wait();
+  return pid;
+}
+
+void set_writer_pid(const std::string& path, pid_t pid) {
+  kvtest::RawDb(path).exec("UPDATE blobs SET writer_pid = " + std::to_string(pid) +
+                           " WHERE committed = 0");
+}
+
+}  // namespace
+
+TEST_CASE(
+    "streaming (process): a live writer keeps its staging even when the opener cannot see its "
+    "process id (another PID namespace)",
+    "[blob][process]") {
+  TempDir dir;
+  const auto path = dir.file("namespaces.db");
+  { kvstore::Store store(path, quiet()); }
+  const auto content = random_bytes(300 * KiB + 7, 4);
+
+  Pipe ready, go;
+  Child child([&] {
+    ready.close_read();
+    go.close_write();
+    kvstore::Store store(path, quiet());
+    auto writer = store.begin_set("g", "k");
+    writer.write(std::string_view(content).substr(0, 100 * KiB));
+    ready.send('R');
+    if (go.receive(-1ms) != 'C') throw std::runtime_error("no go");
+    writer.write(std::string_view(content).substr(100 * KiB));
+    writer.commit();
+    ready.send('D');
+  });
+  ready.close_write();
+  go.close_read();
+  REQUIRE(ready.receive() == std::optional<char>('R'));
+
+  // What a process in another PID namespace sees: a writer id that names no process here.
+  set_writer_pid(path, vacant_pid());
+  kvstore::Store store(path, quiet());  // its reclaim pass must leave the live writer alone
+  CHECK(query_int(path, "SELECT count(*) FROM blobs WHERE committed = 0") == 1);
+
+  go.send('C');
+  CHECK(ready.receive() == std::optional<char>('D'));
+  const int status = child.wait();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(store.get("g", "k") == std::optional<std::string>(content));
+  CHECK(store.check().empty());
+  CHECK(leftovers(path) == 0);
+}
+
+TEST_CASE("streaming (process): a dead writer's staging is reclaimed even if its pid was reused",
+          "[blob][process]") {
+  TempDir dir;
+  const auto path = dir.file("reused.db");
+  { kvstore::Store store(path, quiet()); }
+
+  Pipe ready;
+  Child child([&] {
+    ready.close_read();
+    kvstore::Store store(path, quiet());
+    auto writer = store.begin_set("g", "k");
+    writer.write(random_bytes(100 * KiB, 5));
+    ready.send('R');
+    for (;;) pause();  // until killed
+  });
+  ready.close_write();
+  REQUIRE(ready.receive() == std::optional<char>('R'));
+  REQUIRE(kill(child.pid(), SIGKILL) == 0);
+  child.wait();
+
+  set_writer_pid(path, getpid());  // the dead writer's pid now names a live process: this one
+  kvstore::Store store(path, quiet());
+  CHECK(query_int(path, "SELECT count(*) FROM blobs") == 0);
+  CHECK(staged_pieces(path) == 0);
   CHECK(leftovers(path) == 0);
 }

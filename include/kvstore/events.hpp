@@ -37,9 +37,9 @@ struct Event {
   bool external = false;
 };
 
-// {"type", "group", "key", "value", "revision", "timestamp", "external"}; timestamp in RFC 3339 UTC with
-// milliseconds, e.g. "2026-11-21T20:15:01.123Z". group/key/value are stored as JSON strings, so
-// bytes that are not valid UTF-8 make nlohmann::json::dump() throw unless told otherwise.
+// {"type", "group", "key", "value", "revision", "timestamp", "external"}; timestamp in RFC 3339 UTC
+// with milliseconds, e.g. "2026-11-21T20:15:01.123Z". group/key/value are stored as JSON strings,
+// so bytes that are not valid UTF-8 make nlohmann::json::dump() throw unless told otherwise.
 void to_json(nlohmann::json& out, const Event& event);
 
 namespace detail {
@@ -79,6 +79,7 @@ class Watcher {
 };
 
 // Keeps an on_change callback registered. RAII: the destructor unsubscribes. Movable.
+// Thread-safety: unsubscribe() (and the destructor) may be called from any thread.
 class Subscription {
  public:
   Subscription() = default;
@@ -86,9 +87,12 @@ class Subscription {
   Subscription& operator=(Subscription&&) noexcept;
   ~Subscription();
 
-  // After it returns the callback is not started again (a call already running on another
-  // thread may finish). Idempotent; may be called from inside the callback itself.
-  void unsubscribe();
+  // After it returns the callback is neither running nor started again: a call running on
+  // another thread is waited for, so whatever the callback uses may be destroyed next. Called
+  // from inside the callback itself, the current call finishes normally after it returns.
+  // Do not call it while holding a lock the callback takes (it would wait forever).
+  // Idempotent; never throws.
+  void unsubscribe() noexcept;
 
  private:
   friend class Store;
