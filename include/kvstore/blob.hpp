@@ -7,7 +7,8 @@
 // the database. The old value stays readable until commit(), which makes the bytes durable and
 // publishes the value and its metadata atomically, and abort() (or the writer's destruction)
 // discards everything staged. The staged data of a process that dies before commit is invisible
-// and is reclaimed when the store is next opened. Copy or move a store file together with its
+// and is reclaimed when the store is next opened (a writer's liveness is told by a lock on its
+// file, not by its process id, so it holds across containers that share the volume). Copy or move a store file together with its
 // "-blobs" directory.
 // A BlobReader (Store::open_reader) reads a value chunk by chunk and never mixes versions: if the
 // value is replaced while it reads, it keeps delivering the version it opened (a value in a file)
@@ -70,17 +71,21 @@ class BlobWriter {
   // Aborts an uncommitted write (errors are reported through Options::on_error).
   ~BlobWriter();
 
-  // Appends bytes to the value. Throws InvalidArgument after commit() or abort(); throws Error
-  // (and discards what was staged) if the cancel token was stopped; throws StorageError (and
-  // discards what was staged: the writer is then aborted) when the bytes cannot be stored.
+  // Appends bytes to the value. Throws InvalidArgument after commit(), abort() or a failure;
+  // throws Error (and discards what was staged) if the cancel token was stopped; throws
+  // StorageError when the bytes cannot be stored: the writer has then failed (below).
   void write(std::string_view chunk);
-  // Publishes the value and its metadata atomically and publishes one `set` event. Throws Error
-  // and publishes nothing if the cancel token was stopped (the staged data is discarded), and
-  // QuotaExceeded for a ScopedStore write past a quota. A no-op after a commit or an abort.
-  // Throws InvalidArgument when called inside Store::transaction on this thread: a streamed
-  // value is published on its own, never undone by a later rollback.
+  // Makes the bytes durable, then publishes the value and its metadata atomically and publishes
+  // one `set` event. Throws Error and publishes nothing if the cancel token was stopped (the
+  // staged data is discarded). A no-op after a commit or an abort.
+  // When it fails for any other reason (QuotaExceeded for a ScopedStore write past a quota,
+  // StorageError, Busy), nothing is published and the writer has failed: what it staged is
+  // discarded, and every later write() or commit() throws InvalidArgument (a value is never
+  // published short of what was written); write the value again with a new writer.
+  // Throws InvalidArgument, changing nothing, when called inside Store::transaction on this
+  // thread: a streamed value is published on its own, never undone by a later rollback.
   void commit();
-  // Discards everything staged. A no-op after a commit or an abort.
+  // Discards everything staged. A no-op after a commit, an abort or a failure.
   void abort();
   bool committed() const;
 

@@ -147,8 +147,12 @@ class Store {
   std::optional<nlohmann::json> get_json(std::string_view group, std::string_view key);
 
   // Runs fn inside one SQLite transaction and commits when fn returns: either every write made in
-  // fn is stored, or (fn threw, or the commit failed) none is, and the exception is rethrown.
-  // Other threads' calls wait until the transaction ends.
+  // fn is stored, or (fn threw, or the commit failed) none is, and the exception is rethrown
+  // unchanged, whatever its type. Other threads' calls wait until the transaction ends.
+  // A failure that makes SQLite roll the whole transaction back (disk full, I/O error, out of
+  // memory) ends it: if fn catches that error and goes on, every later call in fn throws
+  // StorageError (sqlite_code() SQLITE_ABORT_ROLLBACK) and so does transaction() when fn
+  // returns; nothing of fn is stored.
   // Re-entrancy: while fn runs, calls to this Store from the same thread (directly, or a nested
   // transaction()) join the transaction: they see its writes and commit or roll back with it.
   // A nested transaction() is a savepoint: if its fn throws, only its own writes are undone.
@@ -212,8 +216,10 @@ class Store {
   std::optional<BlobReader> open_reader(std::string_view group, std::string_view key);
   // Starts writing group/key's value in chunks; invisible until BlobWriter::commit(). `meta`
   // gives the tag and, through expires_at, a TTL (size, revision, last_modified are ignored).
-  // Throws InvalidArgument if expires_at is not in the future. A stopped `cancel` makes write()
-  // and commit() throw and discard what was staged.
+  // Throws InvalidArgument if expires_at is not in the future, and when called inside
+  // transaction(fn) on this thread (a streamed value is staged and published on its own, never
+  // by a transaction that could roll it back). A stopped `cancel` makes write() and commit()
+  // throw and discard what was staged.
   BlobWriter begin_set(std::string_view group, std::string_view key, Metadata meta = {},
                        std::stop_token cancel = {});
 
