@@ -1,5 +1,6 @@
 #include "connection.hpp"
 
+#include <SQLiteCpp/Exception.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -41,8 +42,9 @@ std::string immutable_uri(const std::string& path) {
 // (SQLITE_READONLY_CANTINIT or _DIRECTORY) and documents immutable=1 as the way to read such a
 // file. It is used only when no writer can exist, since an immutable connection would not see a
 // writer's commits.
+// busy timeout 0: BusyWait is installed as the handler once the database is open.
 SQLite::Database open_database(const std::string& path, const Options& options) {
-  const int busy_ms = static_cast<int>(options.busy_timeout.count());
+  constexpr int busy_ms = 0;
   SQLite::Database db(path, open_flags(options), busy_ms);
   if (!options.read_only || path == kMemoryPath) return db;
   try {
@@ -64,7 +66,9 @@ void try_run(PreparedStatement& statement) noexcept {
 Connection::Connection(const std::string& path, const Options& options)
     : memory_(path == kMemoryPath),
       read_only_(options.read_only),
+      busy_wait_(options.busy_timeout),
       db_(open_database(path, options)) {
+  busy_wait_.install(db_.getHandle());
   db_.exec(options.durability == Durability::full ? "PRAGMA synchronous=FULL"
                                                   : "PRAGMA synchronous=NORMAL");
 }
@@ -75,7 +79,17 @@ std::string Connection::file_path() const {
 }
 
 void Connection::use_write_ahead_log() {
-  if (!memory_ && !read_only_) db_.exec("PRAGMA journal_mode=WAL");
+  if (memory_ || read_only_) return;
+  // SQLite answers SQLITE_BUSY here at once, without its busy handler, while another connection
+  // holds the file (several processes opening a new file together): wait as for any lock.
+  for (int tries = 0;; ++tries) {
+    try {
+      db_.exec("PRAGMA journal_mode=WAL");
+      return;
+    } catch (const SQLite::Exception& e) {
+      if ((e.getErrorCode() & 0xff) != SQLITE_BUSY || !busy_wait_.again(tries)) throw;
+    }
+  }
 }
 
 bool Connection::transaction_lost() const {

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "busy_wait.hpp"
 #include "kvstore/store.hpp"
 #include "prepared_statement.hpp"
 
@@ -14,11 +15,11 @@ namespace kvstore::detail {
 
 class Connection {
  public:
-  // Opens `path` (":memory:" for a private database) with synchronous and busy_timeout from
-  // `options`. Throws SQLite::Exception on failure (callers translate it).
+  // Opens `path` (":memory:" for a private database) with synchronous and busy_timeout (see
+  // BusyWait) from `options`. Throws SQLite::Exception on failure (callers translate it).
   Connection(const std::string& path, const Options& options);
   // Switches a writable file to WAL mode (persistent: it changes the file, so only once the
-  // file is known to be one this kvstore may write).
+  // file is known to be one this kvstore may write), waiting up to busy_timeout for others.
   void use_write_ahead_log();
 
   SQLite::Database& database() { return db_; }
@@ -48,6 +49,7 @@ class Connection {
   bool memory_;
   bool read_only_;
   bool transaction_open_ = false;
+  BusyWait busy_wait_;  // before db_: the connection's busy handler points at it
   SQLite::Database db_;
   PreparedStatement begin_immediate_{db_, "BEGIN IMMEDIATE"};
   PreparedStatement commit_{db_, "COMMIT"};
