@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <string>
 
 #include "clock.hpp"
@@ -124,7 +125,10 @@ void ChangeLog::trim(std::size_t retention) {
     while (entries_.size() > retention) entries_.pop_front();
     return;
   }
-  StatementUse(statements_.trim_changes).integer(1, static_cast<std::int64_t>(retention)).run();
+  // Saturated: a retention past INT64_MAX (SIZE_MAX: "keep everything") would bind as a negative
+  // number, and "max(revision) - ?1" would then reach above every revision and delete them all.
+  const auto kept = std::min<std::size_t>(retention, std::numeric_limits<std::int64_t>::max());
+  StatementUse(statements_.trim_changes).integer(1, static_cast<std::int64_t>(kept)).run();
 }
 
 void ChangeLog::rollback_to(std::uint64_t mark) {

@@ -56,7 +56,7 @@ struct Options {
   // 0 = never. Ignored for ":memory:", which no other connection can reach.
   std::chrono::milliseconds external_poll_interval{100};
   // Change-log entries kept by the purge pass (at least 1 is always kept). Replays and
-  // changes_since() can reach this far back.
+  // changes_since() can reach this far back. Any value is valid: SIZE_MAX keeps everything.
   std::size_t change_log_retention = 10000;
   // Receives failures that have no caller to throw to, such as a failed background purge. Runs
   // on the thread that met the failure, with no lock held; must not throw.
