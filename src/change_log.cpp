@@ -109,13 +109,17 @@ std::vector<Event> ChangeLog::read_after(std::uint64_t revision) {
   return events;
 }
 
-void ChangeLog::require_replayable(std::uint64_t revision, std::string_view op) {
-  const auto first = oldest();
-  if (first && revision + 1 < *first) {
-    throw Compacted("kvstore: " + std::string(op) + ": revision " + std::to_string(revision) +
-                        " is older than the change log holds (oldest " + std::to_string(*first) +
-                        ")",
-                    *first);
+void ChangeLog::require_replayable(std::uint64_t revision, const Operation& op) {
+  if (const auto last = latest(); revision > last) {
+    throw InvalidArgument(op.message("revision " + std::to_string(revision) +
+                                     " is after the latest revision " + std::to_string(last)));
+  }
+  // Compared as "revision < first - 1", never "revision + 1 < first": revision may be UINT64_MAX.
+  if (const auto first = oldest(); first && revision < *first - 1) {
+    throw Compacted(
+        op.message("revision " + std::to_string(revision) +
+                   " is older than the change log holds (oldest " + std::to_string(*first) + ")"),
+        *first);
   }
 }
 

@@ -169,8 +169,9 @@ class Store {
   // it is full new events are dropped and counted in dropped(), and the writer never waits.
   // With from_revision, the logged changes after that revision that match are delivered first,
   // then live events, with no gap and no duplicate at the seam; to resume after drops, watch
-  // again from the last revision received. Throws Compacted if from_revision is older than the
-  // change log holds. Thread-safe.
+  // again from the last revision received. Throws InvalidArgument if from_revision is after the
+  // latest revision (revision(); UINT64_MAX included), Compacted if it is older than the change
+  // log holds. Thread-safe.
   Watcher watch(std::string_view group, std::string_view key = "*",
                 std::optional<std::uint64_t> from_revision = {}, std::size_t capacity = 16);
   // Calls fn(event) for every event, synchronously on the thread that committed the change (for
@@ -182,8 +183,10 @@ class Store {
   // writers. An exception thrown by fn does not undo the write nor stop other callbacks: it goes to
   // Options::on_error. Keep the Subscription: destroying it unsubscribes. Thread-safe.
   Subscription on_change(std::function<void(const Event&)> fn);
-  // The logged changes after `revision`, oldest first (values as they are now). Throws
-  // Compacted if `revision` is older than the change log holds. Thread-safe.
+  // The logged changes after `revision`, oldest first (values as they are now); empty for the
+  // latest revision. Throws InvalidArgument if `revision` is after the latest revision
+  // (revision(); UINT64_MAX included), Compacted if it is older than the change log holds.
+  // Thread-safe.
   std::vector<Event> changes_since(std::uint64_t revision);
 
   // Maintenance.
