@@ -44,7 +44,8 @@ struct Options {
   // How long a write waits for another connection's lock before throwing Busy.
   std::chrono::milliseconds busy_timeout{5000};
   // Period of the background purge of expired keys; 0 = no background purge (the background
-  // thread still runs if external_poll_interval polls a file).
+  // thread still runs if external_poll_interval polls a file). Any length is valid: one too long
+  // for the clock (milliseconds::max()) waits forever, and destruction still ends the wait.
   std::chrono::milliseconds purge_interval{60000};
   // PRAGMA synchronous: normal (default) or full. Ignored for ":memory:".
   Durability durability = Durability::normal;
@@ -53,7 +54,8 @@ struct Options {
   bool read_only = false;
   // Change feed: how often to look for commits made by other connections to the same file
   // (a cheap PRAGMA data_version, no table read) and deliver them as external events.
-  // 0 = never. Ignored for ":memory:", which no other connection can reach.
+  // 0 = never; any length is valid (milliseconds::max() polls practically never). Ignored for
+  // ":memory:", which no other connection can reach.
   std::chrono::milliseconds external_poll_interval{100};
   // Change-log entries kept by the purge pass (at least 1 is always kept). Replays and
   // changes_since() can reach this far back. Any value is valid: SIZE_MAX keeps everything.
