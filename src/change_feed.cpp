@@ -1,5 +1,7 @@
 #include "change_feed.hpp"
 
+#include <iterator>
+
 namespace kvstore::detail {
 
 ChangeFeed::ChangeFeed(Statements& statements, ChangeLog& log, bool enabled)
@@ -31,7 +33,10 @@ std::vector<Event> ChangeFeed::poll(std::uint64_t& missed) {
   }
   seen_data_version_ = version;
   if (const auto oldest = log_.oldest(); oldest && *oldest > cursor_ + 1) {
-    missed = *oldest - cursor_ - 1;
+    // This connection's own revisions in the trimmed range were trimmed too, but it committed
+    // them: nothing of them was missed.
+    const auto own_trimmed = std::distance(own_.upper_bound(cursor_), own_.lower_bound(*oldest));
+    missed = *oldest - cursor_ - 1 - static_cast<std::uint64_t>(own_trimmed);
   }
   std::vector<Event> external;
   for (Event& event : log_.read_after(cursor_)) {

@@ -26,7 +26,8 @@ class ChangeFeed {
   // After a commit: these revisions are this connection's own. Empties `revisions`.
   void remember_own(std::vector<std::uint64_t>& revisions);
   // External changes committed since the last poll, oldest first, marked external.
-  // Returns how many logged changes were trimmed before this connection saw them (0 normally).
+  // Returns how many logged changes by other connections were trimmed before this connection saw
+  // them (0 normally); its own trimmed revisions do not count.
   std::vector<Event> poll(std::uint64_t& missed);
 
  private:
