@@ -144,8 +144,9 @@ class Store {
   // Stores value.dump() under group/key (clears any TTL). Throws InvalidArgument, writing
   // nothing, if the value holds a string that is not valid UTF-8.
   void set_json(std::string_view group, std::string_view key, const nlohmann::json& value);
-  // Parses the value of group/key as JSON; nullopt if absent. Throws InvalidArgument if the
-  // stored value is not valid JSON.
+  // Parses the value of group/key as JSON; nullopt if absent. Throws InvalidArgument, naming the
+  // group and key, if the stored value is not valid JSON or holds a number too large for a double
+  // (such as 1e99999); no nlohmann exception escapes.
   std::optional<nlohmann::json> get_json(std::string_view group, std::string_view key);
 
   // Runs fn inside one SQLite transaction and commits when fn returns: either every write made in
