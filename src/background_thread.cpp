@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "deadline.hpp"
+
 namespace kvstore::detail {
 
 BackgroundThread::BackgroundThread(std::vector<Task> tasks) : tasks_(std::move(tasks)) {
@@ -17,7 +19,8 @@ BackgroundThread::~BackgroundThread() {
 void BackgroundThread::loop(std::stop_token stop) {
   using SteadyClock = std::chrono::steady_clock;
   std::vector<SteadyClock::time_point> due;
-  for (const Task& task : tasks_) due.push_back(SteadyClock::now() + task.interval);
+  const auto start = SteadyClock::now();
+  for (const Task& task : tasks_) due.push_back(saturating_deadline(start, task.interval));
   while (!stop.stop_requested()) {
     const auto next = *std::min_element(due.begin(), due.end());
     {
@@ -29,7 +32,7 @@ void BackgroundThread::loop(std::stop_token stop) {
     for (std::size_t i = 0; i < tasks_.size() && !stop.stop_requested(); ++i) {
       if (SteadyClock::now() < due[i]) continue;
       tasks_[i].run();
-      due[i] = SteadyClock::now() + tasks_[i].interval;
+      due[i] = saturating_deadline(SteadyClock::now(), tasks_[i].interval);
     }
   }
 }

@@ -14,7 +14,7 @@ namespace kvstore::detail {
 class BackgroundThread {
  public:
   struct Task {
-    std::chrono::milliseconds interval;  // > 0
+    std::chrono::milliseconds interval;  // > 0; any length (the deadline saturates)
     std::function<void()> run;           // must not throw
   };
 

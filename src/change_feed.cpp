@@ -1,6 +1,7 @@
 #include "change_feed.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 namespace kvstore::detail {
 
@@ -39,7 +40,11 @@ std::vector<Event> ChangeFeed::poll(std::uint64_t& missed) {
   }
   seen_data_version_ = version;
   if (const auto oldest = log_.oldest(); oldest && *oldest > cursor_ + 1) {
-    missed = *oldest - cursor_ - 1;
+    // This connection's own revisions in the trimmed range were trimmed too, but it committed
+    // them: nothing of them was missed.
+    const auto own_trimmed = std::distance(std::upper_bound(own_.begin(), own_.end(), cursor_),
+                                           std::lower_bound(own_.begin(), own_.end(), *oldest));
+    missed = *oldest - cursor_ - 1 - static_cast<std::uint64_t>(own_trimmed);
   }
   std::vector<Event> external;
   for (Event& event : log_.read_after(cursor_)) {

@@ -29,7 +29,8 @@ class ChangeFeed {
   // connection's own. Empties `revisions`. Room for them was made by reserve_own().
   void remember_own(std::vector<std::uint64_t>& revisions) noexcept;
   // External changes committed since the last poll, oldest first, marked external.
-  // Returns how many logged changes were trimmed before this connection saw them (0 normally).
+  // Returns how many logged changes by other connections were trimmed before this connection saw
+  // them (0 normally); its own trimmed revisions do not count.
   std::vector<Event> poll(std::uint64_t& missed);
 
  private:

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <string>
 
 #include "clock.hpp"
@@ -108,13 +109,17 @@ std::vector<Event> ChangeLog::read_after(std::uint64_t revision) {
   return events;
 }
 
-void ChangeLog::require_replayable(std::uint64_t revision, std::string_view op) {
-  const auto first = oldest();
-  if (first && revision + 1 < *first) {
-    throw Compacted("kvstore: " + std::string(op) + ": revision " + std::to_string(revision) +
-                        " is older than the change log holds (oldest " + std::to_string(*first) +
-                        ")",
-                    *first);
+void ChangeLog::require_replayable(std::uint64_t revision, const Operation& op) {
+  if (const auto last = latest(); revision > last) {
+    throw InvalidArgument(op.message("revision " + std::to_string(revision) +
+                                     " is after the latest revision " + std::to_string(last)));
+  }
+  // Compared as "revision < first - 1", never "revision + 1 < first": revision may be UINT64_MAX.
+  if (const auto first = oldest(); first && revision < *first - 1) {
+    throw Compacted(
+        op.message("revision " + std::to_string(revision) +
+                   " is older than the change log holds (oldest " + std::to_string(*first) + ")"),
+        *first);
   }
 }
 
@@ -124,7 +129,10 @@ void ChangeLog::trim(std::size_t retention) {
     while (entries_.size() > retention) entries_.pop_front();
     return;
   }
-  StatementUse(statements_.trim_changes).integer(1, static_cast<std::int64_t>(retention)).run();
+  // Saturated: a retention past INT64_MAX (SIZE_MAX: "keep everything") would bind as a negative
+  // number, and "max(revision) - ?1" would then reach above every revision and delete them all.
+  const auto kept = std::min<std::size_t>(retention, std::numeric_limits<std::int64_t>::max());
+  StatementUse(statements_.trim_changes).integer(1, static_cast<std::int64_t>(kept)).run();
 }
 
 void ChangeLog::rollback_to(std::uint64_t mark) {

@@ -10,4 +10,13 @@ std::string json_text(const nlohmann::json& value, const Operation& op) {
   }
 }
 
+nlohmann::json parse_json_text(std::string_view text, const Operation& op) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    // Every kind, not only parse_error: a number past a double's range is out_of_range.
+    throw InvalidArgument(op.message(std::string("not JSON: ") + e.what()));
+  }
+}
+
 }  // namespace kvstore::detail

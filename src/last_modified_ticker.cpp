@@ -1,5 +1,7 @@
 #include "last_modified_ticker.hpp"
 
+#include "deadline.hpp"
+
 namespace kvstore::detail {
 
 Ticker::Ticker(std::chrono::milliseconds interval, std::function<void()> tick)
@@ -10,7 +12,7 @@ Ticker::Ticker(std::chrono::milliseconds interval, std::function<void()> tick)
 void Ticker::loop(std::stop_token stop) {
   std::unique_lock lock(mutex_);
   for (;;) {
-    const auto due = std::chrono::steady_clock::now() + interval_;
+    const auto due = saturating_deadline(std::chrono::steady_clock::now(), interval_);
     wake_.wait_until(lock, stop, due, [] { return false; });
     if (stop.stop_requested()) return;
     lock.unlock();

@@ -13,8 +13,9 @@ namespace kvstore::detail {
 
 class Ticker {
  public:
-  // Starts the thread; the first tick comes one interval after start. interval > 0; `tick` must
-  // not throw. Throws std::system_error if the thread cannot be started.
+  // Starts the thread; the first tick comes one interval after start. interval > 0, of any length
+  // (the deadline saturates: milliseconds::max() never ticks); `tick` must not throw. Throws
+  // std::system_error if the thread cannot be started.
   Ticker(std::chrono::milliseconds interval, std::function<void()> tick);
   // request_stop(), then joins (a tick in progress finishes first). Not from inside `tick`.
   ~Ticker() = default;

@@ -49,7 +49,7 @@ Watcher Store::watch_filtered(detail::WatchFilter filter,
   // Registering under the connection lock splits the changes exactly: those committed before
   // are in the log read here, those committed after reach the watcher live.
   return impl_->read(op, [&] {
-    impl_->log.require_replayable(*from_revision, "watch");
+    impl_->log.require_replayable(*from_revision, op);
     std::deque<Event> replay;
     std::uint64_t through = *from_revision;
     for (Event& event : impl_->log.read_after(*from_revision)) {
@@ -72,8 +72,9 @@ Subscription Store::on_change(std::function<void(const Event&)> fn) {
 }
 
 std::vector<Event> Store::changes_since(std::uint64_t revision) {
-  return impl_->read(Operation::of("changes_since"), [&] {
-    impl_->log.require_replayable(revision, "changes_since");
+  const auto op = Operation::of("changes_since");
+  return impl_->read(op, [&] {
+    impl_->log.require_replayable(revision, op);
     return impl_->log.read_after(revision);
   });
 }

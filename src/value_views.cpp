@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "kvstore/store.hpp"
 #include "json_text.hpp"
+#include "kvstore/store.hpp"
 #include "operation.hpp"
 
 namespace kvstore {
@@ -11,7 +11,8 @@ namespace kvstore {
 std::vector<std::string> Store::get_split(std::string_view group, std::string_view key,
                                           std::string_view sep) {
   if (sep.empty()) {
-    throw InvalidArgument(detail::Operation::of("get_split", group, key).message("empty separator"));
+    throw InvalidArgument(
+        detail::Operation::of("get_split", group, key).message("empty separator"));
   }
   const auto value = get(group, key);
   if (!value) return {};
@@ -45,12 +46,7 @@ void Store::set_json(std::string_view group, std::string_view key, const nlohman
 std::optional<nlohmann::json> Store::get_json(std::string_view group, std::string_view key) {
   const auto value = get(group, key);
   if (!value) return std::nullopt;
-  try {
-    return nlohmann::json::parse(*value);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InvalidArgument(
-        detail::Operation::of("get_json", group, key).message(std::string("not JSON: ") + e.what()));
-  }
+  return detail::parse_json_text(*value, detail::Operation::of("get_json", group, key));
 }
 
 }  // namespace kvstore

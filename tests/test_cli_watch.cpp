@@ -119,3 +119,15 @@ TEST_CASE("watch from a revision the change log no longer holds is a store error
   CHECK(result.err.starts_with("kvstore: "));
   CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
 }
+
+TEST_CASE("watch from a revision after the latest one is a usage error", "[cli][limits]") {
+  StoreFile store;
+  REQUIRE(store.cli({"set", "g", "k", "v"}).exit_code == 0);
+  // In the background: a watch that wrongly starts would follow until signalled.
+  clitest::Background watch({"--db", store.path(), "watch", "--from-revision", "2"});
+  CHECK_FALSE(watch.next_line(kDeadline).has_value());  // it ends without printing
+  watch.signal(SIGTERM);
+  const auto result = watch.wait();
+  CHECK(result.exit_code == 2);
+  CHECK(result.err.find("revision 2 is after the latest revision 1") != std::string::npos);
+}

@@ -359,3 +359,28 @@ TEST_CASE("Store errors: set_json of a string that is not UTF-8 throws InvalidAr
   CHECK_THROWS_AS(scoped.set_json("g", "k", bad), kvstore::InvalidArgument);
   CHECK(store.count_all() == 0);
 }
+
+TEST_CASE("Store errors: get_json of any stored value nlohmann cannot parse throws InvalidArgument",
+          "[store][errors][limits]") {
+  kvstore::Store store(":memory:");
+  kvstore::ScopedStore scoped(store, "t");
+  // A number too large for a double is nlohmann's out_of_range, not a parse_error.
+  const std::string value = GENERATE(std::string("1e99999"), std::string("-1e400"),
+                                     std::string("[1, 2"), std::string("\"\\ud800\""));
+  INFO(value);
+  store.set("g", "k", value);
+  scoped.set("g", "k", value);
+  try {
+    (void)store.get_json("g", "k");
+    FAIL("Store::get_json did not throw");
+  } catch (const kvstore::InvalidArgument& e) {
+    CHECK(starts_with(e.what(), "kvstore: get_json g/k: not JSON: "));
+  }
+  try {
+    (void)scoped.get_json("g", "k");
+    FAIL("ScopedStore::get_json did not throw");
+  } catch (const kvstore::InvalidArgument& e) {
+    CHECK(starts_with(e.what(), "kvstore: get_json t:g/k: not JSON: "));
+  }
+  CHECK(store.get("g", "k") == value);  // the stored value is left as it was
+}

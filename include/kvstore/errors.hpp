@@ -20,7 +20,8 @@ class Error : public std::runtime_error {
 };
 
 // The caller passed something the operation cannot accept: a TTL <= 0, a bad namespace, a value
-// that is not JSON for get_json, a template syntax error, a write after commit/abort.
+// that is not JSON for get_json, a template syntax error, a write after commit/abort, a revision
+// after the latest one for changes_since or watch.
 class InvalidArgument : public Error {
  public:
   using Error::Error;

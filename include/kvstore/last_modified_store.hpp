@@ -61,7 +61,8 @@ struct LastModifiedConfig {
   // Worker threads running the periodic jobs; 0 (the default) means 2. Negative: InvalidConfig.
   int worker_count = 0;
   // Period of the cleanup, validation and checkpoint jobs; 0 (the default) = no periodic jobs and
-  // no ticker thread. Negative: InvalidConfig.
+  // no ticker thread. Negative: InvalidConfig. Any positive length is valid: one too long for the
+  // clock (milliseconds::max()) never ticks, and shutdown() still ends the wait at once.
   std::chrono::milliseconds cleanup_interval{0};
   // Reject (the default) or evict when memory is full; ignored when max_size is 0.
   FullPolicy on_full = FullPolicy::reject;

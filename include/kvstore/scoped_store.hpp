@@ -86,7 +86,8 @@ class ScopedStore {
 
   // Store::watch within the namespace: group "*" means every group of this namespace, and the
   // events delivered carry groups without the "ns:" prefix. (A watcher on the Store itself sees
-  // the prefixed groups.)
+  // the prefixed groups.) Revisions are the Store's: a from_revision after the Store's latest
+  // revision throws InvalidArgument, one older than its change log holds throws Compacted.
   Watcher watch(std::string_view group, std::string_view key = "*",
                 std::optional<std::uint64_t> from_revision = {}, std::size_t capacity = 16);
 

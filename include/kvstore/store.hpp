@@ -44,7 +44,8 @@ struct Options {
   // How long a write waits for another connection's lock before throwing Busy.
   std::chrono::milliseconds busy_timeout{5000};
   // Period of the background purge of expired keys; 0 = no background purge (the background
-  // thread still runs if external_poll_interval polls a file).
+  // thread still runs if external_poll_interval polls a file). Any length is valid: one too long
+  // for the clock (milliseconds::max()) waits forever, and destruction still ends the wait.
   std::chrono::milliseconds purge_interval{60000};
   // PRAGMA synchronous: normal (default) or full. Ignored for ":memory:".
   Durability durability = Durability::normal;
@@ -53,10 +54,11 @@ struct Options {
   bool read_only = false;
   // Change feed: how often to look for commits made by other connections to the same file
   // (a cheap PRAGMA data_version, no table read) and deliver them as external events.
-  // 0 = never. Ignored for ":memory:", which no other connection can reach.
+  // 0 = never; any length is valid (milliseconds::max() polls practically never). Ignored for
+  // ":memory:", which no other connection can reach.
   std::chrono::milliseconds external_poll_interval{100};
   // Change-log entries kept by the purge pass (at least 1 is always kept). Replays and
-  // changes_since() can reach this far back.
+  // changes_since() can reach this far back. Any value is valid: SIZE_MAX keeps everything.
   std::size_t change_log_retention = 10000;
   // Receives failures that have no caller to throw to, such as a failed background purge. Runs
   // on the thread that met the failure, with no lock held; must not throw.
@@ -142,8 +144,9 @@ class Store {
   // Stores value.dump() under group/key (clears any TTL). Throws InvalidArgument, writing
   // nothing, if the value holds a string that is not valid UTF-8.
   void set_json(std::string_view group, std::string_view key, const nlohmann::json& value);
-  // Parses the value of group/key as JSON; nullopt if absent. Throws InvalidArgument if the
-  // stored value is not valid JSON.
+  // Parses the value of group/key as JSON; nullopt if absent. Throws InvalidArgument, naming the
+  // group and key, if the stored value is not valid JSON or holds a number too large for a double
+  // (such as 1e99999); no nlohmann exception escapes.
   std::optional<nlohmann::json> get_json(std::string_view group, std::string_view key);
 
   // Runs fn inside one SQLite transaction and commits when fn returns: either every write made in
@@ -173,8 +176,9 @@ class Store {
   // it is full new events are dropped and counted in dropped(), and the writer never waits.
   // With from_revision, the logged changes after that revision that match are delivered first,
   // then live events, with no gap and no duplicate at the seam; to resume after drops, watch
-  // again from the last revision received. Throws Compacted if from_revision is older than the
-  // change log holds. Thread-safe.
+  // again from the last revision received. Throws InvalidArgument if from_revision is after the
+  // latest revision (revision(); UINT64_MAX included), Compacted if it is older than the change
+  // log holds. Thread-safe.
   Watcher watch(std::string_view group, std::string_view key = "*",
                 std::optional<std::uint64_t> from_revision = {}, std::size_t capacity = 16);
   // Calls fn(event) for every event, synchronously on the thread that committed the change (for
@@ -186,8 +190,10 @@ class Store {
   // writers. An exception thrown by fn does not undo the write nor stop other callbacks: it goes to
   // Options::on_error. Keep the Subscription: destroying it unsubscribes. Thread-safe.
   Subscription on_change(std::function<void(const Event&)> fn);
-  // The logged changes after `revision`, oldest first (values as they are now). Throws
-  // Compacted if `revision` is older than the change log holds. Thread-safe.
+  // The logged changes after `revision`, oldest first (values as they are now); empty for the
+  // latest revision. Throws InvalidArgument if `revision` is after the latest revision
+  // (revision(); UINT64_MAX included), Compacted if it is older than the change log holds.
+  // Thread-safe.
   std::vector<Event> changes_since(std::uint64_t revision);
 
   // Maintenance.

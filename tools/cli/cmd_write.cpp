@@ -63,7 +63,8 @@ void add_set(Registry& registry, const Context& context) {
   command->add_option("--ttl", args->ttl_ms, "Expire after this long: 500ms, 30s, 10m, 1.5h, 2d")
       ->type_name("DURATION")
       ->transform(duration_in_ms())
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->check(at_least_one_ms());
   command->add_flag(
       "--json", args->validate_json,
       "Reject the value unless it is valid JSON (machine output: kvstore --json set)");

@@ -7,9 +7,16 @@ namespace kvcli {
 void Context::add_options(CLI::App& app) {
   app.add_option("--db", options_.db, "Store file (default: $KVSTORE_DB, else ./kvstore.db)")
       ->type_name("PATH");
+  // Empty is refused, not taken as "no namespace": a script's unset variable must not escape the
+  // tenant and reach the whole store.
   app.add_option("--namespace", options_.ns,
                  "Work inside namespace NS (groups are read as NS:group)")
-      ->type_name("NS");
+      ->type_name("NS")
+      ->check(CLI::Validator(
+          [](const std::string& ns) -> std::string {
+            return ns.empty() ? "must not be empty (omit --namespace for the whole store)" : "";
+          },
+          ""));
   app.add_flag("--json", options_.json, "Machine-readable JSON output (docs/cli.md)");
   app.add_flag("-q,--quiet", options_.quiet, "No confirmations or progress, only results");
 }

@@ -1,6 +1,7 @@
 #include "duration.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <map>
 
 namespace kvcli {
@@ -15,7 +16,22 @@ CLI::Validator duration_in_ms() {
       "UNIT");
 }
 
+CLI::Validator at_least_one_ms() {
+  return CLI::Validator(
+      [](const std::string& ms) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(ms.c_str(), &end);
+        // Written so that NaN fails too.
+        if (end != ms.c_str() && *end == '\0' && value >= 0.5) return {};
+        return "must be at least 1ms once rounded to whole milliseconds (got " + ms + "ms)";
+      },
+      "");
+}
+
 std::chrono::milliseconds to_milliseconds(double ms) {
+  // llround's result is unspecified past what a long long holds (1e15d became "no TTL").
+  constexpr auto kLongest = std::chrono::milliseconds::max();
+  if (ms >= static_cast<double>(kLongest.count())) return kLongest;
   return std::chrono::milliseconds(std::llround(ms));
 }
 

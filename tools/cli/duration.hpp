@@ -11,7 +11,12 @@ namespace kvcli {
 // (a unit is required: a bare "10" is rejected as ambiguous).
 CLI::Validator duration_in_ms();
 
-// Milliseconds from an option given through duration_in_ms(), rounded to the nearest one.
+// A CLI11 check, after duration_in_ms(), refusing a duration that rounds to less than 1 ms (and
+// NaN): to_milliseconds would make it 0, which means "no duration" to the commands.
+CLI::Validator at_least_one_ms();
+
+// Milliseconds from an option given through duration_in_ms() and at_least_one_ms(), rounded to
+// the nearest one; saturated at milliseconds::max() (about 292 million years) when longer.
 std::chrono::milliseconds to_milliseconds(double ms);
 
 // "1d2h", "9m59s", "1.5s", "250ms", "0ms": the two largest units, for people.
