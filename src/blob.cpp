@@ -99,12 +99,15 @@ BlobWriter Store::begin_set(std::string_view group, std::string_view key, Metada
     // A rollback would take the staged value's record away from under its writer.
     throw InvalidArgument(op.message("begin_set() inside Store::transaction is not supported"));
   }
-  auto state = std::make_unique<BlobWriter::State>();
-  state->store = impl_;
-  state->group = group;
-  state->key = key;
-  state->metadata = std::move(meta);
-  state->cancel = std::move(cancel);
+  auto state = detail::guarded(op, [&] {
+    auto made = std::make_unique<BlobWriter::State>();
+    made->store = impl_;
+    made->group = group;
+    made->key = key;
+    made->metadata = std::move(meta);
+    made->cancel = std::move(cancel);
+    return made;
+  });
   const bool in_file = impl_->files.enabled();
   std::int64_t id = 0;
   try {
@@ -202,7 +205,7 @@ void BlobWriter::State::discard(Status outcome) noexcept {
     try {
       impl->write(operation("abort"), [&] { impl->discard_blob(blob_id); });
     } catch (const std::exception& e) {
-      impl->report(std::string(e.what()) + " (staged data is reclaimed on the next open)");
+      impl->report(e.what(), " (staged data is reclaimed on the next open)");
     }
   }              // else: reclaimed when the file is next opened
   file.reset();  // only now: the lock kept other openers from reclaiming it meanwhile
@@ -231,7 +234,7 @@ void BlobWriter::write(std::string_view chunk) {
     throw Error(op.message("cancelled; the staged data was discarded"));
   }
   try {
-    state_->append(chunk);
+    detail::guarded(op, [&] { state_->append(chunk); });
   } catch (...) {
     state_->discard(State::Status::failed);  // part of the chunk may be staged: never whole
     throw;
@@ -284,9 +287,11 @@ bool BlobReader::State::fetch() {
   auto impl = store.lock();
   if (!impl) throw_closed(op);
   if (file) {
-    chunk.resize(static_cast<std::size_t>(
-        std::min<std::uint64_t>(metadata.size - delivered, kBlobChunkBytes)));
-    detail::guarded(op, [&] { file->read_exactly(chunk); });
+    detail::guarded(op, [&] {
+      chunk.resize(static_cast<std::size_t>(
+          std::min<std::uint64_t>(metadata.size - delivered, kBlobChunkBytes)));
+      file->read_exactly(chunk);
+    });
     delivered += chunk.size();
     return true;
   }
@@ -330,10 +335,12 @@ std::size_t BlobReader::read(std::span<char> out) {
 }
 
 std::string BlobReader::read_all() {
-  std::string all;
-  char buffer[64 * 1024];
-  while (const auto n = read(buffer)) all.append(buffer, n);
-  return all;
+  return detail::guarded(Operation::of("read", state_->group, state_->key), [&] {
+    std::string all;
+    char buffer[64 * 1024];
+    while (const auto n = read(buffer)) all.append(buffer, n);
+    return all;
+  });
 }
 
 const Metadata& BlobReader::metadata() const { return state_->metadata; }
@@ -389,7 +396,7 @@ void reclaim_abandoned_blobs(Store::Impl& impl) noexcept {
       for (const auto id : unreferenced) impl.files.remove(id);
     });
   } catch (const std::exception& e) {
-    impl.report(std::string(e.what()) + " (tried again at the next open)");
+    impl.report(e.what(), " (tried again at the next open)");
   }
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <iterator>
 
+#include "room_for.hpp"
+
 namespace kvstore::detail {
 
 ChangeFeed::ChangeFeed(Statements& statements, ChangeLog& log, bool enabled)
@@ -19,9 +21,7 @@ std::int64_t ChangeFeed::data_version() {
 }
 
 void ChangeFeed::reserve_own(std::size_t count) {
-  if (!enabled_) return;
-  const auto needed = own_.size() + count;
-  if (own_.capacity() < needed) own_.reserve(std::max(needed, 2 * own_.capacity()));
+  if (enabled_) make_room(own_, count);
 }
 
 void ChangeFeed::remember_own(std::vector<std::uint64_t>& revisions) noexcept {

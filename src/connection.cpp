@@ -4,7 +4,10 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <utility>
 
 namespace kvstore::detail {
 namespace {
@@ -56,9 +59,11 @@ SQLite::Database open_database(const std::string& path, const Options& options) 
   return SQLite::Database(immutable_uri(path), open_flags(options) | SQLite::OPEN_URI, busy_ms);
 }
 
-void try_run(PreparedStatement& statement) noexcept {
-  sqlite3_step(statement.handle());
+// Runs a statement that returns no row; whether it succeeded.
+bool try_run(PreparedStatement& statement) noexcept {
+  const int rc = sqlite3_step(statement.handle());
   sqlite3_reset(statement.handle());
+  return rc == SQLITE_DONE;
 }
 
 }  // namespace
@@ -66,11 +71,14 @@ void try_run(PreparedStatement& statement) noexcept {
 Connection::Connection(const std::string& path, const Options& options)
     : memory_(path == kMemoryPath),
       read_only_(options.read_only),
+      synced_commits_(options.durability == Durability::full),
       busy_wait_(options.busy_timeout),
       db_(open_database(path, options)) {
   busy_wait_.install(db_.getHandle());
-  db_.exec(options.durability == Durability::full ? "PRAGMA synchronous=FULL"
-                                                  : "PRAGMA synchronous=NORMAL");
+  // FULL until the file is in WAL mode: a file in rollback-journal mode (a go-store file) is
+  // safe from power loss only with FULL, and switching it to WAL writes it once that way.
+  db_.exec(synced_commits_ || (!memory_ && !read_only_) ? "PRAGMA synchronous=FULL"
+                                                        : "PRAGMA synchronous=NORMAL");
 }
 
 std::string Connection::file_path() const {
@@ -85,11 +93,23 @@ void Connection::use_write_ahead_log() {
   for (int tries = 0;; ++tries) {
     try {
       db_.exec("PRAGMA journal_mode=WAL");
-      return;
+      break;
     } catch (const SQLite::Exception& e) {
       if ((e.getErrorCode() & 0xff) != SQLITE_BUSY || !busy_wait_.again(tries)) throw;
     }
   }
+  if (!synced_commits_) db_.exec("PRAGMA synchronous=NORMAL");  // safe in WAL mode
+}
+
+bool Connection::make_commits_durable() noexcept {
+  if (memory_ || synced_commits_) return true;
+  sqlite3_file* log = nullptr;  // the WAL, while the database is in WAL mode
+  if (sqlite3_file_control(db_.getHandle(), "main", SQLITE_FCNTL_JOURNAL_POINTER, &log) !=
+          SQLITE_OK ||
+      !log || !log->pMethods) {
+    return false;
+  }
+  return log->pMethods->xSync(log, SQLITE_SYNC_NORMAL) == SQLITE_OK;
 }
 
 bool Connection::transaction_lost() const {
@@ -106,6 +126,7 @@ void Connection::commit() {
     StatementUse(commit_).run();
   } catch (...) {
     transaction_open_ = sqlite3_get_autocommit(db_.getHandle()) == 0;
+    commit_failed_ = true;
     throw;
   }
   transaction_open_ = false;
@@ -117,11 +138,50 @@ void Connection::release_savepoint() { StatementUse(release_).run(); }
 void Connection::try_rollback() noexcept {
   if (sqlite3_get_autocommit(db_.getHandle()) == 0) try_run(rollback_);
   transaction_open_ = false;
+  if (std::exchange(commit_failed_, false)) overwrite_unacknowledged_commit();
 }
-void Connection::try_rollback_to_savepoint() noexcept {
-  try_run(rollback_to_);
+
+// A COMMIT that failed may still have left its frames in the WAL, commit mark and checksums
+// valid (they were written; the sync, or the wal-index update after it, failed). No connection
+// sees them now, but the next recovery of the WAL (the first open after every connection closed,
+// or after a power cut) would, and the failed call would come back. A commit of nothing
+// (user_version written unchanged, which rewrites page 1 as it is) goes to the same place in the
+// WAL and breaks their checksum chain. Best effort: should it fail too, what it leaves is a
+// commit that changes nothing.
+void Connection::overwrite_unacknowledged_commit() noexcept {
+  if (memory_) return;
+  sqlite3* db = db_.getHandle();
+  if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return;
+  int version = -1;
+  const auto read_version = [](void* out, int, char** values, char**) {
+    *static_cast<int*>(out) = values[0] ? std::atoi(values[0]) : -1;
+    return 0;
+  };
+  char rewrite[64];
+  const bool done =
+      sqlite3_exec(db, "PRAGMA user_version", read_version, &version, nullptr) == SQLITE_OK &&
+      version >= 0 &&
+      std::snprintf(rewrite, sizeof rewrite, "PRAGMA user_version = %d", version) > 0 &&
+      sqlite3_exec(db, rewrite, nullptr, nullptr, nullptr) == SQLITE_OK &&
+      sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
+  if (!done && sqlite3_get_autocommit(db) == 0) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+}
+bool Connection::try_rollback_to_savepoint() noexcept {
+  const bool undone = try_run(rollback_to_);
   // ROLLBACK TO leaves the savepoint open; release it so the stack stays balanced.
   try_run(release_);
+  return undone;
+}
+
+void Connection::end_leftover_transaction() {
+  if (transaction_open_ || sqlite3_get_autocommit(db_.getHandle()) != 0) return;
+  try_rollback();
+  if (sqlite3_get_autocommit(db_.getHandle()) == 0) {
+    throw StorageError("kvstore: rollback: a transaction that failed cannot be rolled back",
+                       sqlite3_extended_errcode(db_.getHandle()));
+  }
 }
 
 }  // namespace kvstore::detail

@@ -35,21 +35,38 @@ class Connection {
   // A transaction kvstore began is open, but SQLite already rolled it back (see in_transaction).
   bool transaction_lost() const;
 
+  // Makes every commit made so far durable, as Durability::full does at each commit: a file
+  // deleted because of a commit must not outlive, on a power cut, the commit itself (the WAL is
+  // synced only at checkpoints under Durability::normal). Returns whether it could.
+  bool make_commits_durable() noexcept;
+
   // Transaction control on statements prepared once. The void ones throw SQLite::Exception;
   // the try_ ones never throw (for destructors). commit() ends the transaction whether it
   // succeeds or not, unless SQLite kept it open (SQLITE_BUSY: try_rollback() ends it then).
+  // After a failed commit(), try_rollback() also makes sure that what the commit may have left
+  // in the WAL never comes back (see overwrite_unacknowledged_commit).
   void begin_immediate();
   void commit();
   void savepoint();
   void release_savepoint();
   void try_rollback() noexcept;
-  void try_rollback_to_savepoint() noexcept;
+  // Returns false when the savepoint's changes could not be undone (the enclosing transaction
+  // must then roll back).
+  bool try_rollback_to_savepoint() noexcept;
+  // Ends a transaction SQLite still has open although kvstore ended it (its ROLLBACK failed, out
+  // of memory for instance). Call before a top-level call uses the connection. Throws
+  // StorageError if it cannot.
+  void end_leftover_transaction();
 
  private:
+  void overwrite_unacknowledged_commit() noexcept;
+
   bool memory_;
   bool read_only_;
+  bool synced_commits_;  // Durability::full: every commit already syncs the WAL
   bool transaction_open_ = false;
-  BusyWait busy_wait_;  // before db_: the connection's busy handler points at it
+  bool commit_failed_ = false;  // the last commit() failed; try_rollback() repairs the WAL
+  BusyWait busy_wait_;          // before db_: the connection's busy handler points at it
   SQLite::Database db_;
   PreparedStatement begin_immediate_{db_, "BEGIN IMMEDIATE"};
   PreparedStatement commit_{db_, "COMMIT"};

@@ -1,5 +1,6 @@
-// Deadlines for the periodic threads (BackgroundThread, Ticker): an interval may be as long as
-// std::chrono::milliseconds::max(), far beyond what steady_clock's nanoseconds can hold.
+// Deadlines for the periodic threads (BackgroundThread, Ticker) and Watcher::next: an interval
+// may be as long as std::chrono::milliseconds::max(), far beyond what steady_clock's nanoseconds
+// can hold.
 #pragma once
 
 #include <chrono>

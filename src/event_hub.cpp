@@ -1,7 +1,6 @@
 #include "event_hub.hpp"
 
 #include <algorithm>
-#include <utility>
 
 namespace kvstore::detail {
 namespace {
@@ -68,17 +67,22 @@ void EventHub::add_watcher(const std::shared_ptr<WatcherState>& watcher) {
   ++subscribers_;
 }
 
-void EventHub::remove_watcher(const std::shared_ptr<WatcherState>& watcher) {
+void EventHub::remove_watcher(const std::shared_ptr<WatcherState>& watcher) noexcept {
   std::unique_lock lock(registry_mutex_);
-  WatcherList& list = list_for(watcher->filter);
-  const auto it = std::find(list.begin(), list.end(), watcher);
-  if (it == list.end()) return;
-  list.erase(it);
-  --subscribers_;
-  if (list.empty() && watcher->filter.scope != WatchFilter::Scope::all_groups) {
-    (watcher->filter.scope == WatchFilter::Scope::group ? by_group_ : by_namespace_)
-        .erase(watcher->filter.group);
+  const auto& filter = watcher->filter;
+  WatcherList* list = &all_groups_;
+  WatcherIndex* index = nullptr;
+  if (filter.scope != WatchFilter::Scope::all_groups) {
+    index = filter.scope == WatchFilter::Scope::group ? &by_group_ : &by_namespace_;
+    const auto found = index->find(filter.group);  // not list_for: it may allocate
+    if (found == index->end()) return;
+    list = &found->second;
   }
+  const auto it = std::find(list->begin(), list->end(), watcher);
+  if (it == list->end()) return;
+  list->erase(it);
+  --subscribers_;
+  if (list->empty() && index) index->erase(filter.group);
 }
 
 std::shared_ptr<CallbackSlot> EventHub::add_callback(std::function<void(const Event&)> fn) {
@@ -167,7 +171,7 @@ void EventHub::deliver(const std::vector<Event>& batch) {
   }
 }
 
-void EventHub::close_all() {
+void EventHub::close_all() noexcept {
   std::shared_ptr<const CallbackList> callbacks;
   {
     std::unique_lock lock(registry_mutex_);
@@ -179,7 +183,7 @@ void EventHub::close_all() {
     }
     for (auto& watcher : all_groups_) watcher->close();
     all_groups_.clear();
-    callbacks = std::exchange(callbacks_, std::make_shared<CallbackList>());
+    callbacks = callbacks_;  // left listed (replacing the list would allocate): all inactive
     subscribers_ = 0;
   }
   for (const auto& slot : *callbacks) slot->deactivate();

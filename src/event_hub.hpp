@@ -63,7 +63,8 @@ class EventHub {
   // Starts delivering to `watcher`. Its replay (if any) must be set before: a batch being
   // published concurrently may reach it from this call on.
   void add_watcher(const std::shared_ptr<WatcherState>& watcher);
-  void remove_watcher(const std::shared_ptr<WatcherState>& watcher);
+  // Never throws (a watcher's destructor calls it).
+  void remove_watcher(const std::shared_ptr<WatcherState>& watcher) noexcept;
   std::shared_ptr<CallbackSlot> add_callback(std::function<void(const Event&)> fn);
   // Deactivates the slot (see CallbackSlot::deactivate) and unregisters it.
   void remove_callback(const std::shared_ptr<CallbackSlot>& slot) noexcept;
@@ -81,8 +82,8 @@ class EventHub {
   void publish(std::uint64_t turn, BatchNode batch) noexcept;
 
   // Closes every watcher and deactivates every callback (the Store is going away); waits for a
-  // callback running on another thread.
-  void close_all();
+  // callback running on another thread. Never throws.
+  void close_all() noexcept;
 
  private:
   void deliver(const std::vector<Event>& batch);

@@ -2,6 +2,8 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include "room_for.hpp"
+
 namespace kvstore::detail {
 namespace {
 
@@ -112,44 +114,55 @@ void NamespaceCounts::count_in_memory(std::string_view group, std::string_view n
                                       std::int64_t rows) {
   auto group_keys = group_keys_.find(group);
   auto totals = totals_.find(ns);
-  Undo undo{std::string(group), std::nullopt, std::nullopt};
+  Undo undo{std::string(group), std::nullopt, std::nullopt, {}};
   if (group_keys != group_keys_.end()) undo.group_keys = group_keys->second;
   if (totals != totals_.end()) undo.totals = totals->second;
+  // Everything that allocates comes before the first change, so a failure changes nothing.
+  make_room(journal_, 1);
+  const bool new_group = group_keys == group_keys_.end() && rows > 0;
+  if (new_group) group_keys = group_keys_.emplace(std::string(group), 0).first;
+  if (totals == totals_.end()) {
+    try {
+      totals = totals_.emplace(std::string(ns), Totals{0, 0}).first;
+    } catch (...) {
+      if (new_group) group_keys_.erase(group_keys);
+      throw;
+    }
+  }
   journal_.push_back(std::move(undo));
 
   std::int64_t groups_added = 0;
   if (group_keys != group_keys_.end()) {
+    groups_added = group_keys->second == 0 && rows > 0 ? 1 : 0;
     group_keys->second += rows;
     if (rows < 0 && group_keys->second <= 0) {
-      group_keys_.erase(group_keys);
+      journal_.back().erased = group_keys_.extract(group_keys);
       groups_added = -1;
     }
-  } else if (rows > 0) {
-    group_keys_.emplace(std::string(group), rows);
-    groups_added = 1;
   }
-  if (totals == totals_.end()) totals = totals_.emplace(std::string(ns), Totals{0, 0}).first;
   totals->second.keys += rows;
   totals->second.groups += groups_added;
 }
 
-void NamespaceCounts::rollback_to(std::size_t mark) {
-  // Restores each value where its entry still exists; only an entry that a removal erased is
-  // inserted again.
-  const auto restore = [](auto& map, std::string_view name, const auto& previous) {
+void NamespaceCounts::rollback_to(std::size_t mark) noexcept {
+  // Restores each value where its entry still exists; an entry that the change erased comes back
+  // from its node (undone in reverse order, only the change that erased it finds it missing).
+  const auto restore = [](auto& map, std::string_view name, const auto& previous, auto& erased) {
     const auto found = map.find(name);
     if (!previous) {
       if (found != map.end()) map.erase(found);
     } else if (found != map.end()) {
       found->second = *previous;
-    } else {
-      map.emplace(std::string(name), *previous);
+    } else if (erased) {
+      erased.mapped() = *previous;
+      map.insert(std::move(erased));
     }
   };
   for (; journal_.size() > mark; journal_.pop_back()) {
-    const Undo& undo = journal_.back();
-    restore(group_keys_, undo.group, undo.group_keys);
-    restore(totals_, namespace_of(undo.group), undo.totals);
+    Undo& undo = journal_.back();
+    restore(group_keys_, undo.group, undo.group_keys, undo.erased);
+    TotalsMap::node_type never_erased;
+    restore(totals_, namespace_of(undo.group), undo.totals, never_erased);
   }
 }
 

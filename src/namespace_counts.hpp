@@ -52,8 +52,8 @@ class NamespaceCounts {
 
   // The journal of the open transaction (always empty for the tables, which SQLite rolls back).
   std::size_t mark() const { return journal_.size(); }
-  // Reverts what was counted after `mark`. Allocates nothing when it reverts additions only.
-  void rollback_to(std::size_t mark);
+  // Reverts what was counted after `mark`. Never throws and allocates nothing.
+  void rollback_to(std::size_t mark) noexcept;
   // The top-level transaction committed: what it counted stays.
   void commit() { journal_.clear(); }
 
@@ -66,11 +66,15 @@ class NamespaceCounts {
   struct Totals {
     std::int64_t keys, groups;
   };
-  // The state of one group's and its namespace's counts before a change, to restore them.
+  using GroupKeys = std::map<std::string, std::int64_t, std::less<>>;  // "ns:group" -> rows
+  // The state of one group's and its namespace's counts before a change, to restore them. A
+  // group count the change erased keeps its node here, so that putting it back allocates nothing
+  // (rollback_to runs in destructors).
   struct Undo {
     std::string group;
     std::optional<std::int64_t> group_keys;
     std::optional<Totals> totals;
+    GroupKeys::node_type erased;
   };
 
   void count_in_tables(std::string_view group, std::string_view ns, std::int64_t rows);
@@ -78,8 +82,9 @@ class NamespaceCounts {
 
   Statements& statements_;
   const bool in_memory_;
-  std::map<std::string, std::int64_t, std::less<>> group_keys_;  // in memory: "ns:group" -> rows
-  std::map<std::string, Totals, std::less<>> totals_;            // in memory: ns -> totals
+  GroupKeys group_keys_;                                         // in memory
+  using TotalsMap = std::map<std::string, Totals, std::less<>>;  // ns -> totals, never erased
+  TotalsMap totals_;                                             // in memory
   std::vector<Undo> journal_;
 };
 

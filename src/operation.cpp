@@ -31,12 +31,24 @@ std::string printable(std::string_view bytes) {
   return out;
 }
 
+// Thrown (copied: the copy shares its message, allocating nothing) when not even the message of
+// an out-of-memory error can be allocated.
+const StorageError kOutOfMemory("kvstore: out of memory", SQLITE_NOMEM);
+
 bool is_schema_problem(int primary_code) {
   return primary_code == SQLITE_NOTADB || primary_code == SQLITE_CORRUPT ||
          primary_code == SQLITE_SCHEMA;
 }
 
 }  // namespace
+
+void throw_out_of_memory(const Operation& op) {
+  try {
+    throw StorageError(op.message("out of memory"), SQLITE_NOMEM);
+  } catch (const std::bad_alloc&) {
+    throw kOutOfMemory;
+  }
+}
 
 std::string Operation::message(std::string_view detail) const {
   std::string out = "kvstore: ";
@@ -62,7 +74,7 @@ void rethrow_as_kvstore_error(const Operation& op) {
   } catch (const Error&) {
     throw;
   } catch (const std::bad_alloc&) {
-    throw StorageError(op.message("out of memory"), SQLITE_NOMEM);
+    throw_out_of_memory(op);
   } catch (const SQLite::Exception& e) {
     const int code = e.getExtendedErrorCode() > 0 ? e.getExtendedErrorCode() : e.getErrorCode();
     const int primary = code & 0xff;

@@ -43,6 +43,10 @@ void run_callers_code(Fn&& fn) {
   }
 }
 
+// Throws StorageError (SQLITE_NOMEM) for `op`; one whose message needs no memory if even that
+// cannot be built.
+[[noreturn]] void throw_out_of_memory(const Operation& op);
+
 // Translates the exception being handled (inside a catch block) into a kvstore::Error for `op`.
 // kvstore errors pass through unchanged.
 [[noreturn]] void rethrow_as_kvstore_error(const Operation& op);

@@ -27,10 +27,8 @@ class ContextWithoutPartials : public kainjow::mustache::context<std::string> {
   }
 };
 
-}  // namespace
-
-std::string Store::render(std::string_view mustache_template, std::string_view group) {
-  const auto op = detail::Operation::of("render", group);
+std::string render_group(Store& store, std::string_view mustache_template, std::string_view group,
+                         const detail::Operation& op) {
   if (detail::section_depth(mustache_template) > kMaxSectionDepth) {
     throw InvalidArgument(
         op.message("template: sections nested deeper than " + std::to_string(kMaxSectionDepth)));
@@ -40,7 +38,7 @@ std::string Store::render(std::string_view mustache_template, std::string_view g
   // Values go in as they are, like go-store's text/template: no HTML escaping.
   view.set_custom_escape([](const std::string& text) { return text; });
   kainjow::mustache::data variables;
-  for (const auto& [key, value] : get_all(group)) variables.set(key, value);
+  for (const auto& [key, value] : store.get_all(group)) variables.set(key, value);
   ContextWithoutPartials context(&variables);
   std::string out;
   try {
@@ -51,6 +49,13 @@ std::string Store::render(std::string_view mustache_template, std::string_view g
   }
   if (!view.is_valid()) throw InvalidArgument(op.message("template: " + view.error_message()));
   return out;
+}
+
+}  // namespace
+
+std::string Store::render(std::string_view mustache_template, std::string_view group) {
+  const auto op = detail::Operation::of("render", group);
+  return detail::guarded(op, [&] { return render_group(*this, mustache_template, group, op); });
 }
 
 }  // namespace kvstore

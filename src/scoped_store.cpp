@@ -3,6 +3,7 @@
 #include "kvstore/scoped_store.hpp"
 
 #include <algorithm>
+#include <new>
 
 #include "blob_state.hpp"
 #include "clock.hpp"
@@ -32,13 +33,22 @@ std::string checked_namespace(std::string ns) {
 }  // namespace
 
 ScopedStore::ScopedStore(Store& store, std::string ns, QuotaConfig quota)
-    : store_(store), ns_(checked_namespace(std::move(ns))), prefix_(ns_ + ':'), quota_(quota) {}
+    : store_(store),
+      ns_(checked_namespace(std::move(ns))),
+      prefix_(scoped_in(ns_, {})),
+      quota_(quota) {}
 
-std::string ScopedStore::scoped(std::string_view group) const {
-  std::string full;
-  full.reserve(prefix_.size() + group.size());
-  return full.append(prefix_).append(group);
+std::string ScopedStore::scoped_in(std::string_view ns, std::string_view group) {
+  try {
+    std::string full;
+    full.reserve(ns.size() + 1 + group.size());
+    return full.append(ns).append(1, ':').append(group);
+  } catch (const std::bad_alloc&) {
+    detail::throw_out_of_memory(detail::Operation::of("ScopedStore", ns));
+  }
 }
+
+std::string ScopedStore::scoped(std::string_view group) const { return scoped_in(ns_, group); }
 
 void ScopedStore::quota_checked_set(std::string_view operation, std::string_view group,
                                     std::string_view key, std::string_view value,
@@ -136,9 +146,11 @@ std::vector<std::string> ScopedStore::get_fields(std::string_view group, std::st
 
 void ScopedStore::set_json(std::string_view group, std::string_view key,
                            const nlohmann::json& value) {
-  quota_checked_set("set_json", group, key,
-                    detail::json_text(value, detail::Operation::of("set_json", scoped(group), key)),
-                    std::nullopt);
+  const auto full = scoped(group);
+  const auto op = detail::Operation::of("set_json", full, key);
+  detail::guarded(op, [&] {
+    quota_checked_set("set_json", group, key, detail::json_text(value, op), std::nullopt);
+  });
 }
 
 std::optional<nlohmann::json> ScopedStore::get_json(std::string_view group, std::string_view key) {
@@ -155,12 +167,15 @@ std::optional<BlobReader> ScopedStore::open_reader(std::string_view group, std::
 
 BlobWriter ScopedStore::begin_set(std::string_view group, std::string_view key, Metadata meta,
                                   std::stop_token cancel) {
-  BlobWriter writer = store_.begin_set(scoped(group), key, std::move(meta), std::move(cancel));
-  writer.state_->before_commit =
-      [ns = ns_, quota = quota_, full = scoped(group), key = std::string(key)](
-          Store::Impl& impl, const detail::Operation& op, std::int64_t now) {
-        detail::check_quota(impl, op, ns, quota, full, key, now);
-      };
+  const auto full = scoped(group);
+  BlobWriter writer = store_.begin_set(full, key, std::move(meta), std::move(cancel));
+  detail::guarded(detail::Operation::of("begin_set", full, key), [&] {
+    writer.state_->before_commit = [ns = ns_, quota = quota_, full, key = std::string(key)](
+                                       Store::Impl& impl, const detail::Operation& op,
+                                       std::int64_t now) {
+      detail::check_quota(impl, op, ns, quota, full, key, now);
+    };
+  });
   return writer;
 }
 
@@ -171,14 +186,16 @@ void ScopedStore::transaction(const std::function<void(ScopedTransaction&)>& fn)
 
 Watcher ScopedStore::watch(std::string_view group, std::string_view key,
                            std::optional<std::uint64_t> from_revision, std::size_t capacity) {
-  detail::WatchFilter filter;
-  const bool all = group == detail::WatchFilter::kWildcard;
-  filter.scope =
-      all ? detail::WatchFilter::Scope::namespace_groups : detail::WatchFilter::Scope::group;
-  filter.group = all ? prefix_ : scoped(group);
-  filter.key = std::string(key);
-  filter.strip_bytes = prefix_.size();
-  return store_.watch_filtered(std::move(filter), from_revision, capacity);
+  return detail::guarded(detail::Operation::of("watch", group, key), [&] {
+    detail::WatchFilter filter;
+    const bool all = group == detail::WatchFilter::kWildcard;
+    filter.scope =
+        all ? detail::WatchFilter::Scope::namespace_groups : detail::WatchFilter::Scope::group;
+    filter.group = all ? prefix_ : scoped(group);
+    filter.key = std::string(key);
+    filter.strip_bytes = prefix_.size();
+    return store_.watch_filtered(std::move(filter), from_revision, capacity);
+  });
 }
 
 // Inside the transaction this thread owns the Store's connection, so each call joins it.

@@ -61,6 +61,31 @@ void require_positive(std::chrono::milliseconds ttl, const Operation& op) {
 // for_each reads this many rows per lock hold.
 constexpr int kForEachPage = 256;
 
+// Visits group page by page, reading each page under the lock and calling fn without it.
+void for_each_page(Store::Impl& impl, const Operation& op, std::string_view group,
+                   const std::function<bool(std::string_view, std::string_view)>& fn) {
+  const auto now = detail::now_unix_ms();
+  std::string from;  // the smallest key not yet visited
+  for (;;) {
+    std::vector<std::pair<std::string, std::string>> page;
+    impl.read(op, [&] {
+      StatementUse use(impl.statements.select_live_page);
+      use.text(1, group).text(2, from).integer(3, now).integer(4, kForEachPage);
+      while (use.step()) {
+        page.emplace_back(use.column_text(0),
+                          impl.stored_value(use.column_text(1), use.column_int_or_null(2)));
+      }
+    });
+    for (const auto& [key, value] : page) {
+      bool go_on = false;
+      detail::run_callers_code([&] { go_on = fn(key, value); });
+      if (!go_on) return;
+    }
+    if (page.size() < static_cast<std::size_t>(kForEachPage)) return;
+    from = page.back().first + '\0';  // the immediate successor of the last key visited
+  }
+}
+
 }  // namespace
 
 Store::Store(const std::string& path, Options options) : impl_(open(path, std::move(options))) {}
@@ -149,24 +174,8 @@ std::map<std::string, std::string> Store::get_all(std::string_view group) {
 
 void Store::for_each(std::string_view group,
                      const std::function<bool(std::string_view, std::string_view)>& fn) {
-  const auto now = detail::now_unix_ms();
-  std::string from;  // the smallest key not yet visited
-  for (;;) {
-    std::vector<std::pair<std::string, std::string>> page;
-    impl_->read(Operation::of("for_each", group), [&] {
-      StatementUse use(impl_->statements.select_live_page);
-      use.text(1, group).text(2, from).integer(3, now).integer(4, kForEachPage);
-      while (use.step()) {
-        page.emplace_back(use.column_text(0),
-                          impl_->stored_value(use.column_text(1), use.column_int_or_null(2)));
-      }
-    });
-    for (const auto& [key, value] : page) {
-      if (!fn(key, value)) return;
-    }
-    if (page.size() < static_cast<std::size_t>(kForEachPage)) return;
-    from = page.back().first + '\0';  // the immediate successor of the last key visited
-  }
+  const auto op = Operation::of("for_each", group);
+  detail::guarded(op, [&] { for_each_page(*impl_, op, group, fn); });
 }
 
 std::size_t Store::count(std::string_view group) {

@@ -34,20 +34,26 @@ bool in_scope(const WatchFilter& filter, const Event& event) {
 
 Watcher Store::watch(std::string_view group, std::string_view key,
                      std::optional<std::uint64_t> from_revision, std::size_t capacity) {
-  return watch_filtered(filter_for(group, key), from_revision, capacity);
+  return detail::guarded(Operation::of("watch", group, key), [&] {
+    return watch_filtered(filter_for(group, key), from_revision, capacity);
+  });
 }
 
 Watcher Store::watch_filtered(detail::WatchFilter filter,
                               std::optional<std::uint64_t> from_revision, std::size_t capacity) {
   const auto op = Operation::of("watch", filter.group, filter.key);
   if (capacity == 0) throw InvalidArgument(op.message("capacity must be at least 1"));
-  auto state = std::make_shared<detail::WatcherState>(std::move(filter), capacity);
   if (!from_revision) {
-    impl_->hub->add_watcher(state);
-    return Watcher(std::move(state), impl_->hub);
+    return detail::guarded(op, [&] {
+      auto state = std::make_shared<detail::WatcherState>(std::move(filter), capacity);
+      impl_->hub->add_watcher(state);
+      return Watcher(std::move(state), impl_->hub);
+    });
   }
   // Registering under the connection lock splits the changes exactly: those committed before
   // are in the log read here, those committed after reach the watcher live.
+  auto state = detail::guarded(
+      op, [&] { return std::make_shared<detail::WatcherState>(std::move(filter), capacity); });
   return impl_->read(op, [&] {
     impl_->log.require_replayable(*from_revision, op);
     std::deque<Event> replay;
@@ -67,8 +73,10 @@ Watcher Store::watch_filtered(detail::WatchFilter filter,
 }
 
 Subscription Store::on_change(std::function<void(const Event&)> fn) {
-  if (!fn) throw InvalidArgument("kvstore: on_change: empty callback");
-  return Subscription(impl_->hub->add_callback(std::move(fn)), impl_->hub);
+  const auto op = Operation::of("on_change");
+  if (!fn) throw InvalidArgument(op.message("empty callback"));
+  return detail::guarded(
+      op, [&] { return Subscription(impl_->hub->add_callback(std::move(fn)), impl_->hub); });
 }
 
 std::vector<Event> Store::changes_since(std::uint64_t revision) {

@@ -35,7 +35,7 @@ std::function<void()> reporting_failures(Store::Impl& impl, std::function<void()
     try {
       task();
     } catch (const std::exception& e) {
-      impl.report(std::string(e.what()) + " (" + what + "; will retry)");
+      impl.report(e.what(), " (", what, "; will retry)");
     }
   };
 }
@@ -46,7 +46,8 @@ constexpr int kPurgeBatch = 1000;
 
 Store::Impl::Impl(const std::string& path, Options opts)
     : options(std::move(opts)),
-      hub(std::make_shared<detail::EventHub>([this](const std::string& m) { report(m); })),
+      hub(std::make_shared<detail::EventHub>(
+          [this](const std::string& message) { deliver_report(message); })),
       connection(path, options),
       files(connection.file_path(), detail::file_system()),
       statements(migrated(connection)),
@@ -76,15 +77,17 @@ void Store::Impl::finish_opening() noexcept {
 
 void Store::Impl::after_commit(Publication& publication) noexcept {
   publication.collect(pending, feed);
+  if (!pending.removed_files.empty() && !connection.make_commits_durable()) {
+    // Until the deletions are durable a power cut could bring their rows back: the files stay,
+    // and the next open reclaims them once no row records them.
+    pending.removed_files.clear();
+    return;
+  }
   for (const auto blob_id : pending.removed_files) {
     try {
       files.remove(blob_id);
     } catch (const std::exception& e) {
-      try {
-        report(std::string("kvstore: ") + e.what() + " (the file is reclaimed on the next open)");
-      } catch (const std::bad_alloc&) {
-        // The message could not be built; the file is still reclaimed on the next open.
-      }
+      report("kvstore: ", e.what(), " (the file is reclaimed on the next open)");
     }
   }
   pending.removed_files.clear();
@@ -102,15 +105,11 @@ void Store::Impl::require_writable(const detail::Operation& op) const {
   if (options.read_only) throw StorageError(op.message("store is open read-only"), SQLITE_READONLY);
 }
 
-void Store::Impl::report(const std::string& message) const noexcept {
-  try {
-    if (options.on_error) {
-      options.on_error(message);
-    } else {
-      std::cerr << message << '\n';
-    }
-  } catch (...) {
-    // on_error must not throw; if it does (or stderr fails), the report is lost, not the call.
+void Store::Impl::deliver_report(const std::string& message) const {
+  if (options.on_error) {
+    options.on_error(message);
+  } else {
+    std::cerr << message << '\n';
   }
 }
 
@@ -305,13 +304,19 @@ std::size_t Store::Impl::purge_batch(std::int64_t now, int limit,
 
 namespace {
 
-// Runs purge_batch until a batch comes back short. Batches keep each write lock short, so a large
-// purge does not stall other writers.
-template <class Batch>
-std::size_t purge_in_batches(Batch&& batch) {
+// Runs batch(limit, last) in writes until one comes back short; `last` is set for that one,
+// which also does `finish` in the same write. Batches keep each write lock short, so a large
+// purge does not stall other writers; a purge of fewer rows than a batch is one transaction.
+template <class Batch, class Finish>
+std::size_t purge_in_batches(Store::Impl& impl, const detail::Operation& op, Batch&& batch,
+                             Finish&& finish) {
   std::size_t total = 0;
   for (;;) {
-    const auto purged = batch(kPurgeBatch);
+    const auto purged = impl.write(op, [&] {
+      const auto rows = batch(kPurgeBatch);
+      if (rows < static_cast<std::size_t>(kPurgeBatch)) finish();
+      return rows;
+    });
     total += purged;
     if (purged < static_cast<std::size_t>(kPurgeBatch)) return total;
   }
@@ -322,13 +327,12 @@ std::size_t purge_in_batches(Batch&& batch) {
 std::size_t Store::Impl::purge_expired() {
   const auto op = detail::Operation::of("purge_expired");
   const auto now = detail::now_unix_ms();
-  const auto total = purge_in_batches(
-      [&](int limit) { return write(op, [&] { return purge_batch(now, limit); }); });
-  write(op, [&] {
-    reclaim_orphan_blobs();
-    log.trim(options.change_log_retention);
-  });
-  return total;
+  return purge_in_batches(
+      *this, op, [&](int limit) { return purge_batch(now, limit); },
+      [&] {
+        reclaim_orphan_blobs();
+        log.trim(options.change_log_retention);
+      });
 }
 
 std::size_t Store::Impl::purge_expired_in(std::string_view group_prefix) {
@@ -336,7 +340,7 @@ std::size_t Store::Impl::purge_expired_in(std::string_view group_prefix) {
   const auto now = detail::now_unix_ms();
   const auto range = detail::PrefixRange::of(group_prefix);
   return purge_in_batches(
-      [&](int limit) { return write(op, [&] { return purge_batch(now, limit, &range); }); });
+      *this, op, [&](int limit) { return purge_batch(now, limit, &range); }, [] {});
 }
 
 void Store::Impl::poll_external_changes() {
@@ -347,7 +351,7 @@ void Store::Impl::poll_external_changes() {
     for (Event& event : external) pending.add_event(std::move(event));
   });
   if (missed > 0) {
-    report("kvstore: change feed: " + std::to_string(missed) +
+    report("kvstore: change feed: ", std::to_string(missed),
            " changes by other connections were trimmed from the log before this store saw "
            "them; raise change_log_retention or lower external_poll_interval");
   }

@@ -52,6 +52,7 @@ struct Store::Impl {
       }
       Publication publication(*hub);  // destroyed after `lock`: publishes outside the lock
       std::unique_lock lock(mutex);
+      connection.end_leftover_transaction();
       ForgetPendingOnThrow forget{pending};
       if constexpr (std::is_void_v<decltype(body())>) {
         body();
@@ -131,8 +132,19 @@ struct Store::Impl {
   // failure that fn caught, so that fn's later calls neither autocommit nor read around it.
   void require_live_transaction(const detail::Operation& op) const;
   void require_writable(const detail::Operation& op) const;
-  // Hands `message` to Options::on_error (or stderr). Never throws: a failure to report is lost.
-  void report(const std::string& message) const noexcept;
+  // Hands the message made of `parts` (strings, string views, C strings) to Options::on_error,
+  // or to stderr. Never throws: a message that cannot be built or delivered (out of memory, an
+  // on_error that throws) is lost, not the call that reports it.
+  template <class... Parts>
+  void report(const Parts&... parts) const noexcept {
+    try {
+      std::string message;
+      (message.append(parts), ...);
+      deliver_report(message);
+    } catch (...) {
+    }
+  }
+  void deliver_report(const std::string& message) const;
 
   // Steps of the public operations. The caller holds the connection; the mutating ones also
   // need a WriteScope. `now` is Unix ms.

@@ -1,4 +1,5 @@
 // The Watcher and Subscription handles: thin owners of shared state in the EventHub.
+#include "deadline.hpp"
 #include "event_hub.hpp"
 #include "kvstore/events.hpp"
 
@@ -22,7 +23,7 @@ Watcher::~Watcher() { unwatch(); }
 
 std::optional<Event> Watcher::next(std::chrono::milliseconds timeout) {
   if (!state_) return std::nullopt;
-  return state_->pop(std::chrono::steady_clock::now() + timeout);
+  return state_->pop(detail::saturating_deadline(std::chrono::steady_clock::now(), timeout));
 }
 
 std::optional<Event> Watcher::try_next() {

@@ -45,7 +45,7 @@ WriteScope::~WriteScope() {
   log_.rollback_to(log_before_);
   counts_.rollback_to(counts_before_);
   if (kind_ == Kind::savepoint) {
-    connection_.try_rollback_to_savepoint();
+    if (!connection_.try_rollback_to_savepoint()) pending_.must_roll_back = true;
   } else if (kind_ == Kind::transaction) {
     connection_.try_rollback();
   }

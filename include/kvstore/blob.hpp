@@ -8,8 +8,8 @@
 // publishes the value and its metadata atomically, and abort() (or the writer's destruction)
 // discards everything staged. The staged data of a process that dies before commit is invisible
 // and is reclaimed when the store is next opened (a writer's liveness is told by a lock on its
-// file, not by its process id, so it holds across containers that share the volume). Copy or move a store file together with its
-// "-blobs" directory.
+// file, not by its process id, so it holds across containers that share the volume). Copy or move
+// a store file together with its "-blobs" directory.
 // A BlobReader (Store::open_reader) reads a value chunk by chunk and never mixes versions: if the
 // value is replaced while it reads, it keeps delivering the version it opened (a value in a file)
 // or throws Error (a value in the database).

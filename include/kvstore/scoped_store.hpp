@@ -64,7 +64,8 @@ class ScopedStore {
   std::size_t count_all(std::string_view group_prefix = {});
   // The namespace's groups that start with group_prefix, without the "ns:" prefix, sorted.
   std::vector<std::string> groups(std::string_view group_prefix = {});
-  // Deletes the expired keys of this namespace only; returns how many.
+  // Deletes the expired keys of this namespace only; returns how many. Transactions as in
+  // Store::purge_expired.
   std::size_t purge_expired();
   std::string render(std::string_view mustache_template, std::string_view group);
   std::vector<std::string> get_split(std::string_view group, std::string_view key,
@@ -92,6 +93,8 @@ class ScopedStore {
                 std::optional<std::uint64_t> from_revision = {}, std::size_t capacity = 16);
 
  private:
+  // "ns:group"; out of memory throws StorageError.
+  static std::string scoped_in(std::string_view ns, std::string_view group);
   std::string scoped(std::string_view group) const;
   void quota_checked_set(std::string_view operation, std::string_view group, std::string_view key,
                          std::string_view value, std::optional<std::chrono::milliseconds> ttl);

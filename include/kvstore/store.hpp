@@ -127,7 +127,12 @@ class Store {
   std::size_t count_all(std::string_view group_prefix = {});
   // Names of the groups with at least one live key that start with `group_prefix`, sorted.
   std::vector<std::string> groups(std::string_view group_prefix = {});
-  // Deletes every expired key now; returns how many were deleted.
+  // Deletes every expired key now (publishing an `expire` event for each), deletes the streamed
+  // values no key refers to any more, and trims the change log to change_log_retention; returns
+  // how many keys were deleted. Up to 1,000 expired keys this is one transaction. More are
+  // deleted 1,000 per transaction, so that other writers are not held up meanwhile: if a later
+  // transaction fails, the keys the earlier ones deleted stay deleted (they were invisible to
+  // every read already) and the exception says what failed.
   std::size_t purge_expired();
   // Renders a Mustache template with the live keys of `group` as variables. Values are inserted
   // as they are (no HTML escaping); a missing variable renders empty. Partials ({{> name}}) are
