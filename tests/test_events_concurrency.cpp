@@ -249,11 +249,35 @@ TEST_CASE("unsubscribe from another thread while writers publish", "[events][con
     auto subscription = store.on_change([&](const Event&) { ++calls; });
     REQUIRE(kvtest::eventually([&] { return written.load() > before + 2; }));
     subscription.unsubscribe();
-    // After unsubscribe() returns the callback is not started again: at most one call that had
-    // already started may still be running, and none begins later.
+    // After unsubscribe() returns the callback is neither running nor started again.
     const long frozen = calls.load();
     REQUIRE(kvtest::eventually([&] { return written.load() > before + 6; }));
-    CHECK(calls.load() <= frozen + 1);
+    CHECK(calls.load() == frozen);
   }
   CHECK(calls.load() > 0);
+}
+
+TEST_CASE("unsubscribe from another thread returns only once the running callback returned",
+          "[events][concurrency]") {
+  Watchdog dog("unsubscribe waiting for a running callback");
+  kvstore::Store store(":memory:", no_purge());
+  std::atomic<bool> in_callback{false}, unsubscribing{false}, unsubscribe_returned{false};
+  std::atomic<bool> never_unsubscribed{false};
+  auto subscription = store.on_change([&](const Event&) {
+    in_callback = true;
+    if (!kvtest::eventually([&] { return unsubscribing.load(); })) never_unsubscribed = true;
+    // Gives a wrong unsubscribe() the time to return while this call runs: a bound, not a
+    // timing assertion (a correct one returns only after this call, whatever the bound).
+    kvtest::eventually([&] { return unsubscribe_returned.load(); }, 200ms);
+    in_callback = false;
+  });
+  std::thread writer([&] { store.set("g", "k", "v"); });
+  REQUIRE(kvtest::eventually([&] { return in_callback.load(); }));
+  unsubscribing = true;
+  subscription.unsubscribe();
+  const bool still_running = in_callback.load();
+  unsubscribe_returned = true;
+  writer.join();
+  CHECK_FALSE(never_unsubscribed);
+  CHECK_FALSE(still_running);
 }

@@ -12,11 +12,17 @@
 namespace kvfault {
 
 struct SectorJournal::File {
+  struct Saved {
+    // The sector's content at the last sync: min(512, durable_size - start) bytes, so empty for
+    // a sector that lay wholly past the durable end.
+    std::string content;
+    // Whether a write touched it; a sector only truncated away comes back whole when the
+    // truncation is lost (a truncation is one metadata change: all or nothing).
+    bool written = false;
+  };
   std::string path;
   std::int64_t durable_size = 0;
-  // Sector index -> its content at the last sync: min(512, durable_size - start) bytes, so empty
-  // for a sector that lay wholly past the durable end.
-  std::map<std::int64_t, std::string> saved;
+  std::map<std::int64_t, Saved> saved;  // by sector index
 };
 
 namespace {
@@ -76,13 +82,15 @@ void lose(const SectorJournal::File& file, LossMode mode, std::mt19937_64& rando
     throw_errno("ftruncate", file.path);
   }
 
-  for (const auto& [sector, content] : file.saved) {
+  for (const auto& [sector, saved] : file.saved) {
     const std::int64_t start = sector * SectorJournal::kSectorSize;
     if (start >= final_size) continue;
-    if (mode == LossMode::tear && coin(random)) continue;  // this sector made it to the disk
+    // A written sector may have made it to the disk; one only truncated away is back with the
+    // size (it is below final_size, so the truncation was lost).
+    if (mode == LossMode::tear && saved.written && coin(random)) continue;
     const auto length =
         static_cast<std::size_t>(std::min(SectorJournal::kSectorSize, final_size - start));
-    std::string bytes = content.substr(0, length);
+    std::string bytes = saved.content.substr(0, length);
     bytes.resize(length, '\0');
     write_all_at(fd, bytes, start, file.path);
   }
@@ -105,7 +113,7 @@ bool SectorJournal::before_write(File& file, std::int64_t offset, std::int64_t a
                                  const Reader& read) {
   if (amount <= 0) return true;
   std::lock_guard lock(mutex_);
-  return save(file, offset / kSectorSize, (offset + amount - 1) / kSectorSize, read);
+  return save(file, offset / kSectorSize, (offset + amount - 1) / kSectorSize, read, true);
 }
 
 bool SectorJournal::before_truncate(File& file, std::int64_t new_size, std::int64_t size_now,
@@ -114,7 +122,7 @@ bool SectorJournal::before_truncate(File& file, std::int64_t new_size, std::int6
   // Sectors past the durable end need no content: a loss cuts them off or zeroes them.
   const std::int64_t end = std::min(size_now, file.durable_size);
   if (new_size >= end) return true;
-  return save(file, new_size / kSectorSize, (end - 1) / kSectorSize, read);
+  return save(file, new_size / kSectorSize, (end - 1) / kSectorSize, read, false);
 }
 
 void SectorJournal::synced(File& file, std::int64_t size_now) {
@@ -157,15 +165,18 @@ void SectorJournal::forget_unsynced() {
 // The first time since the last sync that a sector is touched, its content then is its durable
 // content (an earlier write or truncate would have saved it already).
 bool SectorJournal::save(File& file, std::int64_t first_sector, std::int64_t last_sector,
-                         const Reader& read) {
+                         const Reader& read, bool written) {
   for (std::int64_t sector = first_sector; sector <= last_sector; ++sector) {
-    if (file.saved.contains(sector)) continue;
+    if (const auto found = file.saved.find(sector); found != file.saved.end()) {
+      found->second.written = found->second.written || written;
+      continue;
+    }
     const std::int64_t start = sector * kSectorSize;
     const auto length = static_cast<std::size_t>(
         std::clamp<std::int64_t>(file.durable_size - start, 0, kSectorSize));
     std::string content(length, '\0');
     if (length > 0 && !read(start, content)) return false;
-    file.saved.emplace(sector, std::move(content));
+    file.saved.emplace(sector, File::Saved{std::move(content), written});
   }
   return true;
 }

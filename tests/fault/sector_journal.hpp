@@ -59,15 +59,19 @@ class SectorJournal final : public Journal {
 
   // drop: every tracked file is cut back (or extended) to its durable size and every saved
   // sector restored. tear: the final size is the durable or the current size (random), then each
-  // saved sector below it independently keeps its current content or gets its durable content
-  // back (zeros where it had none). Only for files no one has open; throws std::system_error
-  // when a file cannot be changed (a missing file is skipped).
+  // written sector below it independently keeps its current content or gets its durable content
+  // back (zeros where it had none); a sector a truncation cut away and nothing wrote since gets
+  // its durable content back whenever the final size includes it (a truncation is one metadata
+  // change, lost or kept whole: it never leaves holes in what it did not cut). Only for files no
+  // one has open; throws std::system_error when a file cannot be changed (a missing file is
+  // skipped).
   void lose_unsynced(LossMode mode, std::mt19937_64& random) override;
   // Everything is durable as it is now; paths with no open handle stop being tracked.
   void forget_unsynced() override;
 
  private:
-  bool save(File& file, std::int64_t first_sector, std::int64_t last_sector, const Reader& read);
+  bool save(File& file, std::int64_t first_sector, std::int64_t last_sector, const Reader& read,
+            bool written);
 
   mutable std::mutex mutex_;
   std::map<std::string, FileRef> files_;  // ordered: a seed gives the same loss every time

@@ -155,6 +155,36 @@ TEST_CASE("tear keeps or loses each unsynced sector independently", "[fault][jou
   REQUIRE(outcomes[5] == std::set<std::string>{std::string(1, '\0'), "c"});
 }
 
+TEST_CASE("a lost truncation brings back all it cut, never a mix of old and nothing",
+          "[fault][journal]") {
+  const kvfault_test::CleanControl clean;
+  const TempDir dir;
+  std::set<std::string> outcomes;
+  for (std::uint64_t seed = 1; seed <= 64; ++seed) {
+    CAPTURE(seed);
+    const std::string path = dir.file("cut-" + std::to_string(seed));
+    SectorJournal journal;
+    std::mt19937_64 random(seed);
+    {
+      // The way SQLite restarts its WAL: truncate to nothing, then write a new start.
+      JournaledFile file(journal, path, sectors('a', 4));
+      file.truncate(0);
+      file.write(0, sectors('n', 1));
+    }
+    journal.lose_unsynced(LossMode::tear, random);
+    const std::string after = read_file(path);
+    if (after.size() == 4 * kSector) {
+      // The truncation was lost: sectors 1-3 were only cut, so they are all back.
+      REQUIRE(after.substr(kSector) == sectors('a', 3));
+      REQUIRE((after.front() == 'a' || after.front() == 'n'));
+    } else {
+      REQUIRE(after.size() == kSector);  // the truncation and the write's size were kept
+    }
+    outcomes.insert(std::to_string(after.size()) + after.substr(0, 1));
+  }
+  REQUIRE(outcomes.size() >= 3);
+}
+
 TEST_CASE("the same seed tears the same way", "[fault][journal]") {
   const kvfault_test::CleanControl clean;
   const TempDir dir;
