@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The long versions of the CI checks, for more confidence than .ci/run gives: the test suite, a
-# 30-minute soak, the sanitizer builds, 30 minutes of fuzzing per target and, when the suite has
-# [crash] tests, 1000 crash kills. Each length can be changed through its variable:
-#   KVSTORE_SOAK_SECONDS (1800), KVSTORE_FUZZ_SECONDS (1800, per target), KVSTORE_CRASH_KILLS (1000)
+# The long versions of the CI checks, for more confidence than .ci/run gives: the test suite, the
+# exhaustive failure sweep (every fault point, every sync point with 16 torn losses, 2000 random
+# power cuts), a 30-minute soak, the sanitizer builds, 30 minutes of fuzzing per target and, when
+# the suite has [crash] tests, 1000 crash kills. Each length can be changed through its variable:
+#   KVSTORE_SOAK_SECONDS (1800), KVSTORE_FUZZ_SECONDS (1800, per target), KVSTORE_CRASH_KILLS (1000),
+#   KVSTORE_SWEEP_POINTS (0: all), KVSTORE_SWEEP_CUTS (2000), KVSTORE_SWEEP_TEARS (16)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export KVSTORE_SOAK_SECONDS="${KVSTORE_SOAK_SECONDS:-1800}"
@@ -11,6 +13,8 @@ tools/test.sh
 if { build/tests/kvstore_tests "[crash]" --list-test-names-only || true; } | grep -q .; then
   KVSTORE_CRASH_KILLS="${KVSTORE_CRASH_KILLS:-1000}" build/tests/kvstore_tests "[crash]"
 fi
+KVSTORE_SWEEP_POINTS="${KVSTORE_SWEEP_POINTS:-0}" KVSTORE_SWEEP_CUTS="${KVSTORE_SWEEP_CUTS:-2000}" \
+  KVSTORE_SWEEP_TEARS="${KVSTORE_SWEEP_TEARS:-16}" tools/sweep.sh
 tools/soak.sh
 tools/asan.sh
 tools/tsan.sh
