@@ -40,11 +40,13 @@ std::unique_ptr<File> BlobFiles::open(std::int64_t id) const { return files_.ope
 
 std::unique_ptr<File> BlobFiles::open_recorded(std::int64_t id) const {
   auto file = open(id);
-  if (!file) {
-    throw std::system_error(std::make_error_code(std::errc::no_such_file_or_directory),
-                            "open " + path_of(id) + ": the file of a stored value is missing");
-  }
+  if (!file) throw_missing(id);
   return file;
+}
+
+void BlobFiles::throw_missing(std::int64_t id) const {
+  throw std::system_error(std::make_error_code(std::errc::no_such_file_or_directory),
+                          "open " + path_of(id) + ": the file of a stored value is missing");
 }
 
 bool BlobFiles::writer_is_live(std::int64_t id) const {

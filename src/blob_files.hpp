@@ -44,6 +44,8 @@ class BlobFiles {
   std::unique_ptr<File> open(std::int64_t id) const;
   // Like open(), for a value the database records: throws if the file does not exist.
   std::unique_ptr<File> open_recorded(std::int64_t id) const;
+  // Throws the error of a recorded value whose file is missing.
+  [[noreturn]] void throw_missing(std::int64_t id) const;
   // Whether the writer of staged blob `id` still holds its file (see above).
   bool writer_is_live(std::int64_t id) const;
   // What is wrong with the file of recorded value `id` of `size` bytes ("" if nothing).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "clock.hpp"
 #include "room_for.hpp"
 
 namespace kvstore::detail {
@@ -39,14 +40,19 @@ std::vector<Event> ChangeFeed::poll(std::uint64_t& missed) {
     return {};
   }
   seen_data_version_ = version;
+  std::vector<Event> external;
   if (const auto oldest = log_.oldest(); oldest && *oldest > cursor_ + 1) {
     // This connection's own revisions in the trimmed range were trimmed too, but it committed
     // them: nothing of them was missed.
     const auto own_trimmed = std::distance(std::upper_bound(own_.begin(), own_.end(), cursor_),
                                            std::lower_bound(own_.begin(), own_.end(), *oldest));
     missed = *oldest - cursor_ - 1 - static_cast<std::uint64_t>(own_trimmed);
+    if (missed > 0) {
+      Event gap{EventType::gap, {}, {}, {}, Clock::now(), *oldest};
+      gap.external = true;
+      external.push_back(std::move(gap));
+    }
   }
-  std::vector<Event> external;
   for (Event& event : log_.read_after(cursor_)) {
     cursor_ = event.revision;
     if (std::binary_search(own_.begin(), own_.end(), event.revision)) continue;

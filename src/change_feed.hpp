@@ -28,9 +28,10 @@ class ChangeFeed {
   // After a commit: these revisions (ascending, above every revision remembered before) are this
   // connection's own. Empties `revisions`. Room for them was made by reserve_own().
   void remember_own(std::vector<std::uint64_t>& revisions) noexcept;
-  // External changes committed since the last poll, oldest first, marked external.
-  // Returns how many logged changes by other connections were trimmed before this connection saw
-  // them (0 normally); its own trimmed revisions do not count.
+  // External changes committed since the last poll, oldest first, marked external. When changes
+  // by other connections were trimmed from the log before this connection read them, the first
+  // event is a `gap` at the oldest revision left, and `missed` says how many (its own trimmed
+  // revisions do not count); otherwise `missed` is 0.
   std::vector<Event> poll(std::uint64_t& missed);
 
  private:

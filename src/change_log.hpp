@@ -24,7 +24,7 @@
 
 namespace kvstore::detail {
 
-// The `op` column's value for an event type, and back.
+// The `op` column's value for an event type that is logged (not `gap`), and back.
 std::string_view log_op_name(EventType type);
 EventType log_op_type(std::string_view name);
 

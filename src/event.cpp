@@ -16,6 +16,8 @@ std::string_view to_string(EventType type) {
       return "delete_group";
     case EventType::expire:
       return "expire";
+    case EventType::gap:
+      return "gap";
   }
   return "set";
 }

@@ -137,6 +137,13 @@ void EventHub::offer_to_watchers(const Event& event) {
       if (watcher->filter.matches(event)) watcher->offer(event);
     }
   };
+  if (event.type == EventType::gap) {  // it may hide a change to any group: every watcher
+    for (const auto* index : {&by_group_, &by_namespace_}) {
+      for (const auto& [name, list] : *index) offer_matching(list);
+    }
+    offer_matching(all_groups_);
+    return;
+  }
   if (const auto it = by_group_.find(event.group); it != by_group_.end())
     offer_matching(it->second);
   if (const auto ns = namespace_prefix(event.group); !ns.empty()) {

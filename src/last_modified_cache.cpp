@@ -213,15 +213,25 @@ void LastModifiedCache::remove_before(KeyRef key, std::uint64_t revision, Remova
   if (entry && entry->revision() < revision) erase_locked(place, key, *entry, why);
 }
 
-void LastModifiedCache::remove_group_before(std::string_view group, std::uint64_t revision) {
+template <class Matches>
+void LastModifiedCache::remove_matching(Matches&& matches) {
   for_each_shard_exclusive([&](Shard& shard) {
     ++shard.generation;
     shard.table.erase_if([&](const Entry& entry) {
-      if (entry.group() != group || entry.revision() >= revision) return false;
+      if (!matches(entry)) return false;
       forget_locked(entry, Removal::erased);
       return true;
     });
   });
+}
+
+void LastModifiedCache::remove_group_before(std::string_view group, std::uint64_t revision) {
+  remove_matching(
+      [&](const Entry& entry) { return entry.group() == group && entry.revision() < revision; });
+}
+
+void LastModifiedCache::remove_all_before(std::uint64_t revision) {
+  remove_matching([&](const Entry& entry) { return entry.revision() < revision; });
 }
 
 void LastModifiedCache::invalidate(KeyRef key) {

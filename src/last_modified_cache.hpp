@@ -102,6 +102,8 @@ class LastModifiedCache {
   void remove_before(KeyRef key, std::uint64_t revision, Removal why);
   // Removes the entries of `group` whose revision is below `revision`. O(entries).
   void remove_group_before(std::string_view group, std::uint64_t revision);
+  // Removes every entry whose revision is below `revision`. O(entries).
+  void remove_all_before(std::uint64_t revision);
   // Removes the entry of `key`, whatever its version.
   void invalidate(KeyRef key);
 
@@ -160,6 +162,9 @@ class LastModifiedCache {
   }
 
   // evict_oldest: drops least recently modified entries until memory fits. No lock held.
+  // Removes (as erased) every entry for which matches(entry) holds, under each shard's lock.
+  template <class Matches>
+  void remove_matching(Matches&& matches);
   void evict_excess();
   bool evict_one();
   // Calls fn(shard) for every shard under its shared (const) or exclusive lock.

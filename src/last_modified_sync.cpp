@@ -187,6 +187,9 @@ void CacheSync::apply_change(const Event& event) {
     case EventType::delete_group:
       cache_.remove_group_before(event.group, event.revision);
       return;
+    case EventType::gap:  // a change below event.revision may have been lost: any older entry
+      cache_.remove_all_before(event.revision);
+      return;
   }
 }
 
@@ -200,7 +203,9 @@ void CacheSync::refresh(KeyRef key, std::uint64_t stale_below) {
 
 void CacheSync::drop_after_failure(const Event& event) noexcept {
   try {
-    if (event.type == EventType::delete_group) {
+    if (event.type == EventType::gap) {
+      cache_.remove_all_before(std::numeric_limits<std::uint64_t>::max());
+    } else if (event.type == EventType::delete_group) {
       cache_.remove_group_before(event.group, std::numeric_limits<std::uint64_t>::max());
     } else {
       cache_.invalidate(key_of(event));

@@ -13,6 +13,8 @@
 // - Any other change (direct Store or ScopedStore writes, other processes via the change feed,
 //   expiry): erase/expire/delete_group remove the older entries; a set re-reads the key from the
 //   Store (value, TTL and revision of one version) if memory holds an older version of it.
+// - A gap (other processes' changes trimmed from the log before the Store read them): every
+//   entry older than the gap is dropped, and the next get reads the Store.
 // - Validation replays the change log since the last validation the same way, which catches
 //   changes whose events never arrived (change feed off, or this layer not subscribed then).
 //

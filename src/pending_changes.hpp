@@ -20,6 +20,8 @@ struct PendingChanges {
   // Set when a failed write inside the open transaction could not be undone: the transaction
   // must then roll back instead of committing.
   bool must_roll_back = false;
+  // Changes by other connections that were trimmed from the log before this one read them.
+  std::uint64_t missed = 0;
 
   // Records an event to publish; the first one also allocates the node that carries them.
   void add_event(Event event) {
@@ -31,6 +33,9 @@ struct PendingChanges {
     std::size_t events, revisions, removed_files;
   };
   Mark mark() const { return {events.size(), revisions.size(), removed_files.size()}; }
+  // What a failed call keeps: the other connections' commits it caught up with (keep_recorded).
+  Mark kept{0, 0, 0};
+  void keep_recorded() { kept = mark(); }
   void rollback_to(Mark mark) {
     events.resize(mark.events);
     revisions.resize(mark.revisions);

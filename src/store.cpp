@@ -67,22 +67,35 @@ void for_each_page(Store::Impl& impl, const Operation& op, std::string_view grou
   const auto now = detail::now_unix_ms();
   std::string from;  // the smallest key not yet visited
   for (;;) {
-    std::vector<std::pair<std::string, std::string>> page;
+    struct Row {
+      std::string key;
+      std::optional<std::string> value;  // nullopt: a streamed value gone since its row was read
+      std::optional<std::int64_t> blob;
+    };
+    std::vector<Row> page;
     impl.read(op, [&] {
-      StatementUse use(impl.statements.select_live_page);
-      use.text(1, group).text(2, from).integer(3, now).integer(4, kForEachPage);
-      while (use.step()) {
-        page.emplace_back(use.column_text(0),
-                          impl.stored_value(use.column_text(1), use.column_int_or_null(2)));
+      {
+        StatementUse use(impl.statements.select_live_page);
+        use.text(1, group).text(2, from).integer(3, now).integer(4, kForEachPage);
+        while (use.step()) {
+          const auto blob = use.column_int_or_null(2);
+          page.push_back({std::string(use.column_text(0)),
+                          blob ? std::nullopt : std::optional<std::string>(use.column_text(1)),
+                          blob});
+        }
+      }
+      for (Row& row : page) {
+        if (row.blob) row.value = impl.streamed_value_of(group, row.key, *row.blob, now);
       }
     });
-    for (const auto& [key, value] : page) {
+    for (const Row& row : page) {
+      if (!row.value) continue;
       bool go_on = false;
-      detail::run_callers_code([&] { go_on = fn(key, value); });
+      detail::run_callers_code([&] { go_on = fn(row.key, *row.value); });
       if (!go_on) return;
     }
     if (page.size() < static_cast<std::size_t>(kForEachPage)) return;
-    from = page.back().first + '\0';  // the immediate successor of the last key visited
+    from = page.back().key + '\0';  // the immediate successor of the last key visited
   }
 }
 
@@ -95,15 +108,18 @@ Store::~Store() = default;
 std::optional<std::string> Store::get(std::string_view group, std::string_view key) {
   const auto now = detail::now_unix_ms();
   return impl_->read(Operation::of("get", group, key), [&]() -> std::optional<std::string> {
+    std::optional<std::int64_t> blob;
     {
       StatementUse use(impl_->statements.select_row);
       use.text(1, group).text(2, key);
       if (!use.step()) return std::nullopt;
       const auto expires_at = use.column_int_or_null(1);
       if (!expires_at || *expires_at > now) {
-        return impl_->stored_value(use.column_text(0), use.column_int_or_null(2));
+        blob = use.column_int_or_null(2);
+        if (!blob) return std::string(use.column_text(0));
       }
     }
+    if (blob) return impl_->streamed_value_of(group, key, *blob, now);
     impl_->expire_row(group, key, now);
     return std::nullopt;
   });
@@ -162,11 +178,22 @@ std::map<std::string, std::string> Store::get_all(std::string_view group) {
   const auto now = detail::now_unix_ms();
   return impl_->read(Operation::of("get_all", group), [&] {
     std::map<std::string, std::string> all;
-    StatementUse use(impl_->statements.select_live_page);
-    use.text(1, group).text(2, {}).integer(3, now).integer(4, -1);
-    while (use.step()) {
-      all.emplace_hint(all.end(), use.column_text(0),
-                       impl_->stored_value(use.column_text(1), use.column_int_or_null(2)));
+    std::vector<std::pair<std::string, std::int64_t>> streamed;  // read once the rows are
+    {
+      StatementUse use(impl_->statements.select_live_page);
+      use.text(1, group).text(2, {}).integer(3, now).integer(4, -1);
+      while (use.step()) {
+        if (const auto blob = use.column_int_or_null(2)) {
+          streamed.emplace_back(use.column_text(0), *blob);
+        } else {
+          all.emplace_hint(all.end(), use.column_text(0), use.column_text(1));
+        }
+      }
+    }
+    for (auto& [key, blob] : streamed) {
+      if (auto value = impl_->streamed_value_of(group, key, blob, now)) {
+        all.emplace(std::move(key), std::move(*value));
+      }
     }
     return all;
   });

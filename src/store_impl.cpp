@@ -77,6 +77,7 @@ void Store::Impl::finish_opening() noexcept {
 
 void Store::Impl::after_commit(Publication& publication) noexcept {
   publication.collect(pending, feed);
+  pending.kept = {0, 0, 0};
   if (!pending.removed_files.empty() && !connection.make_commits_durable()) {
     // Until the deletions are durable a power cut could bring their rows back: the files stay,
     // and the next open reclaims them once no row records them.
@@ -188,23 +189,45 @@ void Store::Impl::put(std::string_view group, std::string_view key, const Row& r
 std::string Store::Impl::stored_value(std::string_view inline_value,
                                       std::optional<std::int64_t> blob_id) {
   if (!blob_id) return std::string(inline_value);
+  auto value = streamed_value(*blob_id);
+  if (!value) files.throw_missing(*blob_id);
+  return std::move(*value);
+}
+
+std::optional<std::string> Store::Impl::streamed_value(std::int64_t blob_id) {
   std::string value;
   {
     detail::StatementUse use(statements.blob_storage);
-    if (!use.integer(1, *blob_id).step()) {
-      throw Error("kvstore: the record of streamed value " + std::to_string(*blob_id) +
-                  " is missing");
-    }
+    if (!use.integer(1, blob_id).step()) return std::nullopt;
     if (use.column_int(0) != 0) {
+      const auto file = files.open(blob_id);
+      if (!file) return std::nullopt;
       value.resize(static_cast<std::size_t>(use.column_int(1)));
-      files.open_recorded(*blob_id)->read_exactly(value);
+      file->read_exactly(value);
       return value;
     }
   }
   detail::StatementUse use(statements.select_chunks);
-  use.integer(1, *blob_id);
+  use.integer(1, blob_id);
   while (use.step()) value += use.column_text(0);
   return value;
+}
+
+std::optional<std::string> Store::Impl::streamed_value_of(std::string_view group,
+                                                          std::string_view key,
+                                                          std::int64_t blob_id, std::int64_t now) {
+  constexpr int kAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    if (auto value = streamed_value(blob_id)) return value;
+    if (attempt == kAttempts) files.throw_missing(blob_id);
+    detail::StatementUse use(statements.select_row);
+    if (!use.text(1, group).text(2, key).step()) return std::nullopt;
+    const auto expires_at = use.column_int_or_null(1);
+    if (expires_at && *expires_at <= now) return std::nullopt;
+    const auto blob = use.column_int_or_null(2);
+    if (!blob) return std::string(use.column_text(0));
+    blob_id = *blob;
+  }
 }
 
 std::optional<bool> Store::Impl::remove_row(std::string_view group, std::string_view key,
@@ -344,17 +367,33 @@ std::size_t Store::Impl::purge_expired_in(std::string_view group_prefix) {
 }
 
 void Store::Impl::poll_external_changes() {
-  std::uint64_t missed = 0;
   read(detail::Operation::of("change feed"), [&] {
+    std::uint64_t missed = 0;
     auto external = feed.poll(missed);
-    if (!hub->has_subscribers()) return;
-    for (Event& event : external) pending.add_event(std::move(event));
+    record_external(std::move(external), missed);
   });
-  if (missed > 0) {
-    report("kvstore: change feed: ", std::to_string(missed),
-           " changes by other connections were trimmed from the log before this store saw "
-           "them; raise change_log_retention or lower external_poll_interval");
-  }
+}
+
+void Store::Impl::catch_up_with_others(detail::WriteScope& scope) {
+  if (!feed.enabled() || !scope.began_transaction() || !hub->has_subscribers()) return;
+  std::uint64_t missed = 0;
+  auto external = feed.poll(missed);
+  record_external(std::move(external), missed);
+  pending.keep_recorded();
+  scope.keep_recorded();
+}
+
+void Store::Impl::record_external(std::vector<Event> external, std::uint64_t missed) {
+  pending.missed += missed;
+  if (!hub->has_subscribers()) return;
+  for (Event& event : external) pending.add_event(std::move(event));
+}
+
+void Store::Impl::report_missed(std::uint64_t missed) const noexcept {
+  report("kvstore: change feed: ", missed,
+         " changes by other connections were trimmed from the log before this store saw "
+         "them (subscribers got a gap event); raise change_log_retention or lower "
+         "external_poll_interval");
 }
 
 }  // namespace kvstore

@@ -50,18 +50,11 @@ struct Store::Impl {
         require_live_transaction(op);
         return body();
       }
-      Publication publication(*hub);  // destroyed after `lock`: publishes outside the lock
+      Publication publication(*this);  // destroyed after `lock`: publishes outside the lock
       std::unique_lock lock(mutex);
       connection.end_leftover_transaction();
-      ForgetPendingOnThrow forget{pending};
-      if constexpr (std::is_void_v<decltype(body())>) {
-        body();
-        after_commit(publication);
-      } else {
-        auto result = body();
-        after_commit(publication);
-        return result;
-      }
+      const HandOver hand_over{*this, publication};  // under the lock, however body ends
+      return body();
     });
   }
 
@@ -75,6 +68,7 @@ struct Store::Impl {
     require_writable(op);
     return read(op, [&]() -> decltype(auto) {
       detail::WriteScope scope(connection, pending, log, counts, atomicity);
+      catch_up_with_others(scope);
       if constexpr (std::is_void_v<decltype(body())>) {
         body();
         scope.commit();
@@ -86,39 +80,47 @@ struct Store::Impl {
     });
   }
 
-  // Hands what one top-level write committed to the change feed and, after unlocking, to the
-  // hub, which delivers batches in the order their turns were taken (commit order).
+  // Hands what one top-level call committed (and the other connections' commits it caught up
+  // with) to the change feed and, after unlocking, to the hub, which delivers batches in the
+  // order their turns were taken (commit order).
   class Publication {
    public:
-    explicit Publication(detail::EventHub& hub) : hub_(hub) {}
+    explicit Publication(Impl& impl) : impl_(impl) {}
     ~Publication() {
-      if (batch_) hub_.publish(turn_, std::move(batch_));
+      if (batch_) impl_.hub->publish(turn_, std::move(batch_));
+      if (missed_ > 0) impl_.report_missed(missed_);
     }
     Publication(const Publication&) = delete;
     Publication& operator=(const Publication&) = delete;
-    // Under the connection lock, right after the commit. Allocates nothing (what it needs was
-    // allocated while the write could still fail), so a commit is never followed by a failure.
+    // Under the connection lock, once the call's writes committed or rolled back. Allocates
+    // nothing (what it needs was allocated while the write could still fail), so a commit is
+    // never followed by a failure.
     void collect(detail::PendingChanges& pending, detail::ChangeFeed& feed) noexcept {
       feed.remember_own(pending.revisions);
+      missed_ = std::exchange(pending.missed, 0);
       if (pending.events.empty()) return;
       batch_ = std::move(pending.node);
       batch_.mapped() = std::move(pending.events);
       pending.events.clear();
-      turn_ = hub_.take_turn();
+      turn_ = impl_.hub->take_turn();
     }
 
    private:
-    detail::EventHub& hub_;
+    Impl& impl_;
     detail::BatchNode batch_;
     std::uint64_t turn_ = 0;
+    std::uint64_t missed_ = 0;
   };
 
-  // A failed call publishes nothing, even what it recorded outside a WriteScope.
-  struct ForgetPendingOnThrow {
-    detail::PendingChanges& pending;
+  // When a top-level call ends, under the lock: what a failure undid is forgotten (what the
+  // call caught up with is kept), and the rest goes to the publication.
+  struct HandOver {
+    Impl& impl;
+    Publication& publication;
     const int exceptions = std::uncaught_exceptions();
-    ~ForgetPendingOnThrow() {
-      if (std::uncaught_exceptions() > exceptions) pending.rollback_to({0, 0, 0});
+    ~HandOver() {
+      if (std::uncaught_exceptions() > exceptions) impl.pending.rollback_to(impl.pending.kept);
+      impl.after_commit(publication);
     }
   };
 
@@ -132,17 +134,21 @@ struct Store::Impl {
   // failure that fn caught, so that fn's later calls neither autocommit nor read around it.
   void require_live_transaction(const detail::Operation& op) const;
   void require_writable(const detail::Operation& op) const;
-  // Hands the message made of `parts` (strings, string views, C strings) to Options::on_error,
-  // or to stderr. Never throws: a message that cannot be built or delivered (out of memory, an
-  // on_error that throws) is lost, not the call that reports it.
+  // Hands the message made of `parts` (strings, string views, C strings, counts) to
+  // Options::on_error, or to stderr. Never throws: a message that cannot be built or delivered
+  // (out of memory, an on_error that throws) is lost, not the call that reports it.
   template <class... Parts>
   void report(const Parts&... parts) const noexcept {
     try {
       std::string message;
-      (message.append(parts), ...);
+      (append_part(message, parts), ...);
       deliver_report(message);
     } catch (...) {
     }
+  }
+  static void append_part(std::string& message, std::string_view part) { message.append(part); }
+  static void append_part(std::string& message, std::uint64_t count) {
+    message.append(std::to_string(count));
   }
   void deliver_report(const std::string& message) const;
 
@@ -170,8 +176,17 @@ struct Store::Impl {
   // in a plain group it is self-contained (when it fails it undoes its own log entry); in a
   // namespaced group it also updates the count tables and needs a savepoint.
   detail::WriteScope::Atomicity put_atomicity(std::string_view group) const;
-  // A row's value: kv.value, or the chunks of its streamed value joined.
+  // A row's value: kv.value, or its streamed value (which must exist: use it for a value this
+  // call wrote).
   std::string stored_value(std::string_view inline_value, std::optional<std::int64_t> blob_id);
+  // Streamed value `blob_id` whole, or nullopt when its record or file is gone: another
+  // connection replaced or deleted it (the file goes once the deletion committed).
+  std::optional<std::string> streamed_value(std::int64_t blob_id);
+  // The value of live row group/key whose streamed value `blob_id` was read under a statement
+  // that has ended since: while another connection's replacement takes the file away, reads the
+  // row again (a few times, then throws). nullopt if the key is gone or expired at `now` by then.
+  std::optional<std::string> streamed_value_of(std::string_view group, std::string_view key,
+                                               std::int64_t blob_id, std::int64_t now);
   // Deletes group/key: nullopt if there was no row, else whether it was live.
   std::optional<bool> remove_row(std::string_view group, std::string_view key, std::int64_t now);
   // Deletes every row of group; returns how many of them were live.
@@ -195,6 +210,15 @@ struct Store::Impl {
   std::size_t purge_expired_in(std::string_view group_prefix);
   // Publishes the changes other connections committed since the last poll.
   void poll_external_changes();
+  // Right after a top-level write took the write lock: records the commits other connections
+  // made before it, so that they are delivered ahead of its own (commit order), whatever becomes
+  // of the write. Only when someone listens (the background poll catches up otherwise).
+  void catch_up_with_others(detail::WriteScope& scope);
+  // Records what the change feed read: other connections' commits, and a gap event for those
+  // trimmed before this store read them.
+  void record_external(std::vector<Event> external, std::uint64_t missed);
+  // Reports changes lost before this store read them (after the lock is released).
+  void report_missed(std::uint64_t missed) const noexcept;
 
   Options options;
   std::shared_ptr<detail::EventHub> hub;  // shared with Watcher and Subscription handles

@@ -5,8 +5,10 @@
 namespace kvstore::detail {
 
 bool WatchFilter::matches(const Event& event) const {
-  // A delete_group removes every key of the group, so it reaches key watchers too.
-  return key == kWildcard || event.type == EventType::delete_group || event.key == key;
+  // A delete_group removes every key of the group, so it reaches key watchers too; a gap may
+  // have hidden a change to any key.
+  return key == kWildcard || event.type == EventType::delete_group ||
+         event.type == EventType::gap || event.key == key;
 }
 
 void WatcherState::offer(const Event& event) noexcept {

@@ -30,6 +30,11 @@ class WriteScope {
   WriteScope(const WriteScope&) = delete;
   WriteScope& operator=(const WriteScope&) = delete;
 
+  // Whether this scope began a transaction of its own (a top-level write).
+  bool began_transaction() const { return kind_ == Kind::transaction; }
+  // What was recorded so far (right after the scope began) stays if the scope rolls back.
+  void keep_recorded() { before_ = pending_.mark(); }
+
   // Makes the writes permanent (COMMIT) or folds them into the enclosing transaction (RELEASE).
   // A top-level commit throws StorageError, rolling back, if PendingChanges::must_roll_back.
   void commit();
@@ -39,7 +44,7 @@ class WriteScope {
   PendingChanges& pending_;
   ChangeLog& log_;
   NamespaceCounts& counts_;
-  const PendingChanges::Mark before_;
+  PendingChanges::Mark before_;
   const std::uint64_t log_before_;
   const std::size_t counts_before_;
   const bool top_level_;

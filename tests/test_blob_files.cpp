@@ -3,6 +3,7 @@
 // that a reader keeps the version it opened, that opening reclaims files no row records, and that
 // a damaged value file is an error (never a short value or a MISS). The behaviour shared with
 // ":memory:" stores is tested on both in test_blob.cpp.
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -12,6 +13,9 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
 
 #include "blob_support.hpp"
 #include "support.hpp"
@@ -199,4 +203,89 @@ TEST_CASE("streaming (files): a value file cut short or missing is an error, nev
   const auto problems = store.check();
   REQUIRE(problems.size() == 1);
   CHECK_THAT(problems[0], Catch::Contains("g/k"));
+}
+
+TEST_CASE("streaming (files): reads by another connection during replacements never miss a file",
+          "[blob][files]") {
+  kvtest::Watchdog dog("reads racing replacements");
+  TempDir dir;
+  const auto path = dir.file("s.db");
+  kvstore::Store writer_store(path, quiet());
+  kvstore::Store reader_store(path, quiet());
+  constexpr int kKeys = 40;
+  // Version i of a key: i % 26 repeated, 20,000-20,006 bytes; each key its own file.
+  const auto version = [](int i) {
+    return std::string(20000 + i % 7, static_cast<char>('a' + i % 26));
+  };
+  const auto is_version = [](std::string_view value) {
+    return value.size() >= 20000 && value.size() < 20007 &&
+           value.find_first_not_of(value.front()) == std::string_view::npos;
+  };
+  auto write_version = [&](int key, int i) {
+    auto writer = writer_store.begin_set("g", std::to_string(key));
+    writer.write(version(i));
+    writer.commit();
+  };
+  for (int key = 0; key < kKeys; ++key) write_version(key, 0);
+  std::atomic<bool> done{false};
+  std::thread replacing([&] {
+    for (int i = 1; i <= 600; ++i) write_version(i % kKeys, i);
+    done = true;
+  });
+  int reads = 0, failures = 0, wrong = 0;
+  std::string first_failure;
+  while (!done) {
+    try {
+      const auto value = reader_store.get("g", "7");
+      wrong += !value || !is_version(*value);
+      const auto all = reader_store.get_all("g");
+      wrong += all.size() != kKeys;
+      for (const auto& [key, v] : all) wrong += !is_version(v);
+      reader_store.for_each("g", [&](std::string_view, std::string_view v) {
+        wrong += !is_version(v);
+        return true;
+      });
+      wrong += !is_version(reader_store.render("{{7}}", "g"));
+      ++reads;
+    } catch (const kvstore::Error& e) {
+      if (failures++ == 0) first_failure = e.what();
+    }
+  }
+  replacing.join();
+  INFO(first_failure);
+  CHECK(failures == 0);
+  CHECK(wrong == 0);
+  CHECK(reads > 0);
+}
+
+TEST_CASE("streaming (files): stray entries in or instead of the value directory do not stop opens",
+          "[blob][files]") {
+  TempDir dir;
+  const auto path = dir.file("s.db");
+  { kvstore::Store store(path, quiet()); }
+  std::vector<std::string> reports;
+  auto options = quiet();
+  options.on_error = [&](const std::string& message) { reports.push_back(message); };
+  SECTION("a directory and a file that are not kvstore's, inside it") {
+    std::filesystem::create_directories(blob_directory(path) / "12");  // a name like an id
+    std::ofstream(blob_directory(path) / "notes.txt") << "mine";
+    kvstore::Store store(path, options);
+    auto writer = store.begin_set("g", "k");
+    writer.write("value");
+    writer.commit();
+    CHECK(store.get("g", "k") == std::optional<std::string>("value"));
+    CHECK(std::filesystem::is_directory(blob_directory(path) / "12"));
+    CHECK(std::filesystem::exists(blob_directory(path) / "notes.txt"));
+    CHECK(store.check().empty());
+    CHECK(reports.empty());
+  }
+  SECTION("a regular file where the directory should be") {
+    std::ofstream(blob_directory(path)) << "in the way";
+    kvstore::Store store(path, options);  // the reclaim pass reports and the open goes on
+    CHECK(reports.size() == 1);
+    store.set("g", "plain", "v");
+    CHECK(store.get("g", "plain") == std::optional<std::string>("v"));
+    CHECK_THROWS_AS(store.begin_set("g", "k"), kvstore::StorageError);
+    CHECK_FALSE(store.get("g", "k"));
+  }
 }

@@ -223,6 +223,33 @@ TEST_CASE("LastModifiedStore coherence: another Store object on the same file", 
   }
 }
 
+TEST_CASE("LastModifiedStore coherence: changes trimmed before the Store read them resync it",
+          "[lastmod]") {
+  kvtest::TempDir dir;
+  const std::string path = dir.file("db.sqlite");
+  auto options = lmtest::quiet_options(5ms);
+  options.on_error = [](const std::string&) {};  // the Store reports the loss; expected here
+  kvstore::Store store(path, options);
+  kvstore::LastModifiedStore layer(store);  // the default config: no validation job
+  layer.start();
+  layer.set("g", "k", "v1");
+  REQUIRE(value_of(layer, "g", "k") == "v1");
+  {
+    auto trimming = lmtest::quiet_options();
+    trimming.change_log_retention = 2;
+    kvstore::Store other(path, trimming);
+    // One transaction, then enough commits after it that the log is trimmed past it before the
+    // layer's Store polls.
+    other.transaction([](kvstore::Transaction& tx) {
+      tx.set("g", "k", "v2");
+      tx.set("g", "k2", "x");
+    });
+    for (int i = 0; i < 5; ++i) other.set("h", std::to_string(i), "v");
+    other.purge_expired();
+  }
+  CHECK(kvtest::eventually([&] { return value_of(layer, "g", "k") == "v2"; }));
+}
+
 TEST_CASE("LastModifiedStore coherence: another process's writes", "[lastmod]") {
   kvtest::TempDir dir;
   const std::string path = dir.file("db.sqlite");

@@ -21,9 +21,15 @@ enum class EventType {
   erase,         // erase() removed a live key
   delete_group,  // delete_group(), or delete_prefix() once per group it removed; `key` is empty
   expire,        // a key removed because its TTL passed (purge, or lazy expiry on get)
+  gap,           // changes by other connections were lost before this Store could read them:
+                 // the change log was trimmed past them (Options::change_log_retention, and
+                 // external_poll_interval). `revision` is the oldest revision still logged; some
+                 // changes below it were not delivered. group, key and value are empty. Every
+                 // watcher and callback receives it, whatever it watches: reload what you keep
+                 // from events (LastModifiedStore drops what it held from before the gap).
 };
 
-// "set", "delete", "delete_group", "expire".
+// "set", "delete", "delete_group", "expire", "gap".
 std::string_view to_string(EventType type);
 
 struct Event {

@@ -44,6 +44,10 @@ void print_event(const Output& out, const kvstore::Event& event) {
   } else if (out.format() == Format::plain) {
     std::cout << event.revision << '\t' << type << '\t' << event.group << '\t' << event.key << '\t'
               << event.value << '\n';
+  } else if (event.type == kvstore::EventType::gap) {
+    std::cout << format_time(event.timestamp) << "  #" << event.revision
+              << "  gap: changes before this revision were trimmed from the change log before "
+                 "they could be read\n";
   } else {
     std::cout << format_time(event.timestamp) << "  #" << event.revision << "  " << type << "  "
               << key_name(event.group, event.key)
