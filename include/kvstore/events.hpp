@@ -1,5 +1,7 @@
 // Events: what changed in a Store, delivered to watchers (pull, bounded queues) and change
-// callbacks (push, synchronous), always after the change was committed, in commit order.
+// callbacks (push, synchronous), always after the change was committed, in commit order: the
+// revision order of every commit to the file, this Store's and other connections' (see
+// Store::watch for what holds across connections, drops and resuming).
 #pragma once
 
 #include <chrono>

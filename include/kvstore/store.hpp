@@ -171,10 +171,21 @@ class Store {
   std::uint64_t revision();
 
   // Events. Every committed mutation publishes one Event per key (one per group for
-  // delete_group / delete_prefix), after the commit and outside every lock, in commit order;
-  // a rolled-back transaction or a failed call publishes nothing. Changes committed by other
-  // connections to the same file arrive the same way, marked `external`, within about
-  // Options::external_poll_interval.
+  // delete_group / delete_prefix), after the commit and outside every lock; a rolled-back
+  // transaction or a failed call publishes nothing.
+  //
+  // What holds across connections (other Store objects and processes on the same file):
+  // - Their commits arrive the same way, marked `external`: within about
+  //   Options::external_poll_interval, and at the latest with this Store's next write, which
+  //   delivers every commit made before it ahead of its own (0 = never: no external event).
+  // - Order: every subscriber of this Store receives events in revision order (commit order
+  //   across all connections), its own and external ones interleaved as they were committed.
+  // - Nothing is skipped silently: a watcher's dropped() counts the events its full queue
+  //   refused, and changes other connections committed that were trimmed from the change log
+  //   before this Store read them (change_log_retention) arrive as one EventType::gap event.
+  // - Resume: a watcher created with from_revision = the last revision it received replays
+  //   everything after it, then goes on live, with no gap and no duplicate; so after drops,
+  //   watch again from the last revision received (Compacted if the log no longer reaches it).
   //
   // Watches `group` ("*" = every group) and `key` ("*" = every key of the group; a
   // delete_group of the group also matches). The watcher's queue holds `capacity` events; when
