@@ -45,10 +45,13 @@ std::string immutable_uri(const std::string& path) {
 // (SQLITE_READONLY_CANTINIT or _DIRECTORY) and documents immutable=1 as the way to read such a
 // file. It is used only when no writer can exist, since an immutable connection would not see a
 // writer's commits.
-// busy timeout 0: BusyWait is installed as the handler once the database is open.
-SQLite::Database open_database(const std::string& path, const Options& options) {
+// `busy_wait` becomes the busy handler as soon as the database is open (SQLiteCpp's own timeout
+// is left at 0), before the first statement: a read-only open reads at once.
+SQLite::Database open_database(const std::string& path, const Options& options,
+                               BusyWait& busy_wait) {
   constexpr int busy_ms = 0;
   SQLite::Database db(path, open_flags(options), busy_ms);
+  busy_wait.install(db.getHandle());
   if (!options.read_only || path == kMemoryPath) return db;
   try {
     db.exec("PRAGMA schema_version");
@@ -56,7 +59,9 @@ SQLite::Database open_database(const std::string& path, const Options& options) 
   } catch (const SQLite::Exception& e) {
     if (e.getErrorCode() != SQLITE_READONLY || !no_writer_possible(path)) throw;
   }
-  return SQLite::Database(immutable_uri(path), open_flags(options) | SQLite::OPEN_URI, busy_ms);
+  SQLite::Database immutable(immutable_uri(path), open_flags(options) | SQLite::OPEN_URI, busy_ms);
+  busy_wait.install(immutable.getHandle());
+  return immutable;
 }
 
 // Runs a statement that returns no row; whether it succeeded.
@@ -73,8 +78,7 @@ Connection::Connection(const std::string& path, const Options& options)
       read_only_(options.read_only),
       synced_commits_(options.durability == Durability::full),
       busy_wait_(options.busy_timeout),
-      db_(open_database(path, options)) {
-  busy_wait_.install(db_.getHandle());
+      db_(open_database(path, options, busy_wait_)) {
   // FULL until the file is in WAL mode: a file in rollback-journal mode (a go-store file) is
   // safe from power loss only with FULL, and switching it to WAL writes it once that way.
   db_.exec(synced_commits_ || (!memory_ && !read_only_) ? "PRAGMA synchronous=FULL"

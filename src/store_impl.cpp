@@ -267,6 +267,7 @@ std::size_t Store::Impl::remove_group(std::string_view group, std::int64_t now) 
 void Store::Impl::expire_row(std::string_view group, std::string_view key, std::int64_t now) {
   if (options.read_only) return;  // hidden from reads, deleted by the next writer
   detail::WriteScope scope(connection, pending, log, counts);
+  catch_up_with_others(scope);
   std::optional<std::int64_t> blob;
   {
     detail::StatementUse use(statements.delete_if_expired);

@@ -83,3 +83,28 @@ TEST_CASE("open: a busy_timeout beyond INT_MAX milliseconds still waits for the 
   CHECK_NOTHROW(write.get());
   CHECK(store.get("g", "k") == std::optional<std::string>("v"));
 }
+
+TEST_CASE("open: a read-only open waits for a connection that holds the file exclusively",
+          "[store]") {
+  TempDir dir;
+  const auto path = dir.file("exclusive.db");
+  {
+    kvstore::Store store(path);
+    store.set("g", "k", "v");
+  }
+  auto holder = std::make_unique<kvtest::RawDb>(path);
+  holder->exec("PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; UPDATE kv SET value = value");
+  kvstore::Options options;
+  options.read_only = true;
+  auto open = std::async(std::launch::async, [&] {
+    kvstore::Store reader(path, options);
+    return reader.get("g", "k");
+  });
+  // A guard, not a timing assertion: the open must still be waiting when the lock goes.
+  const bool finished_while_locked =
+      kvtest::eventually([&] { return open.wait_for(0ms) == std::future_status::ready; }, 300ms);
+  holder->exec("COMMIT");
+  holder.reset();  // closing ends the exclusive hold
+  CHECK_FALSE(finished_while_locked);
+  CHECK(open.get() == std::optional<std::string>("v"));
+}
