@@ -16,15 +16,19 @@ namespace {
 struct StoredMetadata {
   Metadata metadata;
   std::optional<std::int64_t> blob_id;
-  bool in_file = false;  // the value is in the file of blob_id (BlobFiles)
+  bool in_file = false;     // the value is in the file of blob_id (BlobFiles)
+  std::string plain_value;  // with_value and no blob_id: the value
 };
 
-// The metadata of a live group/key, or nullopt (an expired row is deleted like get does).
+// The metadata of a live group/key, or nullopt (an expired row is deleted like get does);
+// `with_value`: also a plain value, from the same row (one statement, one snapshot: another
+// connection may replace the row between two).
 std::optional<StoredMetadata> load_metadata(Store::Impl& impl, std::string_view group,
-                                            std::string_view key) {
+                                            std::string_view key, bool with_value = false) {
   const auto now = detail::now_unix_ms();
   {
-    StatementUse use(impl.statements.select_metadata);
+    StatementUse use(with_value ? impl.statements.select_metadata_and_value
+                                : impl.statements.select_metadata);
     if (!use.text(1, group).text(2, key).step()) return std::nullopt;
     const auto expires_at = use.column_int_or_null(2);
     if (!expires_at || *expires_at > now) {
@@ -33,8 +37,10 @@ std::optional<StoredMetadata> load_metadata(Store::Impl& impl, std::string_view 
            static_cast<std::uint64_t>(use.column_int(0)), detail::from_unix_ms(use.column_int(1)),
            std::nullopt},
           use.column_int_or_null(5),
-          use.column_int(6) != 0};
+          use.column_int(6) != 0,
+          {}};
       if (expires_at) stored.metadata.expires_at = detail::from_unix_ms(*expires_at);
+      if (with_value && !stored.blob_id) stored.plain_value = use.column_text(7);
       return stored;
     }
   }
@@ -61,14 +67,14 @@ std::optional<Metadata> Store::stat(std::string_view group, std::string_view key
 std::optional<BlobReader> Store::open_reader(std::string_view group, std::string_view key) {
   const auto op = Operation::of("open_reader", group, key);
   return impl_->read(op, [&]() -> std::optional<BlobReader> {
-    auto stored = load_metadata(*impl_, group, key);
+    auto stored = load_metadata(*impl_, group, key, true);
     std::unique_ptr<detail::File> file;
     // Another process may delete the value and its file between the two steps: look again.
     for (int attempt = 1; stored && stored->in_file; ++attempt) {
       file = attempt < 3 ? impl_->files.open(*stored->blob_id)
                          : impl_->files.open_recorded(*stored->blob_id);
       if (file) break;
-      stored = load_metadata(*impl_, group, key);
+      stored = load_metadata(*impl_, group, key, true);
     }
     if (!stored) return std::nullopt;
     auto state = std::make_unique<BlobReader::State>();
@@ -80,9 +86,7 @@ std::optional<BlobReader> Store::open_reader(std::string_view group, std::string
     state->blob_id = stored->blob_id;
     if (!state->blob_id) {
       // A plain value was written whole by set(), so it is read whole too.
-      StatementUse use(impl_->statements.select_row);
-      use.text(1, group).text(2, key).step();
-      state->chunk = use.column_text(0);
+      state->chunk = std::move(stored->plain_value);
       state->delivered = state->chunk.size();
     }
     return BlobReader(std::move(state));

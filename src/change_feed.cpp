@@ -40,20 +40,24 @@ std::vector<Event> ChangeFeed::poll(std::uint64_t& missed) {
     return {};
   }
   seen_data_version_ = version;
+  // One statement reads the rows, and the first of them tells what was trimmed: in the same
+  // snapshot (another connection may trim between two statements; revisions are consecutive).
+  auto logged = log_.read_after(cursor_);
   std::vector<Event> external;
-  if (const auto oldest = log_.oldest(); oldest && *oldest > cursor_ + 1) {
+  if (!logged.empty() && logged.front().revision > cursor_ + 1) {
+    const auto oldest = logged.front().revision;
     // This connection's own revisions in the trimmed range were trimmed too, but it committed
     // them: nothing of them was missed.
     const auto own_trimmed = std::distance(std::upper_bound(own_.begin(), own_.end(), cursor_),
-                                           std::lower_bound(own_.begin(), own_.end(), *oldest));
-    missed = *oldest - cursor_ - 1 - static_cast<std::uint64_t>(own_trimmed);
+                                           std::lower_bound(own_.begin(), own_.end(), oldest));
+    missed = oldest - cursor_ - 1 - static_cast<std::uint64_t>(own_trimmed);
     if (missed > 0) {
-      Event gap{EventType::gap, {}, {}, {}, Clock::now(), *oldest};
+      Event gap{EventType::gap, {}, {}, {}, Clock::now(), oldest};
       gap.external = true;
       external.push_back(std::move(gap));
     }
   }
-  for (Event& event : log_.read_after(cursor_)) {
+  for (Event& event : logged) {
     cursor_ = event.revision;
     if (std::binary_search(own_.begin(), own_.end(), event.revision)) continue;
     event.external = true;

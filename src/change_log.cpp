@@ -109,18 +109,24 @@ std::vector<Event> ChangeLog::read_after(std::uint64_t revision) {
   return events;
 }
 
-void ChangeLog::require_replayable(std::uint64_t revision, const Operation& op) {
+std::vector<Event> ChangeLog::replay_after(std::uint64_t revision, const Operation& op) {
   if (const auto last = latest(); revision > last) {
     throw InvalidArgument(op.message("revision " + std::to_string(revision) +
                                      " is after the latest revision " + std::to_string(last)));
   }
-  // Compared as "revision < first - 1", never "revision + 1 < first": revision may be UINT64_MAX.
-  if (const auto first = oldest(); first && revision < *first - 1) {
+  auto events = read_after(revision);
+  // Judged from the rows read, in their snapshot (another connection may trim the log between two
+  // statements): revisions are consecutive, so a first one past revision + 1 means a trim. The
+  // newest entry is never trimmed, so a revision below it always reads at least that one.
+  // Compared as "first - 1 > revision", never "revision + 1 < first": revision may be UINT64_MAX.
+  if (!events.empty() && events.front().revision - 1 > revision) {
+    const auto first = events.front().revision;
     throw Compacted(
         op.message("revision " + std::to_string(revision) +
-                   " is older than the change log holds (oldest " + std::to_string(*first) + ")"),
-        *first);
+                   " is older than the change log holds (oldest " + std::to_string(first) + ")"),
+        first);
   }
+  return events;
 }
 
 void ChangeLog::trim(std::size_t retention) {

@@ -52,10 +52,11 @@ class ChangeLog {
   // The logged changes after `revision`, oldest first; `set` events carry the key's current
   // value.
   std::vector<Event> read_after(std::uint64_t revision);
-  // Throws InvalidArgument if `revision` is after the latest revision (there is nothing to replay
-  // from it, and a watcher would take the next changes for ones already seen), Compacted if
-  // changes after it were trimmed away (a replay would have a gap); both name `op`.
-  void require_replayable(std::uint64_t revision, const Operation& op);
+  // read_after(revision) for a replay. Throws InvalidArgument if `revision` is after the latest
+  // revision (there is nothing to replay from it, and a watcher would take the next changes for
+  // ones already seen), Compacted if changes after it were trimmed away (a replay would have a
+  // gap); both name `op`.
+  std::vector<Event> replay_after(std::uint64_t revision, const Operation& op);
   // Keeps the newest `retention` entries (at least one, which carries the latest revision).
   // In memory a trim is never undone: a rolled-back purge only trimmed earlier than the next.
   void trim(std::size_t retention);

@@ -41,9 +41,12 @@ std::string rfc3339_utc_ms(Clock::time_point t) {
 }  // namespace
 
 void to_json(nlohmann::json& out, const Event& event) {
-  out = nlohmann::json{{"type", to_string(event.type)}, {"group", event.group},
-                       {"key", event.key},               {"value", event.value},
-                       {"revision", event.revision},     {"timestamp", rfc3339_utc_ms(event.timestamp)},
+  out = nlohmann::json{{"type", to_string(event.type)},
+                       {"group", event.group},
+                       {"key", event.key},
+                       {"value", event.value},
+                       {"revision", event.revision},
+                       {"timestamp", rfc3339_utc_ms(event.timestamp)},
                        {"external", event.external}};
 }
 

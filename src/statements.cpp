@@ -1,6 +1,24 @@
 #include "statements.hpp"
 
+#include <string>
+#include <string_view>
+
 namespace kvstore::detail {
+
+namespace {
+
+// The query of select_metadata, with `more` columns after its own.
+std::string metadata_query(std::string_view more) {
+  return std::string(
+             "SELECT kv.revision, kv.modified_at, kv.expires_at, kv.tag, "
+             "coalesce(b.size, length(CAST(kv.value AS BLOB))), kv.blob_id, "
+             "coalesce(b.in_file, 0)")
+      .append(more)
+      .append(
+          " FROM kv LEFT JOIN blobs AS b ON b.id = kv.blob_id WHERE kv.grp = ?1 AND kv.key = ?2");
+}
+
+}  // namespace
 
 // "Live" everywhere below: no TTL, or a TTL still in the future.
 Statements::Statements(SQLite::Database& db)
@@ -83,11 +101,7 @@ Statements::Statements(SQLite::Database& db)
       orphan_blobs(db,
                    "SELECT id FROM blobs WHERE committed = 1 "
                    "AND NOT EXISTS (SELECT 1 FROM kv WHERE kv.blob_id = blobs.id)"),
-      select_metadata(db,
-                      "SELECT kv.revision, kv.modified_at, kv.expires_at, kv.tag, "
-                      "coalesce(b.size, length(CAST(kv.value AS BLOB))), kv.blob_id, "
-                      "coalesce(b.in_file, 0) "
-                      "FROM kv LEFT JOIN blobs AS b ON b.id = kv.blob_id "
-                      "WHERE kv.grp = ?1 AND kv.key = ?2") {}
+      select_metadata(db, metadata_query("").c_str()),
+      select_metadata_and_value(db, metadata_query(", kv.value").c_str()) {}
 
 }  // namespace kvstore::detail

@@ -99,6 +99,8 @@ struct Statements {
   PreparedStatement orphan_blobs;
   // ?1 grp, ?2 key -> revision, modified_at, expires_at, tag, size, blob_id, in_file.
   PreparedStatement select_metadata;
+  // The same, then value: a plain value read in the same snapshot as its metadata.
+  PreparedStatement select_metadata_and_value;
 };
 
 }  // namespace kvstore::detail

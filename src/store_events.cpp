@@ -55,10 +55,9 @@ Watcher Store::watch_filtered(detail::WatchFilter filter,
   auto state = detail::guarded(
       op, [&] { return std::make_shared<detail::WatcherState>(std::move(filter), capacity); });
   return impl_->read(op, [&] {
-    impl_->log.require_replayable(*from_revision, op);
     std::deque<Event> replay;
     std::uint64_t through = *from_revision;
-    for (Event& event : impl_->log.read_after(*from_revision)) {
+    for (Event& event : impl_->log.replay_after(*from_revision, op)) {
       through = event.revision;
       if (in_scope(state->filter, event) && state->filter.matches(event)) {
         replay.push_back(std::move(event));
@@ -81,10 +80,7 @@ Subscription Store::on_change(std::function<void(const Event&)> fn) {
 
 std::vector<Event> Store::changes_since(std::uint64_t revision) {
   const auto op = Operation::of("changes_since");
-  return impl_->read(op, [&] {
-    impl_->log.require_replayable(revision, op);
-    return impl_->log.read_after(revision);
-  });
+  return impl_->read(op, [&] { return impl_->log.replay_after(revision, op); });
 }
 
 }  // namespace kvstore
