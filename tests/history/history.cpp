@@ -1,0 +1,74 @@
+#include "history.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+namespace history {
+namespace {
+
+void add(History& history, Line line) {
+  auto& process = history.processes[line.process];
+  switch (line.tag) {
+    case Line::Tag::options:
+      process.polls = line.polls;
+      process.options = line.text;
+      return;
+    case Line::Tag::call:
+      history.calls.push_back(std::move(line.call));
+      return;
+    case Line::Tag::delivered:
+      process.delivered.push_back(std::move(line.change));
+      return;
+    case Line::Tag::watcher:
+      process.watchers[line.watcher].group = line.text;
+      return;
+    case Line::Tag::watched:
+    case Line::Tag::compacted:
+      process.watchers[line.watcher].lines.push_back(std::move(line));
+      return;
+    case Line::Tag::quota:
+    case Line::Tag::sample:
+      throw std::runtime_error("a quota line in a process history");
+  }
+}
+
+void add_parent(History& history, const Line& line) {
+  if (line.tag == Line::Tag::quota) {
+    history.max_keys = line.limit;
+    history.samples = line.count;
+  } else if (line.tag == Line::Tag::sample) {
+    history.over_quota.push_back(line);
+  } else {
+    throw std::runtime_error("a process line in the parent's history");
+  }
+}
+
+template <class Add>
+void read_lines(const std::string& path, Add&& add_line) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::string text;
+  while (std::getline(in, text)) add_line(parse(text));
+}
+
+}  // namespace
+
+History load_history(const std::string& directory, int processes) {
+  History history;
+  history.directory = directory;
+  for (int p = 0; p < processes; ++p) {
+    read_lines(directory + "/p" + std::to_string(p) + ".history",
+               [&](Line line) { add(history, std::move(line)); });
+  }
+  read_lines(directory + "/parent.history", [&](const Line& line) { add_parent(history, line); });
+  return history;
+}
+
+int count_process_histories(const std::string& directory) {
+  int count = 0;
+  while (std::filesystem::exists(directory + "/p" + std::to_string(count) + ".history")) ++count;
+  return count;
+}
+
+}  // namespace history
