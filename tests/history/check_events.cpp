@@ -24,17 +24,24 @@ const Call* call_of(const Index& index, std::uint64_t revision) {
 
 bool is_stream(const Call& call) { return call.op == "stream" || call.op == "tenant.stream"; }
 
-// Whether an event that reads the value from the log may carry `value` for `write`.
+// Whether an event that reads the value from the log may carry `value` for `write`: that
+// write's value, a later value of the key, or nothing (the key was removed since, or holds a
+// streamed value, which the log does not carry).
 bool later_value(const std::string& value, const Write& write, const Index& index) {
-  if (value == write.change->value) return true;
-  const auto& writes = index.writes_to({write.change->group, write.change->key});
-  return std::any_of(writes.begin(), writes.end(),
-                     [&](const Write& later) {
-                       if (later.revision() <= write.revision()) return false;
-                       if (value.empty()) return later.removal() || is_stream(*later.call);
-                       return !later.removal() && later.change->value == value;
-                     }) ||
-         (value.empty() && is_stream(*write.call));
+  const Change& made = *write.change;
+  if (value == made.value) return true;
+  if (!value.empty()) {
+    const Write* later = index.stored(value);
+    return later && later->change->group == made.group && later->change->key == made.key &&
+           later->revision() > write.revision();
+  }
+  if (is_stream(*write.call)) return true;
+  const auto& writes = index.writes_to({made.group, made.key});
+  const auto after =
+      std::upper_bound(writes.begin(), writes.end(), write.revision(),
+                       [](std::uint64_t r, const Write& w) { return r < w.revision(); });
+  return std::any_of(after, writes.end(),
+                     [](const Write& later) { return later.removal() || is_stream(*later.call); });
 }
 
 // The event against the change its revision made.
@@ -109,12 +116,12 @@ std::string process_name(int process) {
   return name.append(std::to_string(process));
 }
 
-void check_callback(int process, const ProcessLog& log, const Index& index,
+void check_callback(int process, bool polls, const ProcessLog& log, const Index& index,
                     Violations& violations) {
   const std::string who = process_name(process) + "'s on_change callback";
-  Order order(who, log.polls, index, violations);
+  Order order(who, polls, index, violations);
   for (const auto& change : log.delivered) {
-    if (change.external && !log.polls) {
+    if (change.external && !polls) {
       violations.add(4, who + " received an external event with external_poll_interval 0: " +
                             change.describe());
     }
@@ -177,12 +184,13 @@ void check_watcher(const std::string& who, const WatcherLog& watcher, bool polls
 
 void check_events(const History& history, const Index& index, const FinalState& final,
                   Violations& violations) {
-  for (const auto& [process, log] : history.processes) {
-    check_callback(process, log, index, violations);
+  for (const auto& [process, info] : history.processes) {
+    const auto log = load_process_log(history.directory, process);
+    check_callback(process, info.polls, log, index, violations);
     for (const auto& [id, watcher] : log.watchers) {
       const std::string who =
           process_name(process) + "'s watcher " + std::to_string(id) + " on " + watcher.group;
-      check_watcher(who, watcher, log.polls, index, final, violations);
+      check_watcher(who, watcher, info.polls, index, final, violations);
     }
   }
 }

@@ -7,29 +7,34 @@
 namespace history {
 namespace {
 
+std::string process_path(const std::string& directory, int process) {
+  return directory + "/p" + std::to_string(process) + ".history";
+}
+
 void add(History& history, Line line) {
-  auto& process = history.processes[line.process];
+  if (line.tag == Line::Tag::options) {
+    history.processes[line.process] = {line.polls, std::move(line.text)};
+  } else if (line.tag == Line::Tag::call) {
+    history.calls.push_back(std::move(line.call));
+  } else if (line.tag == Line::Tag::quota || line.tag == Line::Tag::sample) {
+    throw std::runtime_error("a quota line in a process history");
+  }
+}
+
+void add(ProcessLog& log, Line line) {
   switch (line.tag) {
-    case Line::Tag::options:
-      process.polls = line.polls;
-      process.options = line.text;
-      return;
-    case Line::Tag::call:
-      history.calls.push_back(std::move(line.call));
-      return;
     case Line::Tag::delivered:
-      process.delivered.push_back(std::move(line.change));
+      log.delivered.push_back(std::move(line.change));
       return;
     case Line::Tag::watcher:
-      process.watchers[line.watcher].group = line.text;
+      log.watchers[line.watcher].group = line.text;
       return;
     case Line::Tag::watched:
     case Line::Tag::compacted:
-      process.watchers[line.watcher].lines.push_back(std::move(line));
+      log.watchers[line.watcher].lines.push_back(std::move(line));
       return;
-    case Line::Tag::quota:
-    case Line::Tag::sample:
-      throw std::runtime_error("a quota line in a process history");
+    default:
+      return;
   }
 }
 
@@ -58,16 +63,21 @@ History load_history(const std::string& directory, int processes) {
   History history;
   history.directory = directory;
   for (int p = 0; p < processes; ++p) {
-    read_lines(directory + "/p" + std::to_string(p) + ".history",
-               [&](Line line) { add(history, std::move(line)); });
+    read_lines(process_path(directory, p), [&](Line line) { add(history, std::move(line)); });
   }
   read_lines(directory + "/parent.history", [&](const Line& line) { add_parent(history, line); });
   return history;
 }
 
+ProcessLog load_process_log(const std::string& directory, int process) {
+  ProcessLog log;
+  read_lines(process_path(directory, process), [&](Line line) { add(log, std::move(line)); });
+  return log;
+}
+
 int count_process_histories(const std::string& directory) {
   int count = 0;
-  while (std::filesystem::exists(directory + "/p" + std::to_string(count) + ".history")) ++count;
+  while (std::filesystem::exists(process_path(directory, count))) ++count;
   return count;
 }
 

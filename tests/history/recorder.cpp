@@ -3,7 +3,6 @@
 #include <cxxabi.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <stdexcept>
 
@@ -51,18 +50,25 @@ void Recorder::on_event(const kvstore::Event& event) {
   log(background);
 }
 
-void Recorder::log(const Line& line) {
-  auto text = format(line);
-  const std::lock_guard lock(mutex_);
-  lines_.push_back(std::move(text));
+Recorder::Recorder(int process, const std::string& path)
+    : process_(process),
+      started_(now()),
+      path_(path),
+      out_(path, std::ios::binary | std::ios::trunc) {
+  if (!out_) throw std::runtime_error("cannot create " + path);
 }
 
-void Recorder::write(const std::string& path) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+void Recorder::log(const Line& line) {
+  auto text = format(line);
+  text += '\n';
   const std::lock_guard lock(mutex_);
-  for (const auto& line : lines_) out << line << '\n';
-  out.flush();
-  if (!out) throw std::runtime_error("cannot write " + path);
+  out_ << text;
+}
+
+void Recorder::close() {
+  const std::lock_guard lock(mutex_);
+  out_.close();
+  if (!out_) throw std::runtime_error("cannot write " + path_);
 }
 
 }  // namespace history

@@ -1,5 +1,5 @@
-// A worker process's history as it happens: its calls, the events its on_change callback and
-// its watchers receive, written to the process's history file at the end.
+// A worker process's history: its calls, the events its on_change callback and
+// its watchers receive, written to the process's history file as they happen.
 //
 // The revisions a call produced come from the process's own callback: kvstore delivers an event
 // of this Store's own commit synchronously on the thread that committed it, before the call
@@ -8,6 +8,7 @@
 // job) is recorded as a call of its own, "background".
 #pragma once
 
+#include <fstream>
 #include <kvstore/kvstore.hpp>
 #include <mutex>
 #include <string>
@@ -24,7 +25,9 @@ std::string type_name(const std::type_info& type);
 
 class Recorder {
  public:
-  explicit Recorder(int process) : process_(process), started_(now()) {}
+  // Writes the history to `path` as it goes (a worker's history does not fit in memory).
+  // Throws std::runtime_error if the file cannot be created.
+  Recorder(int process, const std::string& path);
 
   int process() const { return process_; }
 
@@ -53,8 +56,9 @@ class Recorder {
   }
 
   void log(const Line& line);
-  // Writes every line logged so far to `path`; throws std::runtime_error if it cannot.
-  void write(const std::string& path);
+  // Writes out what is buffered and closes the file; throws std::runtime_error if anything
+  // could not be written.
+  void close();
 
  private:
   // Points this thread's own events at its own list while it lives.
@@ -80,8 +84,9 @@ class Recorder {
 
   const int process_;
   const Nanos started_;
-  std::mutex mutex_;  // guards lines_
-  std::vector<std::string> lines_;
+  const std::string path_;
+  std::mutex mutex_;  // guards out_
+  std::ofstream out_;
 };
 
 }  // namespace history

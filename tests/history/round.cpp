@@ -86,8 +86,8 @@ RoundResult check_round(const std::string& directory, int processes, const std::
                static_cast<unsigned long long>(result.operations), tally.c_str(), final.log.size(),
                violations.count());
   if (violations.count() > 0) {
-    for (const auto& [process, log] : history.processes) {
-      std::fprintf(stderr, "  p%d: %s\n", process, log.options.c_str());
+    for (const auto& [process, info] : history.processes) {
+      std::fprintf(stderr, "  p%d: %s\n", process, info.options.c_str());
     }
     std::fprintf(stderr, "  quota of acme: %llu keys; files in %s\n",
                  static_cast<unsigned long long>(history.max_keys), directory.c_str());

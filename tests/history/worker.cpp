@@ -46,7 +46,7 @@ std::mt19937_64 thread_random(const RoundPlan& plan, int process, int thread) {
 
 void run_worker(const RoundPlan& plan, int process, Deadline deadline) {
   const ProcessOptions& options = plan.processes.at(static_cast<std::size_t>(process));
-  Recorder recorder(process);
+  Recorder recorder(process, plan.history_path(process));
   Line described;
   described.tag = Line::Tag::options;
   described.process = process;
@@ -76,7 +76,7 @@ void run_worker(const RoundPlan& plan, int process, Deadline deadline) {
     }
     for (auto& thread : threads) thread.join();
   }  // the drains, the layer, the Store and then the subscription end here
-  recorder.write(plan.history_path(process));
+  recorder.close();
 }
 
 }  // namespace history

@@ -1,6 +1,6 @@
 // One worker process of a round: a Store on the round's file, its on_change callback and
 // watchers recorded, a LastModifiedStore and a ScopedStore on it, and plan.threads threads doing
-// random operations (operations.hpp) until the deadline. Writes its history file at the end.
+// random operations (operations.hpp) until the deadline. Writes its history file as it goes.
 #pragma once
 
 #include <chrono>
