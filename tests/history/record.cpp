@@ -174,8 +174,9 @@ std::string Change::describe() const {
 
 std::string Call::describe() const {
   std::string out = "p";  // appended piece by piece: GCC 12 warns falsely on "p" + std::string
-  out +=
-      std::to_string(process) + "t" + std::to_string(thread) + " " + op + " " + group + "/" + key;
+  out += std::to_string(process);
+  if (thread >= 0) out.append("t").append(std::to_string(thread));  // background: no thread
+  out += " " + op + " " + group + "/" + key;
   if (written) out += " writing '" + *written + "'";
   out += " [" + std::to_string(start) + ", " + std::to_string(end) + "] " + outcome;
   if (!message.empty()) out += " (" + message + ")";
