@@ -65,11 +65,18 @@ void check_change(const Change& got, bool exact, const std::string& who, const I
   }
 }
 
-// Revisions in increasing order; `contiguous`: each one the previous plus 1, except after a gap.
+// Revisions in increasing order; `contiguous`: each one the previous plus 1, except after a gap
+// and for the revisions up to `excused`: the subscriber's own Store published its commits up to
+// there before the subscriber existed.
 class Order {
  public:
-  Order(std::string who, bool contiguous, const Index& index, Violations& violations)
-      : who_(std::move(who)), contiguous_(contiguous), index_(index), violations_(violations) {}
+  Order(std::string who, bool contiguous, std::uint64_t excused, const Index& index,
+        Violations& violations)
+      : who_(std::move(who)),
+        contiguous_(contiguous),
+        excused_(excused),
+        index_(index),
+        violations_(violations) {}
 
   void next(const Change& change) {
     const auto r = change.revision;
@@ -84,7 +91,7 @@ class Order {
       if (!behind_) report("revision " + std::to_string(r), r);
     } else if (gap_ && r < *gap_) {
       report("revision " + std::to_string(r) + " below the gap at " + std::to_string(*gap_), r);
-    } else if (contiguous_ && previous_ && !gap_ && r != *previous_ + 1) {
+    } else if (contiguous_ && previous_ && !gap_ && r != *previous_ + 1 && r - 1 > excused_) {
       report("revision " + std::to_string(r) + " (a hole)", r);
     }
     // The highest so far, so that what follows a late run is judged against it.
@@ -104,6 +111,7 @@ class Order {
 
   const std::string who_;
   const bool contiguous_;
+  const std::uint64_t excused_;
   const Index& index_;
   Violations& violations_;
   std::optional<std::uint64_t> previous_;  // the last revision that was not a gap
@@ -116,10 +124,11 @@ std::string process_name(int process) {
   return name.append(std::to_string(process));
 }
 
-void check_callback(int process, bool polls, const ProcessLog& log, const Index& index,
+void check_callback(int process, const ProcessInfo& info, const ProcessLog& log, const Index& index,
                     Violations& violations) {
   const std::string who = process_name(process) + "'s on_change callback";
-  Order order(who, polls, index, violations);
+  const bool polls = info.polls;
+  Order order(who, polls, info.subscribed, index, violations);
   for (const auto& change : log.delivered) {
     if (change.external && !polls) {
       violations.add(4, who + " received an external event with external_poll_interval 0: " +
@@ -151,7 +160,8 @@ void check_complete(const std::string& who, const WatcherLog& watcher,
           std::upper_bound(log.begin(), log.end(), previous,
                            [](std::uint64_t p, const kvstore::Event& e) { return p < e.revision; });
       for (; logged != log.end() && logged->revision < r; ++logged) {
-        if (!matches(watcher.group, *logged)) continue;
+        // The Store's own commits before the watcher existed were published without it.
+        if (!matches(watcher.group, *logged) || logged->revision <= watcher.since) continue;
         violations.add(4, who + " missed revision " + std::to_string(logged->revision) +
                               " between " + std::to_string(previous) + " and " + std::to_string(r));
         break;
@@ -163,7 +173,7 @@ void check_complete(const std::string& who, const WatcherLog& watcher,
 
 void check_watcher(const std::string& who, const WatcherLog& watcher, bool polls,
                    const Index& index, const FinalState& final, Violations& violations) {
-  Order order(who, false, index, violations);
+  Order order(who, false, 0, index, violations);
   for (const auto& line : watcher.lines) {
     if (line.tag == Line::Tag::compacted) {
       order.broken();
@@ -186,7 +196,7 @@ void check_events(const History& history, const Index& index, const FinalState& 
                   Violations& violations) {
   for (const auto& [process, info] : history.processes) {
     const auto log = load_process_log(history.directory, process);
-    check_callback(process, info.polls, log, index, violations);
+    check_callback(process, info, log, index, violations);
     for (const auto& [id, watcher] : log.watchers) {
       const std::string who =
           process_name(process) + "'s watcher " + std::to_string(id) + " on " + watcher.group;

@@ -13,7 +13,10 @@ std::string process_path(const std::string& directory, int process) {
 
 void add(History& history, Line line) {
   if (line.tag == Line::Tag::options) {
-    history.processes[line.process] = {line.polls, std::move(line.text)};
+    history.processes[line.process].polls = line.polls;
+    history.processes[line.process].options = std::move(line.text);
+  } else if (line.tag == Line::Tag::subscribed) {
+    history.processes[line.process].subscribed = line.count;
   } else if (line.tag == Line::Tag::call) {
     history.calls.push_back(std::move(line.call));
   } else if (line.tag == Line::Tag::quota || line.tag == Line::Tag::sample) {
@@ -28,6 +31,7 @@ void add(ProcessLog& log, Line line) {
       return;
     case Line::Tag::watcher:
       log.watchers[line.watcher].group = line.text;
+      log.watchers[line.watcher].since = line.count;
       return;
     case Line::Tag::watched:
     case Line::Tag::compacted:

@@ -13,6 +13,7 @@ namespace history {
 
 struct WatcherLog {
   std::string group;        // "*" or one group
+  std::uint64_t since = 0;  // the Store's revision when it was created
   std::vector<Line> lines;  // watched and compacted lines, in the order received
 };
 
@@ -25,6 +26,7 @@ struct ProcessLog {
 struct ProcessInfo {
   bool polls = false;  // external_poll_interval is not 0
   std::string options;
+  std::uint64_t subscribed = 0;  // the Store's revision when the callback subscribed
 };
 
 struct History {

@@ -128,7 +128,10 @@ void visit(Io& io, L& line) {
     case Tag::delivered:
       io(line.process);
       return visit(io, line.change);
+    case Tag::subscribed:
+      return each(io, line.process, line.count);
     case Tag::watcher:
+      return each(io, line.process, line.watcher, line.text, line.count);
     case Tag::compacted:
       return each(io, line.process, line.watcher, line.text);
     case Tag::watched:
@@ -144,7 +147,7 @@ void visit(Io& io, L& line) {
 constexpr std::pair<Line::Tag, char> kTags[] = {
     {Line::Tag::options, 'O'}, {Line::Tag::call, 'R'},    {Line::Tag::delivered, 'E'},
     {Line::Tag::watcher, 'V'}, {Line::Tag::watched, 'W'}, {Line::Tag::compacted, 'C'},
-    {Line::Tag::quota, 'Q'},   {Line::Tag::sample, 'S'},
+    {Line::Tag::quota, 'Q'},   {Line::Tag::sample, 'S'},  {Line::Tag::subscribed, 'U'},
 };
 
 bool printable(unsigned char c) { return c > ' ' && c < 0x7f && c != '%'; }

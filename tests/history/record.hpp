@@ -55,22 +55,25 @@ struct Call {
 // A line of a history file.
 struct Line {
   enum class Tag {
-    options,    // O process polls description
-    call,       // R <call>
-    delivered,  // E process <change>: an on_change callback received it
-    watcher,    // V process watcher group: a watcher on group ("*" = all) was created
-    watched,    // W process watcher <change>: the watcher received it
-    compacted,  // C process watcher error: a resume threw, the watcher went on live
-    quota,      // Q max_keys samples: the namespace's quota and how many samples were taken
-    sample,     // S time count: a sample of the namespace over its quota
+    options,     // O process polls description
+    subscribed,  // U process revision: the callback subscribed; the Store was at `revision`
+    call,        // R <call>
+    delivered,   // E process <change>: an on_change callback received it
+    watcher,     // V process watcher group revision: a watcher on group ("*" = all) was created
+                 // when the Store was at `revision`
+    watched,     // W process watcher <change>: the watcher received it
+    compacted,   // C process watcher error: a resume threw, the watcher went on live
+    quota,       // Q max_keys samples: the namespace's quota and how many samples were taken
+    sample,      // S time count: a sample of the namespace over its quota
   };
   Tag tag = Tag::call;
   int process = 0;
   int watcher = 0;
   bool polls = false;  // options: the process's external_poll_interval is not 0
   std::string text;    // options: the description; watcher: its group; compacted: the error
-  std::uint64_t count = 0, limit = 0;  // quota: max_keys and samples; sample: the count
-  Nanos time = 0;                      // sample
+  // quota: max_keys and samples; sample: the count; subscribed and watcher: the revision
+  std::uint64_t count = 0, limit = 0;
+  Nanos time = 0;  // sample
   Call call;
   Change change;
 };

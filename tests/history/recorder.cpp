@@ -3,6 +3,7 @@
 #include <cxxabi.h>
 
 #include <cstdlib>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 
@@ -48,6 +49,16 @@ void Recorder::on_event(const kvstore::Event& event) {
   background.call.end = now();
   background.call.changes.push_back(line.change);
   log(background);
+}
+
+std::uint64_t revision_now(kvstore::Store& store) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    try {
+      return store.revision();
+    } catch (const kvstore::Error&) {
+    }
+  }
+  return std::numeric_limits<std::uint64_t>::max();
 }
 
 Recorder::Recorder(int process, const std::string& path)

@@ -23,6 +23,10 @@ namespace history {
 // The dynamic type of what was thrown, demangled ("kvstore::Busy").
 std::string type_name(const std::type_info& type);
 
+// store.revision(), tried again when it fails (a read rarely does; Busy in recovery); the
+// maximum revision if it keeps failing, which makes the checker excuse everything before it.
+std::uint64_t revision_now(kvstore::Store& store);
+
 class Recorder {
  public:
   // Writes the history to `path` as it goes (a worker's history does not fit in memory).

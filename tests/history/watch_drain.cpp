@@ -18,6 +18,8 @@ WatchDrain::WatchDrain(kvstore::Store& store, Recorder& recorder, int id, std::s
   Line line;
   line.tag = Line::Tag::watcher;
   line.text = group_;
+  // This Store's own commits up to here were published before the watcher existed.
+  line.count = revision_now(store);
   log(std::move(line));
   thread_ = std::thread([this] { drain(); });
 }

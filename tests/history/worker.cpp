@@ -61,6 +61,13 @@ void run_worker(const RoundPlan& plan, int process, Deadline deadline) {
     std::optional<kvstore::Store> store;
     open_store(store, plan, options.store, deadline);
     subscription = store->on_change([&](const kvstore::Event& e) { recorder.on_event(e); });
+    // The Store's own commits up to here (its background purge may have run since it opened)
+    // were published to nobody.
+    Line subscribed;
+    subscribed.tag = Line::Tag::subscribed;
+    subscribed.process = process;
+    subscribed.count = revision_now(*store);
+    recorder.log(subscribed);
     kvstore::LastModifiedStore layer(*store, options.layer);
     layer.start();
     kvstore::ScopedStore tenant(*store, kTenant, {plan.max_keys, 0});
