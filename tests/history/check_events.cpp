@@ -3,11 +3,13 @@
 // except across a gap event (after a gap at g, the next revision is at least g); in one that does
 // not poll, no external event at all. Each watcher receives revisions in increasing order across
 // its resumes and, in a process that polls, every revision of the final change log that it
-// matches between two it received, unless a resume threw (Compacted) between them. Every event
-// names the change its revision made, with the value written (for an external or replayed `set`,
-// the key's value when the log was read: that write's, or a later one's).
+// matches between the first and the last it received, except across a resume that threw
+// (Compacted). Every event names the change its revision made, with the value written (for an
+// external or replayed `set`, the key's value when the log was read: that write's, or a later
+// one's).
 #include <algorithm>
 #include <optional>
+#include <set>
 
 #include "checks.hpp"
 #include "op_kinds.hpp"
@@ -143,32 +145,38 @@ bool matches(const std::string& filter, const kvstore::Event& event) {
   return filter == "*" || event.group == filter;
 }
 
-// Every logged revision the watcher matches between two it received (with no failed resume in
-// between) was received.
+// Every logged revision the watcher matches between the first and the last it received in a
+// span (spans end where a resume threw) was received, in whatever order (Order judges that).
+void check_span(const std::string& who, const WatcherLog& watcher,
+                const std::set<std::uint64_t>& got, const std::vector<kvstore::Event>& log,
+                Violations& violations) {
+  if (got.empty()) return;
+  auto logged =
+      std::upper_bound(log.begin(), log.end(), *got.begin(),
+                       [](std::uint64_t r, const kvstore::Event& e) { return r < e.revision; });
+  for (; logged != log.end() && logged->revision < *got.rbegin(); ++logged) {
+    // The Store's own commits before the watcher existed were published without it.
+    if (!matches(watcher.group, *logged) || logged->revision <= watcher.since) continue;
+    if (got.count(logged->revision)) continue;
+    violations.add(4, who + " missed revision " + std::to_string(logged->revision) +
+                          ", between revisions " + std::to_string(*got.begin()) + " and " +
+                          std::to_string(*got.rbegin()) + " that it received");
+    return;
+  }
+}
+
 void check_complete(const std::string& who, const WatcherLog& watcher,
                     const std::vector<kvstore::Event>& log, Violations& violations) {
-  std::uint64_t previous = 0;  // 0: none since the start or the last failed resume
+  std::set<std::uint64_t> got;
   for (const auto& line : watcher.lines) {
     if (line.tag == Line::Tag::compacted) {
-      previous = 0;
-      continue;
+      check_span(who, watcher, got, log, violations);
+      got.clear();
+    } else if (line.change.type != EventType::gap) {
+      got.insert(line.change.revision);
     }
-    if (line.change.type == EventType::gap) continue;
-    const auto r = line.change.revision;
-    if (previous != 0 && r > previous) {
-      auto logged =
-          std::upper_bound(log.begin(), log.end(), previous,
-                           [](std::uint64_t p, const kvstore::Event& e) { return p < e.revision; });
-      for (; logged != log.end() && logged->revision < r; ++logged) {
-        // The Store's own commits before the watcher existed were published without it.
-        if (!matches(watcher.group, *logged) || logged->revision <= watcher.since) continue;
-        violations.add(4, who + " missed revision " + std::to_string(logged->revision) +
-                              " between " + std::to_string(previous) + " and " + std::to_string(r));
-        break;
-      }
-    }
-    previous = r;
   }
+  check_span(who, watcher, got, log, violations);
 }
 
 void check_watcher(const std::string& who, const WatcherLog& watcher, bool polls,
