@@ -31,6 +31,7 @@
 #include "fault_file_system.hpp"
 #include "fault_vfs.hpp"
 #include "run.hpp"
+#include "scratch_directory.hpp"
 #include "sqlite_malloc_faults.hpp"
 
 namespace {
@@ -252,15 +253,6 @@ class Sweeper {
   Totals totals_;
 };
 
-fs::path make_root() {
-  const char* chosen = std::getenv("KVSTORE_SWEEP_DIR");
-  fs::path base = chosen ? fs::path(chosen) : fs::path("/dev/shm");
-  if (!chosen && ::access(base.c_str(), W_OK) != 0) base = fs::temp_directory_path();
-  std::string pattern = (base / "kvstore-sweep-XXXXXX").string();
-  if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp in " + base.string());
-  return pattern;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -276,7 +268,7 @@ int main(int argc, char** argv) {
   }
   Control::get().set_real_sync(false);  // durability is simulated by the journals
   const auto started = std::chrono::steady_clock::now();
-  const auto root = make_root();
+  const auto root = kvtest::make_scratch_directory("KVSTORE_SWEEP_DIR", "kvstore-sweep");
 
   if (options.counts) {
     Sweeper(options, 0, root).print_counts();
