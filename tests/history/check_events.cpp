@@ -12,6 +12,7 @@
 #include <set>
 
 #include "checks.hpp"
+#include "keyspace.hpp"
 #include "op_kinds.hpp"
 
 namespace history {
@@ -27,8 +28,9 @@ const Call* call_of(const Index& index, std::uint64_t revision) {
 bool is_stream(const Call& call) { return call.op == "stream" || call.op == "tenant.stream"; }
 
 // Whether an event that reads the value from the log may carry `value` for `write`: that
-// write's value, a later value of the key, or nothing (the key was removed since, or holds a
-// streamed value, which the log does not carry).
+// write's value, a later value of the key, or nothing (the key was removed since, holds a
+// streamed value, which the log does not carry, or is in the "ttl" group, whose keys expire
+// within milliseconds, before or without a recorded removal).
 bool later_value(const std::string& value, const Write& write, const Index& index) {
   const Change& made = *write.change;
   if (value == made.value) return true;
@@ -37,7 +39,7 @@ bool later_value(const std::string& value, const Write& write, const Index& inde
     return later && later->change->group == made.group && later->change->key == made.key &&
            later->revision() > write.revision();
   }
-  if (is_stream(*write.call)) return true;
+  if (is_stream(*write.call) || made.group == kTtlGroup) return true;
   const auto& writes = index.writes_to({made.group, made.key});
   const auto after =
       std::upper_bound(writes.begin(), writes.end(), write.revision(),
