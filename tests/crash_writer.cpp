@@ -1,5 +1,5 @@
 // kvstore_crash_writer: a process that writes to a store until it is killed, for the crash
-// consistency tests (tests/test_crash.cpp).
+// consistency tests (tests/reliability/test_crash.cpp).
 //
 //   kvstore_crash_writer DB write normal|full FIRST
 //     Opens DB with the given Durability and, for i = FIRST, FIRST+1, ... forever, commits

@@ -1,5 +1,5 @@
 // kvstore_feed_writer: a second process writing to a store, for the cross-process change-feed
-// tests (tests/test_change_feed_process.cpp).
+// tests (tests/core/test_change_feed_process.cpp).
 //
 //   kvstore_feed_writer DB COMMAND ARGS... [COMMAND ARGS...]...
 //

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the soak test (tests/test_soak.cpp, hidden from the default run) on the Release build that
+# Runs the soak test (tests/reliability/test_soak.cpp, hidden from the default run) on the Release build that
 # tools/test.sh makes in build/, for KVSTORE_SOAK_SECONDS seconds (default 60); prints the figures
 # (operations, events, resident memory before and after warm-up).
 set -euo pipefail

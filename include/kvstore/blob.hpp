@@ -26,9 +26,13 @@
 #include <span>
 #include <string>
 
+#include "kvstore/options.hpp"
+
 namespace kvstore {
 
-using Clock = std::chrono::system_clock;
+namespace detail {
+class ScopedSeam;
+}
 
 struct Metadata {
   std::string tag;                    // the caller's label (an ETag, a content type); "" by default
@@ -93,7 +97,7 @@ class BlobWriter {
 
  private:
   friend class Store;
-  friend class ScopedStore;
+  friend class detail::ScopedSeam;  // a ScopedStore's quota check at commit
   explicit BlobWriter(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };

@@ -12,9 +12,9 @@
 #include <string>
 #include <string_view>
 
-namespace kvstore {
+#include "kvstore/options.hpp"
 
-using Clock = std::chrono::system_clock;
+namespace kvstore {
 
 enum class EventType {
   set,           // set, set_with_ttl, set_json, a committed stream write: `value` holds the value
@@ -80,7 +80,6 @@ class Watcher {
 
  private:
   friend class Store;
-  friend class ScopedStore;
   Watcher(std::shared_ptr<detail::WatcherState> state, std::weak_ptr<detail::EventHub> hub);
   std::shared_ptr<detail::WatcherState> state_;
   std::weak_ptr<detail::EventHub> hub_;

@@ -3,6 +3,7 @@
 
 #include "kvstore/errors.hpp"
 #include "kvstore/events.hpp"
-#include "kvstore/store.hpp"
 #include "kvstore/last_modified_store.hpp"
+#include "kvstore/options.hpp"
 #include "kvstore/scoped_store.hpp"
+#include "kvstore/store.hpp"

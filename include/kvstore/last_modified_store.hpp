@@ -154,7 +154,7 @@ class LastModifiedStore {
   // A snapshot of the counters. Never throws, also when not running. Thread-safe.
   Stats stats() const;
 
-  struct Impl;  // private state: src/last_modified_impl.hpp
+  struct Impl;  // private state: src/last_modified/impl.hpp
 
  private:
   std::unique_ptr<Impl> impl_;

@@ -14,7 +14,7 @@
 #include <system_error>
 
 #include "fault_control.hpp"
-#include "file_system.hpp"
+#include "storage/file_system.hpp"
 #include "sector_journal.hpp"
 
 namespace kvfault {

@@ -1,4 +1,4 @@
-// The seam under the value files: kvstore's FileSystem (src/file_system.hpp) wrapped so that every
+// The seam under the value files: kvstore's FileSystem (src/storage/file_system.hpp) wrapped so that every
 // call asks Control::decide() first (fs_* calls: a fault makes it throw std::system_error with
 // the errno of the SQLite code, ENOSPC for SQLITE_FULL, EIO otherwise), and so that a power cut
 // loses what was not made durable:

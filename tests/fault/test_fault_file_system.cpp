@@ -15,7 +15,7 @@
 
 #include "fault_control.hpp"
 #include "fault_support.hpp"
-#include "file_system.hpp"
+#include "storage/file_system.hpp"
 #include "support.hpp"
 
 namespace {

@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 using kvfault::PauseAllocationCounting;
 
 constexpr std::size_t KiB = 1024;
-// A streamed value's set event carries it up to this size (blob_state.hpp).
+// A streamed value's set event carries it up to this size (blob/stream_state.hpp).
 constexpr std::size_t kEventValueLimit = 64 * KiB;
 
 struct Intentional {};  // what the nested transaction's fn throws on purpose

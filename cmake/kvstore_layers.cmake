@@ -1,0 +1,45 @@
+# The library is built from layers, one folder of src/ each, each an OBJECT library that can
+# include only its own folder, the folders of the layers it sits on (SEES) and the public headers
+# it may know (HEADERS). Each layer compiles against a view made at configure time,
+# <build>/layers/<layer>/, holding links to exactly those folders and headers, so an include
+# that points up the stack ("core/store_impl.hpp" from storage/) fails with "No such file or
+# directory". Inside src/, internal headers are included by folder: "storage/connection.hpp".
+function(kvstore_layer name)
+  cmake_parse_arguments(LAYER "" "" "SEES;HEADERS;LIBS;SOURCES" ${ARGN})
+  set(view ${PROJECT_BINARY_DIR}/layers/${name})
+  file(REMOVE_RECURSE ${view})  # removes the links, not what they point to
+  file(MAKE_DIRECTORY ${view}/kvstore)
+  foreach(folder ${name} ${LAYER_SEES})
+    file(CREATE_LINK ${PROJECT_SOURCE_DIR}/src/${folder} ${view}/${folder} SYMBOLIC)
+  endforeach()
+  foreach(header ${LAYER_HEADERS})
+    file(CREATE_LINK ${PROJECT_SOURCE_DIR}/include/kvstore/${header}.hpp
+         ${view}/kvstore/${header}.hpp SYMBOLIC)
+  endforeach()
+  file(GLOB sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cpp)
+  add_library(kvstore_${name} OBJECT ${sources} ${LAYER_SOURCES})
+  target_include_directories(kvstore_${name} PRIVATE ${view})
+  target_link_libraries(kvstore_${name} PRIVATE ${LAYER_LIBS})
+  target_compile_options(kvstore_${name} PRIVATE -Wall -Wextra -Wpedantic)
+  if(BUILD_SHARED_LIBS)
+    set_target_properties(kvstore_${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  endif()
+  set_property(GLOBAL APPEND PROPERTY KVSTORE_LAYERS kvstore_${name})
+endfunction()
+
+# Bottom to top. What each layer is: docs/architecture.md.
+kvstore_layer(util HEADERS errors options LIBS nlohmann_json::nlohmann_json)
+kvstore_layer(storage SEES util HEADERS errors options
+  LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json SOURCES ${KVSTORE_MIGRATIONS_CPP})
+kvstore_layer(events SEES util HEADERS errors options events LIBS nlohmann_json::nlohmann_json)
+kvstore_layer(core SEES util storage events HEADERS errors options events blob store
+  LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json)
+kvstore_layer(blob SEES util storage events core HEADERS errors options events blob store
+  LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json)
+kvstore_layer(api SEES util storage events core HEADERS errors options events blob store
+  LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json)
+kvstore_layer(scoped SEES util storage events core blob
+  HEADERS errors options events blob store scoped_store
+  LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json)
+kvstore_layer(last_modified SEES util HEADERS errors options events blob store last_modified_store
+  LIBS nlohmann_json::nlohmann_json)

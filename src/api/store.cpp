@@ -1,0 +1,255 @@
+// Store's data methods: each opens the connection through Impl::read or Impl::write, which
+// serialize it, make it atomic and translate SQLite failures into kvstore errors.
+#include "kvstore/store.hpp"
+
+#include "core/namespace_counts.hpp"
+#include "core/store_impl.hpp"
+#include "storage/prefix_range.hpp"
+#include "util/unix_time.hpp"
+
+namespace kvstore {
+
+using detail::Operation;
+using detail::StatementUse;
+
+namespace {
+
+void require_not_negative(std::chrono::milliseconds interval, std::string_view field) {
+  if (interval.count() < 0) {
+    throw InvalidConfig("kvstore: open: Options::" + std::string(field) +
+                        " must not be negative (got " + std::to_string(interval.count()) + " ms)");
+  }
+}
+
+std::shared_ptr<Store::Impl> open(const std::string& path, Options options) {
+  if (path.empty()) throw InvalidArgument("kvstore: open: empty path (use \":memory:\")");
+  require_not_negative(options.busy_timeout, "busy_timeout");
+  require_not_negative(options.purge_interval, "purge_interval");
+  require_not_negative(options.external_poll_interval, "external_poll_interval");
+  return detail::guarded(Operation::of("open", path), [&] {
+    auto impl = std::make_shared<Store::Impl>(path, std::move(options));
+    impl->finish_opening();
+    return impl;
+  });
+}
+
+// Marks the calling thread as the owner of the open transaction for the scope's lifetime, so
+// the Store calls it makes from fn join the transaction. Nested transactions leave it as is.
+class TransactionOwner {
+ public:
+  explicit TransactionOwner(Store::Impl& impl) : impl_(impl), outermost_(!impl.joined()) {
+    if (outermost_) impl_.transaction_thread = std::this_thread::get_id();
+  }
+  ~TransactionOwner() {
+    if (outermost_) impl_.transaction_thread = std::thread::id();
+  }
+  TransactionOwner(const TransactionOwner&) = delete;
+  TransactionOwner& operator=(const TransactionOwner&) = delete;
+
+ private:
+  Store::Impl& impl_;
+  bool outermost_;
+};
+
+void require_positive(std::chrono::milliseconds ttl, const Operation& op) {
+  if (ttl.count() <= 0) {
+    throw InvalidArgument(
+        op.message("ttl must be positive, got " + std::to_string(ttl.count()) + " ms"));
+  }
+}
+
+// for_each reads this many rows per lock hold.
+constexpr int kForEachPage = 256;
+
+// Visits group page by page, reading each page under the lock and calling fn without it.
+void for_each_page(Store::Impl& impl, const Operation& op, std::string_view group,
+                   const std::function<bool(std::string_view, std::string_view)>& fn) {
+  const auto now = detail::now_unix_ms();
+  std::string from;  // the smallest key not yet visited
+  for (;;) {
+    struct Row {
+      std::string key;
+      std::optional<std::string> value;  // nullopt: a streamed value gone since its row was read
+      std::optional<std::int64_t> blob;
+    };
+    std::vector<Row> page;
+    impl.read(op, [&] {
+      {
+        StatementUse use(impl.statements.select_live_page);
+        use.text(1, group).text(2, from).integer(3, now).integer(4, kForEachPage);
+        while (use.step()) {
+          const auto blob = use.column_int_or_null(2);
+          page.push_back({std::string(use.column_text(0)),
+                          blob ? std::nullopt : std::optional<std::string>(use.column_text(1)),
+                          blob});
+        }
+      }
+      for (Row& row : page) {
+        if (row.blob) row.value = impl.streamed_value_of(group, row.key, *row.blob, now);
+      }
+    });
+    for (const Row& row : page) {
+      if (!row.value) continue;
+      bool go_on = false;
+      detail::run_callers_code([&] { go_on = fn(row.key, *row.value); });
+      if (!go_on) return;
+    }
+    if (page.size() < static_cast<std::size_t>(kForEachPage)) return;
+    from = page.back().key + '\0';  // the immediate successor of the last key visited
+  }
+}
+
+}  // namespace
+
+Store::Store(const std::string& path, Options options) : impl_(open(path, std::move(options))) {}
+
+Store::~Store() = default;
+
+std::optional<std::string> Store::get(std::string_view group, std::string_view key) {
+  const auto now = detail::now_unix_ms();
+  return impl_->read(Operation::of("get", group, key), [&]() -> std::optional<std::string> {
+    std::optional<std::int64_t> blob;
+    {
+      StatementUse use(impl_->statements.select_row);
+      use.text(1, group).text(2, key);
+      if (!use.step()) return std::nullopt;
+      const auto expires_at = use.column_int_or_null(1);
+      if (!expires_at || *expires_at > now) {
+        blob = use.column_int_or_null(2);
+        if (!blob) return std::string(use.column_text(0));
+      }
+    }
+    if (blob) return impl_->streamed_value_of(group, key, *blob, now);
+    impl_->expire_row(group, key, now);
+    return std::nullopt;
+  });
+}
+
+void Store::set(std::string_view group, std::string_view key, std::string_view value) {
+  impl_->write(
+      Operation::of("set", group, key),
+      [&] {
+        impl_->put(group, key, {value, std::nullopt}, value, detail::now_unix_ms());
+      },
+      impl_->put_atomicity(group));
+}
+
+void Store::set_with_ttl(std::string_view group, std::string_view key, std::string_view value,
+                         std::chrono::milliseconds ttl) {
+  const auto op = Operation::of("set_with_ttl", group, key);
+  require_positive(ttl, op);
+  impl_->write(
+      op,
+      [&] {
+        const auto now = detail::now_unix_ms();
+        impl_->put(group, key, {value, detail::expiry_after(now, ttl)}, value, now);
+      },
+      impl_->put_atomicity(group));
+}
+
+bool Store::erase(std::string_view group, std::string_view key) {
+  return impl_->write(Operation::of("erase", group, key), [&] {
+    return impl_->remove_row(group, key, detail::now_unix_ms()).value_or(false);
+  });
+}
+
+std::size_t Store::delete_group(std::string_view group) {
+  return impl_->write(Operation::of("delete_group", group),
+                      [&] { return impl_->remove_group(group, detail::now_unix_ms()); });
+}
+
+std::size_t Store::delete_prefix(std::string_view group_prefix) {
+  return impl_->write(Operation::of("delete_prefix", group_prefix), [&] {
+    const auto now = detail::now_unix_ms();
+    std::vector<std::string> groups;
+    {
+      const auto range = detail::PrefixRange::of(group_prefix);
+      StatementUse use(impl_->statements.all_groups_in_range);
+      range.bind(use, 1);
+      while (use.step()) groups.emplace_back(use.column_text(0));
+    }
+    std::size_t removed = 0;
+    for (const auto& group : groups) removed += impl_->remove_group(group, now);
+    return removed;
+  });
+}
+
+std::map<std::string, std::string> Store::get_all(std::string_view group) {
+  const auto now = detail::now_unix_ms();
+  return impl_->read(Operation::of("get_all", group), [&] {
+    std::map<std::string, std::string> all;
+    std::vector<std::pair<std::string, std::int64_t>> streamed;  // read once the rows are
+    {
+      StatementUse use(impl_->statements.select_live_page);
+      use.text(1, group).text(2, {}).integer(3, now).integer(4, -1);
+      while (use.step()) {
+        if (const auto blob = use.column_int_or_null(2)) {
+          streamed.emplace_back(use.column_text(0), *blob);
+        } else {
+          all.emplace_hint(all.end(), use.column_text(0), use.column_text(1));
+        }
+      }
+    }
+    for (auto& [key, blob] : streamed) {
+      if (auto value = impl_->streamed_value_of(group, key, blob, now)) {
+        all.emplace(std::move(key), std::move(*value));
+      }
+    }
+    return all;
+  });
+}
+
+void Store::for_each(std::string_view group,
+                     const std::function<bool(std::string_view, std::string_view)>& fn) {
+  const auto op = Operation::of("for_each", group);
+  detail::guarded(op, [&] { for_each_page(*impl_, op, group, fn); });
+}
+
+std::size_t Store::count(std::string_view group) {
+  const auto now = detail::now_unix_ms();
+  return impl_->read(Operation::of("count", group), [&] {
+    StatementUse use(impl_->statements.count_live);
+    use.text(1, group).integer(2, now).step();
+    return static_cast<std::size_t>(use.column_int(0));
+  });
+}
+
+std::size_t Store::count_all(std::string_view group_prefix) {
+  const auto now = detail::now_unix_ms();
+  return impl_->read(Operation::of("count_all", group_prefix), [&] {
+    const auto range = detail::PrefixRange::of(group_prefix);
+    StatementUse use(impl_->statements.count_live_in_range);
+    range.bind(use, 1);
+    use.integer(3, now).step();
+    return static_cast<std::size_t>(use.column_int(0));
+  });
+}
+
+std::vector<std::string> Store::groups(std::string_view group_prefix) {
+  const auto now = detail::now_unix_ms();
+  return impl_->read(Operation::of("groups", group_prefix), [&] {
+    std::vector<std::string> names;
+    const auto range = detail::PrefixRange::of(group_prefix);
+    StatementUse use(impl_->statements.live_groups_in_range);
+    range.bind(use, 1);
+    use.integer(3, now);
+    while (use.step()) names.emplace_back(use.column_text(0));
+    return names;
+  });
+}
+
+std::size_t Store::purge_expired() { return impl_->purge_expired(); }
+
+void Store::transaction(const std::function<void(Transaction&)>& fn) {
+  Transaction view(*this);
+  impl_->write(Operation::of("transaction"), [&] {
+    TransactionOwner owner(*impl_);
+    detail::run_callers_code([&] { fn(view); });
+  });
+}
+
+std::uint64_t Store::revision() {
+  return impl_->read(Operation::of("revision"), [&] { return impl_->log.latest(); });
+}
+
+}  // namespace kvstore

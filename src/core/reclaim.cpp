@@ -1,0 +1,60 @@
+// Reclaiming, when a store opens, what crashed or killed writers of streamed values left.
+#include "core/reclaim.hpp"
+
+#include "core/store_impl.hpp"
+
+namespace kvstore {
+
+namespace detail {
+
+namespace {
+
+// What an opener may delete: staged blobs whose writer is gone, and files no row records.
+struct Garbage {
+  std::vector<std::int64_t> abandoned, unreferenced;
+  bool empty() const { return abandoned.empty() && unreferenced.empty(); }
+};
+
+Garbage find_garbage(Store::Impl& impl) {
+  Garbage garbage;
+  {
+    StatementUse use(impl.statements.staged_blobs);
+    while (use.step()) {
+      const auto id = use.column_int(0);
+      // A value staged in rows on a file store was begun by a kvstore older than schema 6: no
+      // lock tells whether its writer lives, and such a writer cannot commit into this schema.
+      const bool in_file = use.column_int(1) != 0;
+      if (!in_file || !impl.files.writer_is_live(id)) garbage.abandoned.push_back(id);
+    }
+  }
+  for (const auto id : impl.files.enabled() ? impl.files.list() : std::vector<std::int64_t>{}) {
+    if (!StatementUse(impl.statements.blob_storage).integer(1, id).step()) {
+      garbage.unreferenced.push_back(id);
+    }
+  }
+  return garbage;
+}
+
+}  // namespace
+
+void reclaim_abandoned_blobs(Store::Impl& impl) noexcept {
+  const auto op = Operation::of("open: reclaim staged values");
+  try {
+    // A read finds candidates cheaply; only then does a write transaction decide, in which no
+    // writer can be between inserting its row and committing it with its file.
+    if (impl.read(op, [&] { return find_garbage(impl); }).empty()) return;
+    const auto unreferenced = impl.write(op, [&] {
+      auto garbage = find_garbage(impl);
+      for (const auto id : garbage.abandoned) impl.discard_blob(id);  // files go after commit
+      return garbage.unreferenced;
+    });
+    detail::guarded(op, [&] {
+      for (const auto id : unreferenced) impl.files.remove(id);
+    });
+  } catch (const std::exception& e) {
+    impl.report(e.what(), " (tried again at the next open)");
+  }
+}
+
+}  // namespace detail
+}  // namespace kvstore

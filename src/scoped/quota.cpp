@@ -1,0 +1,63 @@
+#include "scoped/quota.hpp"
+
+#include <string>
+
+namespace kvstore::detail {
+namespace {
+
+using Usage = NamespaceCounts::Usage;
+
+// What storing group/key would add: a key unless its row exists, a group unless it holds a row.
+Usage added_by(Statements& statements, std::string_view group, std::string_view key) {
+  Usage added{1, 1};
+  {
+    StatementUse use(statements.select_row);
+    if (use.text(1, group).text(2, key).step()) return {0, 0};
+  }
+  StatementUse use(statements.group_exists);
+  if (use.text(1, group).step()) added.groups = 0;
+  return added;
+}
+
+// The first limit that `usage + added` breaks, or nullptr.
+const char* broken_limit(const QuotaConfig& quota, Usage usage, Usage added, std::size_t& limit) {
+  if (quota.max_keys && usage.keys + added.keys > quota.max_keys) {
+    limit = quota.max_keys;
+    return "max_keys";
+  }
+  if (quota.max_groups && usage.groups + added.groups > quota.max_groups) {
+    limit = quota.max_groups;
+    return "max_groups";
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool within_quota(Store::Impl& impl, std::string_view ns, const QuotaConfig& quota,
+                  std::string_view group, std::string_view key) {
+  if (!quota.max_keys && !quota.max_groups) return true;
+  std::size_t limit = 0;
+  // Fast path: even a new key in a new group fits.
+  if (!broken_limit(quota, impl.counts.usage(ns), {1, 1}, limit)) return true;
+  return !broken_limit(quota, impl.counts.usage(ns), added_by(impl.statements, group, key), limit);
+}
+
+void check_quota(Store::Impl& impl, const Operation& op, std::string_view ns,
+                 const QuotaConfig& quota, std::string_view group, std::string_view key,
+                 std::int64_t now) {
+  if (within_quota(impl, ns, quota, group, key)) return;
+  // Expired rows are still counted until deleted: delete this namespace's, then look again.
+  const auto range = PrefixRange::of(std::string(ns) + ':');
+  while (impl.purge_batch(now, 1000, &range) > 0) {
+  }
+  std::size_t limit = 0;
+  const char* name =
+      broken_limit(quota, impl.counts.usage(ns), added_by(impl.statements, group, key), limit);
+  if (name) {
+    throw QuotaExceeded(op.message("quota exceeded for namespace " + std::string(ns) + ": " + name +
+                                   " = " + std::to_string(limit)));
+  }
+}
+
+}  // namespace kvstore::detail
