@@ -5,6 +5,7 @@
 #include "core/namespace_counts.hpp"
 #include "core/store_impl.hpp"
 #include "storage/prefix_range.hpp"
+#include "util/ttl.hpp"
 #include "util/unix_time.hpp"
 
 namespace kvstore {
@@ -50,13 +51,6 @@ class TransactionOwner {
   Store::Impl& impl_;
   bool outermost_;
 };
-
-void require_positive(std::chrono::milliseconds ttl, const Operation& op) {
-  if (ttl.count() <= 0) {
-    throw InvalidArgument(
-        op.message("ttl must be positive, got " + std::to_string(ttl.count()) + " ms"));
-  }
-}
 
 // for_each reads this many rows per lock hold.
 constexpr int kForEachPage = 256;
@@ -137,7 +131,7 @@ void Store::set(std::string_view group, std::string_view key, std::string_view v
 void Store::set_with_ttl(std::string_view group, std::string_view key, std::string_view value,
                          std::chrono::milliseconds ttl) {
   const auto op = Operation::of("set_with_ttl", group, key);
-  require_positive(ttl, op);
+  detail::require_positive_ttl(op, ttl);
   impl_->write(
       op,
       [&] {

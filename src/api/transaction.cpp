@@ -1,5 +1,6 @@
 // Transaction's methods: inside Store::transaction(fn) the calling thread owns the open
-// transaction, so each Store method it calls joins it (see Store::Impl::lock_unless_joined).
+// transaction, so each Store method it calls joins it (Store::Impl::read runs a joined call without
+// locking).
 #include "kvstore/store.hpp"
 
 namespace kvstore {

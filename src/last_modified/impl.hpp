@@ -30,7 +30,7 @@
 #include "kvstore/last_modified_store.hpp"
 #include "last_modified/counters.hpp"
 #include "last_modified/sync.hpp"
-#include "util/ticker.hpp"
+#include "util/background_thread.hpp"
 #include "util/worker_pool.hpp"
 
 namespace kvstore {
@@ -128,7 +128,7 @@ struct LastModifiedStore::Impl {
   std::shared_ptr<detail::CacheSync> sync_;
   Subscription subscription_;
   std::unique_ptr<detail::WorkerPool> pool_;
-  std::unique_ptr<detail::Ticker> ticker_;
+  std::unique_ptr<detail::BackgroundThread> ticker_;
   std::optional<std::stop_callback<StopRequest>> on_stop_;
   std::array<std::atomic<bool>, 3> job_queued_{};  // a job of that kind is queued or running
 };

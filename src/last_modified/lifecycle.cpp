@@ -41,7 +41,9 @@ void Impl::launch() {
   pool_ = std::make_unique<detail::WorkerPool>(static_cast<std::size_t>(config_.worker_count),
                                                counters_->jobs);
   if (config_.cleanup_interval.count() > 0) {
-    ticker_ = std::make_unique<detail::Ticker>(config_.cleanup_interval, [this] { submit_jobs(); });
+    ticker_ =
+        std::make_unique<detail::BackgroundThread>(std::vector<detail::BackgroundThread::Task>{
+            {config_.cleanup_interval, [this] { submit_jobs(); }}});
   }
 }
 

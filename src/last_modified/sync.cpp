@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "util/operation.hpp"
+#include "util/ttl.hpp"
 
 namespace kvstore::detail {
 namespace {
@@ -98,9 +99,7 @@ CacheSync::CacheSync(Store& store, std::size_t max_size, FullPolicy policy,
 
 void CacheSync::write(std::string_view operation, KeyRef key, std::string_view value,
                       std::optional<milliseconds> ttl) {
-  if (ttl && ttl->count() <= 0) {
-    throw InvalidArgument(Operation::of(operation, key.group, key.key).message("ttl must be > 0"));
-  }
+  if (ttl) require_positive_ttl(Operation::of(operation, key.group, key.key), *ttl);
   LastModifiedCache::Slot slot = cache_.reserve(key, operation);
   const OwnWrite own(this, EventType::set, key, ttl, &slot);
   if (ttl) {

@@ -3,6 +3,7 @@
 #include "blob/stream_state.hpp"
 #include "core/store_impl.hpp"
 #include "scoped/quota.hpp"
+#include "util/ttl.hpp"
 #include "util/unix_time.hpp"
 
 namespace kvstore::detail {
@@ -12,10 +13,7 @@ void ScopedSeam::put_within_quota(Store& store, std::string_view operation, std:
                                   std::string_view key, std::string_view value,
                                   std::optional<std::chrono::milliseconds> ttl) {
   const auto op = Operation::of(operation, group, key);
-  if (ttl && ttl->count() <= 0) {
-    throw InvalidArgument(
-        op.message("ttl must be positive, got " + std::to_string(ttl->count()) + " ms"));
-  }
+  if (ttl) require_positive_ttl(op, *ttl);
   Store::Impl& impl = *store.impl_;
   const auto store_it = [&](std::int64_t now) {
     const auto expires_at = ttl ? std::optional(expiry_after(now, *ttl)) : std::nullopt;

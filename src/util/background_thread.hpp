@@ -1,5 +1,6 @@
-// One thread per Store that runs periodic maintenance tasks (purge, change-feed poll) and stops
-// promptly: destruction wakes it at once instead of waiting out an interval.
+// A thread that runs periodic tasks (a Store's purge and change-feed poll, a LastModifiedStore's
+// cleanup jobs) and stops promptly: stopping wakes it at once instead of waiting out an interval.
+// RAII: the destructor stops and joins it.
 #pragma once
 
 #include <chrono>
@@ -19,11 +20,17 @@ class BackgroundThread {
   };
 
   // Starts the thread, unless `tasks` is empty. Each task first runs one interval after start.
+  // Throws std::system_error if the thread cannot be started.
   explicit BackgroundThread(std::vector<Task> tasks);
-  // Requests stop, wakes the thread and joins it; a task already running finishes first.
+  // Requests stop, wakes the thread and joins it; a task already running finishes first. Not
+  // from inside a task.
   ~BackgroundThread();
   BackgroundThread(const BackgroundThread&) = delete;
   BackgroundThread& operator=(const BackgroundThread&) = delete;
+
+  // Asks the thread to end without waiting for it: no task starts afterwards. Thread-safe,
+  // idempotent, allowed from inside a task.
+  void request_stop() noexcept { thread_.request_stop(); }
 
  private:
   void loop(std::stop_token stop);

@@ -1,4 +1,4 @@
-// Deadlines for the periodic threads (BackgroundThread, Ticker) and Watcher::next: an interval
+// Deadlines for the periodic threads (BackgroundThread) and Watcher::next: an interval
 // may be as long as std::chrono::milliseconds::max(), far beyond what steady_clock's nanoseconds
 // can hold.
 #pragma once
