@@ -817,6 +817,12 @@ TEST_CASE("streaming: a reader during a replace delivers the old version whole o
     INFO(e.what());
     CHECK(std::string(e.what()).rfind("kvstore: ", 0) == 0);
   }
+  // A streamed value lives in a file of its own on a file store, which keeps delivering the
+  // version it opened, and in the database on a ":memory:" one, which throws (blob.hpp).
+  // Not asserted for a plain `set` over a streamed value on ":memory:": the reader then delivers
+  // the old version whole instead of throwing (not what blob.hpp says; reported for issue 18).
+  if (!plain && backend.is_file()) CHECK_FALSE(threw);
+  if (!plain && backend.is_memory() && replace != "set") CHECK(threw);
   // Never a mix: what was delivered is the old version, whole or (if it threw) a prefix of it.
   CHECK(reader->metadata().revision == opened.revision);
   CHECK(reader->metadata().tag == opened.tag);
@@ -844,6 +850,8 @@ TEST_CASE("streaming: a std::istream reader during a replace sets badbit and rea
   stream_set(store, "g", "k", random_bytes(700 * KiB, 19));
 
   got += drain(in);
+  // On a file the value's own file keeps delivering the old version; in the database it throws.
+  CHECK(in.bad() == backend.is_memory());
   if (in.bad()) {
     char buffer[16];
     CHECK_THROWS_AS(reader->read(buffer), kvstore::Error);
