@@ -17,17 +17,10 @@
 #include <set>
 #include <string>
 
+#include "quiet_options.hpp"
 #include "raw_db.hpp"
 
 namespace kvtest {
-
-// No background threads: every effect comes from the calls the test makes.
-inline kvstore::Options quiet() {
-  kvstore::Options options;
-  options.purge_interval = std::chrono::milliseconds(0);
-  options.external_poll_interval = std::chrono::milliseconds(0);
-  return options;
-}
 
 // n pseudo-random bytes; the same seed gives the same bytes.
 inline std::string random_bytes(std::size_t n, std::uint64_t seed) {

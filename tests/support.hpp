@@ -9,11 +9,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <kvstore/kvstore.hpp>
 #include <mutex>
 #include <regex>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace kvtest {
@@ -41,6 +45,21 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// The whole content of the file at `path`. Throws if it cannot be read.
+inline std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+inline bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.starts_with(prefix);
+}
+
+inline bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
+}
 
 // Polls `condition` until it holds or `timeout` passes; returns whether it held.
 inline bool eventually(const std::function<bool()>& condition,

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "backends.hpp"
 #include "raw_db.hpp"
 #include "support.hpp"
 
@@ -46,7 +47,8 @@ std::string render_refusal(kvstore::Store& store, const std::string& tmpl,
 }  // namespace
 
 TEST_CASE("Store basic: set then get returns the value and overwrite replaces it", "[store]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("config", "theme", "dark");
   CHECK(store.get("config", "theme") == std::optional<std::string>("dark"));
   store.set("config", "theme", "light");
@@ -56,7 +58,8 @@ TEST_CASE("Store basic: set then get returns the value and overwrite replaces it
 
 TEST_CASE("Store basic: get on a missing group and on a missing key both return nullopt",
           "[store]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("config", "theme", "dark");
   SECTION("missing group") { CHECK_FALSE(store.get("nosuchgroup", "theme").has_value()); }
   SECTION("missing key in an existing group") {
@@ -70,7 +73,8 @@ TEST_CASE("Store basic: get on a missing group and on a missing key both return 
 }
 
 TEST_CASE("Store basic: an empty value is present, not absent", "[store]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("g", "k", "");
   const auto value = store.get("g", "k");
   REQUIRE(value.has_value());
@@ -79,7 +83,8 @@ TEST_CASE("Store basic: an empty value is present, not absent", "[store]") {
 }
 
 TEST_CASE("Store basic: erase returns whether the key existed", "[store]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("g", "a", "1");
   store.set("g", "b", "2");
   CHECK(store.erase("g", "a"));
@@ -91,7 +96,8 @@ TEST_CASE("Store basic: erase returns whether the key existed", "[store]") {
 }
 
 TEST_CASE("Store basic: delete_group then get_all is empty", "[store]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("doomed", "a", "1");
   store.set("doomed", "b", "2");
   store.set("doomed", "c", "3");
@@ -106,7 +112,8 @@ TEST_CASE("Store basic: delete_group then get_all is empty", "[store]") {
 }
 
 TEST_CASE("Store basic: count after 500 inserts", "[store]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   for (int i = 0; i < 500; ++i) store.set("bulk", "key-" + std::to_string(i), std::to_string(i));
   CHECK(store.count("bulk") == 500);
   CHECK(store.count_all() == 500);
@@ -118,7 +125,8 @@ TEST_CASE("Store basic: count after 500 inserts", "[store]") {
 }
 
 TEST_CASE("Store basic: get_all returns every key of the group ordered by key bytes", "[store]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("g", "b", "2");
   store.set("g", "a", "1");
   store.set("g", "c", "3");
@@ -129,7 +137,8 @@ TEST_CASE("Store basic: get_all returns every key of the group ordered by key by
 }
 
 TEST_CASE("Store basic: groups and count_all list the groups with live keys", "[store]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("users:b", "k", "v");
   store.set("users:a", "k1", "v");
   store.set("users:a", "k2", "v");
@@ -148,7 +157,8 @@ TEST_CASE("Store basic: groups and count_all list the groups with live keys", "[
 
 TEST_CASE("Store basic: delete_prefix removes the matching groups and returns the key count",
           "[store]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("tenant1:a", "k1", "v");
   store.set("tenant1:a", "k2", "v");
   store.set("tenant1:b", "k", "v");
@@ -166,7 +176,8 @@ TEST_CASE("Store basic: delete_prefix removes the matching groups and returns th
 }
 
 TEST_CASE("Store basic: for_each visits every key in order", "[store]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("g", "c", "3");
   store.set("g", "a", "1");
   store.set("g", "b", "2");
@@ -178,7 +189,8 @@ TEST_CASE("Store basic: for_each visits every key in order", "[store]") {
 
 TEST_CASE("Store basic: for_each over more keys than one batch visits each once, in order",
           "[store]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   std::vector<std::string> expected;
   for (int i = 0; i < 1000; ++i) {
     char key[16];
@@ -196,7 +208,8 @@ TEST_CASE("Store basic: for_each over more keys than one batch visits each once,
 }
 
 TEST_CASE("Store basic: for_each stops when fn returns false", "[store]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   for (int i = 0; i < 10; ++i) store.set("g", "k" + std::to_string(i), "v");
   std::vector<std::string> seen;
   store.for_each("g", [&](std::string_view key, std::string_view) {
@@ -215,7 +228,8 @@ TEST_CASE("Store basic: for_each stops when fn returns false", "[store]") {
 
 TEST_CASE("Store basic: fn of for_each may call the store, including writes, without deadlock",
           "[store]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   for (int i = 0; i < 600; ++i) store.set("walk", "k" + std::to_string(1000 + i), "v");
   int visited = 0;
   store.for_each("walk", [&](std::string_view key, std::string_view value) {
@@ -236,7 +250,8 @@ TEST_CASE(
     "Store basic: for_each visits every key that existed before the walk, once and in order, "
     "while fn writes",
     "[store]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   // More keys than one batch, so writes land both inside and beyond the batch being walked.
   for (int i = 0; i < 1000; ++i) store.set("g", "k" + std::to_string(1000 + i), "v");
   std::vector<std::string> seen;
@@ -258,7 +273,8 @@ TEST_CASE(
 }
 
 TEST_CASE("Store basic: render substitutes the group's keys", "[store][render]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("page", "title", "Hello");
   store.set("page", "name", "World");
   store.set("other", "title", "Wrong");
@@ -268,14 +284,16 @@ TEST_CASE("Store basic: render substitutes the group's keys", "[store][render]")
 }
 
 TEST_CASE("Store basic: render of a missing variable renders empty", "[store][render]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("page", "title", "Hello");
   CHECK(store.render("[{{title}}][{{missing}}]", "page") == "[Hello][]");
   CHECK(store.render("[{{anything}}]", "nosuchgroup") == "[]");
 }
 
 TEST_CASE("Store basic: render does not HTML-escape values", "[store][render]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   const std::string raw = "<b>Tom & \"Jerry\"</b> it's <script>x</script>";
   store.set("page", "html", raw);
   CHECK(store.render("{{html}}", "page") == raw);
@@ -284,7 +302,8 @@ TEST_CASE("Store basic: render does not HTML-escape values", "[store][render]") 
 
 TEST_CASE("Store basic: render refuses partials: a stored value is never run as a template",
           "[store][render]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("page", "self", "{{> self}}");  // rendered as a partial, it would recurse forever
   store.set("page", "title", "Hello {{title}}");
   CHECK(store.render("{{title}}", "page") == "Hello {{title}}");
@@ -298,7 +317,8 @@ TEST_CASE("Store basic: render refuses partials: a stored value is never run as 
 
 TEST_CASE("Store basic: render refuses sections nested deeper than 256 instead of overflowing",
           "[store][render]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("g", "a", "x");
   const auto nested = [](int levels, const std::string& open, const std::string& close) {
     std::string text;
@@ -319,7 +339,8 @@ TEST_CASE("Store basic: render refuses sections nested deeper than 256 instead o
 
 TEST_CASE("Store basic: render with invalid syntax throws InvalidArgument naming the position",
           "[store][render]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("page", "title", "Hello");
   const std::string before = store.render("{{title}}", "page");
   const auto rev = store.revision();
@@ -357,7 +378,8 @@ TEST_CASE("Store basic: render with invalid syntax throws InvalidArgument naming
 }
 
 TEST_CASE("Store basic: get_split splits on the separator", "[store][views]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("g", "csv", "a,b,,c");
   store.set("g", "multi", "one::two::three");
   store.set("g", "none", "whole");
@@ -367,7 +389,8 @@ TEST_CASE("Store basic: get_split splits on the separator", "[store][views]") {
 }
 
 TEST_CASE("Store basic: get_split of a missing key is an empty vector", "[store][views]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   CHECK(store.get_split("g", "missing", ",").empty());
   store.set("g", "k", "a,b");
   CHECK(store.get_split("g", "missing", ",").empty());
@@ -376,7 +399,8 @@ TEST_CASE("Store basic: get_split of a missing key is an empty vector", "[store]
 
 TEST_CASE("Store basic: get_split with an empty separator throws InvalidArgument",
           "[store][views]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("g", "k", "a,b");
   CHECK_THROWS_AS(store.get_split("g", "k", ""), kvstore::InvalidArgument);
   CHECK_THROWS_AS(store.get_split("g", "missing", ""), kvstore::InvalidArgument);
@@ -384,7 +408,8 @@ TEST_CASE("Store basic: get_split with an empty separator throws InvalidArgument
 }
 
 TEST_CASE("Store basic: get_fields splits on runs of whitespace", "[store][views]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("g", "k", "  alpha \t beta\n\ngamma\r\v\f delta  ");
   CHECK(store.get_fields("g", "k") == std::vector<std::string>{"alpha", "beta", "gamma", "delta"});
   store.set("g", "blank", " \t\n ");
@@ -396,7 +421,8 @@ TEST_CASE("Store basic: get_fields splits on runs of whitespace", "[store][views
 }
 
 TEST_CASE("Store basic: set_json and get_json round-trip JSON", "[store][views]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   const nlohmann::json doc = {{"name", "Alice"},
                               {"age", 30},
                               {"tags", {"a", "b"}},
@@ -414,7 +440,8 @@ TEST_CASE("Store basic: set_json and get_json round-trip JSON", "[store][views]"
 }
 
 TEST_CASE("Store basic: get_json of a non-JSON value throws InvalidArgument", "[store][views]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("g", "k", "not { json");
   const auto rev = store.revision();
   try {
@@ -433,6 +460,7 @@ TEST_CASE("Store basic: get_json of a non-JSON value throws InvalidArgument", "[
 }
 
 TEST_CASE("Store basic: file-backed data persists across close and reopen", "[store][file]") {
+  // File only: reopens the file.
   TempDir dir;
   const auto path = dir.file("persist.db");
   {
@@ -457,6 +485,7 @@ TEST_CASE("Store basic: file-backed data persists across close and reopen", "[st
 }
 
 TEST_CASE("Store basic: a file-backed store is in WAL mode", "[store][file]") {
+  // File only: WAL is a property of a database file.
   TempDir dir;
   const auto path = dir.file("wal.db");
   {
@@ -468,6 +497,7 @@ TEST_CASE("Store basic: a file-backed store is in WAL mode", "[store][file]") {
 }
 
 TEST_CASE("Store basic: two Store objects on one file see each other's writes", "[store][file]") {
+  // File only: two connections share only a file.
   TempDir dir;
   const auto path = dir.file("shared.db");
   kvstore::Store a(path);
@@ -480,6 +510,7 @@ TEST_CASE("Store basic: two Store objects on one file see each other's writes", 
 }
 
 TEST_CASE("Store basic: Durability::full stores and reads like normal", "[store][file]") {
+  // File only: durability (synchronous) applies to a file, checked after a reopen.
   TempDir dir;
   const auto path = dir.file("full.db");
   {
@@ -495,7 +526,8 @@ TEST_CASE("Store basic: Durability::full stores and reads like normal", "[store]
 
 TEST_CASE("Store basic: the revision starts at 0 and every mutation bumps it",
           "[store][revision]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   CHECK(store.revision() == 0);
 
   store.set("g", "a", "1");
@@ -551,6 +583,7 @@ TEST_CASE("Store basic: the revision starts at 0 and every mutation bumps it",
 }
 
 TEST_CASE("Store basic: the revision is monotonic across close and reopen", "[store][revision]") {
+  // File only: reopens the file.
   TempDir dir;
   const auto path = dir.file("revision.db");
   std::uint64_t last = 0;
@@ -584,6 +617,7 @@ TEST_CASE("Store basic: the revision is monotonic across close and reopen", "[st
 }
 
 TEST_CASE("Store basic: reopening a file many times keeps every earlier write", "[store][file]") {
+  // File only: reopens the file.
   TempDir dir;
   const auto path = dir.file("many.db");
   for (int i = 0; i < 10; ++i) {
@@ -595,6 +629,7 @@ TEST_CASE("Store basic: reopening a file many times keeps every earlier write", 
 
 TEST_CASE("Store basic: check() reports quota counts left wrong by a writer that went around them",
           "[store][scoped]") {
+  // File only: the writer going around the counts is another connection to the file.
   TempDir dir;
   const auto path = (dir.path() / "store.db").string();
   {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "backends.hpp"
 #include "raw_db.hpp"
 #include "support.hpp"
 
@@ -73,7 +74,8 @@ std::string printable(const std::string& bytes) {
 }  // namespace
 
 TEST_CASE("Store bytes: awkward values round-trip exactly", "[store][bytes]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   const auto strings = awkward_strings();
   for (std::size_t i = 0; i < strings.size(); ++i)
     store.set("values", std::to_string(i), strings[i]);
@@ -88,7 +90,8 @@ TEST_CASE("Store bytes: awkward values round-trip exactly", "[store][bytes]") {
 }
 
 TEST_CASE("Store bytes: awkward keys round-trip exactly and stay distinct", "[store][bytes]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   const auto strings = awkward_strings();
   std::map<std::string, std::string> expected;
   for (std::size_t i = 0; i < strings.size(); ++i) {
@@ -122,7 +125,8 @@ TEST_CASE("Store bytes: awkward keys round-trip exactly and stay distinct", "[st
 }
 
 TEST_CASE("Store bytes: awkward groups round-trip exactly and stay distinct", "[store][bytes]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   const auto strings = awkward_strings();
   for (std::size_t i = 0; i < strings.size(); ++i) store.set(strings[i], "k", std::to_string(i));
   for (std::size_t i = 0; i < strings.size(); ++i) {
@@ -144,7 +148,8 @@ TEST_CASE("Store bytes: awkward groups round-trip exactly and stay distinct", "[
 }
 
 TEST_CASE("Store bytes: empty group, key and value together round-trip", "[store][bytes]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("", "", "");
   const auto got = store.get("", "");
   REQUIRE(got.has_value());
@@ -165,7 +170,8 @@ TEST_CASE("Store bytes: empty group, key and value together round-trip", "[store
 }
 
 TEST_CASE("Store bytes: 10,000-character keys, groups and values round-trip", "[store][bytes]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   std::string long_key(10000, 'k');
   long_key[5000] = '\0';
   long_key.back() = 'Z';
@@ -190,7 +196,8 @@ TEST_CASE("Store bytes: 10,000-character keys, groups and values round-trip", "[
 }
 
 TEST_CASE("Store bytes: a 10,000-character CJK key round-trips", "[store][bytes]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   std::string key;
   while (key.size() < 30000) key += "漢";  // 10,000 three-byte characters
   store.set("cjk", key, "値");
@@ -200,7 +207,8 @@ TEST_CASE("Store bytes: a 10,000-character CJK key round-trips", "[store][bytes]
 
 TEST_CASE("Store bytes: SQL-injection strings are stored literally and harm nothing",
           "[store][bytes]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("victim", "k", "v");
   const std::vector<std::string> attacks = {
       "'; DROP TABLE kv; --",
@@ -229,6 +237,7 @@ TEST_CASE("Store bytes: SQL-injection strings are stored literally and harm noth
 
 TEST_CASE("Store bytes: awkward strings survive a file round-trip unchanged",
           "[store][bytes][file]") {
+  // File only: reopens the file and reads its rows through another connection.
   TempDir dir;
   const auto path = dir.file("bytes.db");
   const auto strings = awkward_strings();
@@ -251,7 +260,8 @@ TEST_CASE("Store bytes: awkward strings survive a file round-trip unchanged",
 }
 
 TEST_CASE("Store bytes: prefix queries treat % literally", "[store][bytes][prefix]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   for (const auto* group : {"a%", "a%b", "a%%", "ab", "axb", "a", "b%", "%", "%a"}) {
     store.set(group, "k", "v");
   }
@@ -264,7 +274,8 @@ TEST_CASE("Store bytes: prefix queries treat % literally", "[store][bytes][prefi
 }
 
 TEST_CASE("Store bytes: prefix queries treat _ literally", "[store][bytes][prefix]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   for (const auto* group : {"user_1", "user_2", "userX1", "user__", "users", "user", "_x"}) {
     store.set(group, "k", "v");
   }
@@ -276,7 +287,8 @@ TEST_CASE("Store bytes: prefix queries treat _ literally", "[store][bytes][prefi
 }
 
 TEST_CASE("Store bytes: prefix queries treat NUL bytes literally", "[store][bytes][prefix]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   const std::vector<std::string> groups = {"a"s,     "a\0"s, "a\0b"s, "a\0\0"s, "ab"s,
                                            "a\x01"s, "\0"s,  "\0z"s,  "b"s};
   for (const auto& group : groups) store.set(group, "k", "v");
@@ -292,7 +304,8 @@ TEST_CASE("Store bytes: prefix queries treat NUL bytes literally", "[store][byte
 }
 
 TEST_CASE("Store bytes: a prefix of 0xff bytes works", "[store][bytes][prefix]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   const std::vector<std::string> groups = {
       "\xfe"s,         "\xfe\xff"s,  "\xff"s,  "\xff\x00"s,  "\xff\xff"s,
       "\xff\xff\xff"s, "\xff\xffz"s, "a\xff"s, "a\xff\xff"s, "b"s};
@@ -314,9 +327,10 @@ TEST_CASE("Store bytes: a prefix of 0xff bytes works", "[store][bytes][prefix]")
 }
 
 TEST_CASE("Store bytes: prefix queries with long prefixes", "[store][bytes][prefix]") {
+  const auto backend = kvtest::each_backend();
   for (const std::size_t length : {16, 40, 100, 1000, 5000}) {
     INFO("prefix length " << length);
-    kvstore::Store store(":memory:");
+    kvstore::Store store(backend.separate_path("prefix-" + std::to_string(length) + ".db"));
     const std::string prefix(length, 'p');
     std::string sibling = prefix;
     sibling.back() = 'q';  // shares all but the last byte
@@ -335,7 +349,8 @@ TEST_CASE("Store bytes: prefix queries with long prefixes", "[store][bytes][pref
 
 TEST_CASE("Store bytes: prefix queries with invalid UTF-8 and multi-byte characters",
           "[store][bytes][prefix]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   for (const auto& group : {"日本"s, "日本語"s, "日"s, "本"s, "\xe6\x97"s, "\xe6\x97\xa5\xff"s}) {
     store.set(group, "k", "v");
   }
@@ -349,7 +364,8 @@ TEST_CASE("Store bytes: prefix queries with invalid UTF-8 and multi-byte charact
 }
 
 TEST_CASE("Store bytes: the value views keep bytes exact", "[store][bytes]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("g", "nul", "a\0b\0\0c"s);
   CHECK(store.get_split("g", "nul", "\0"s) == std::vector<std::string>{"a", "b", "", "c"});
   store.set("g", "cjk", "東京,大阪,\xff");

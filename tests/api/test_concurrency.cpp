@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "backends.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
@@ -57,7 +58,8 @@ std::string describe(const std::exception_ptr& error) {
 }  // namespace
 
 TEST_CASE("Store concurrency: set and get from 10 threads", "[store][concurrency]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   constexpr int kThreads = 10, kKeys = 200;
   std::atomic<int> mismatches{0};
   const auto error = run_threads(kThreads, [&](int t) {
@@ -87,6 +89,7 @@ TEST_CASE("Store concurrency: set and get from 10 threads", "[store][concurrency
 
 TEST_CASE("Store concurrency: set and get from 10 threads on a file",
           "[store][concurrency][file]") {
+  // File only: reopens the file (the in-store part runs on both backends above).
   TempDir dir;
   const auto path = dir.file("threads.db");
   constexpr int kThreads = 10, kKeys = 50;
@@ -110,7 +113,8 @@ TEST_CASE("Store concurrency: set and get from 10 threads on a file",
 
 TEST_CASE("Store concurrency: transactions from many threads are atomic and serialized",
           "[store][concurrency][transaction]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("counter", "n", "0");
   constexpr int kThreads = 8, kIncrements = 25;
   const auto error = run_threads(kThreads, [&](int) {
@@ -131,7 +135,8 @@ TEST_CASE("Store concurrency: transactions from many threads are atomic and seri
 
 TEST_CASE("Store concurrency: rolled-back transactions on other threads leave no trace",
           "[store][concurrency][transaction]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   constexpr int kThreads = 6, kRounds = 30;
   std::atomic<int> saw_rolled_back{0};
   const auto error = run_threads(kThreads, [&](int t) {
@@ -158,7 +163,8 @@ TEST_CASE("Store concurrency: rolled-back transactions on other threads leave no
 }
 
 TEST_CASE("Store concurrency: concurrent TTL writers", "[store][concurrency][ttl]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   constexpr int kThreads = 10, kKeys = 40;
   const auto error = run_threads(kThreads, [&](int t) {
     for (int i = 0; i < kKeys; ++i) {
@@ -184,9 +190,10 @@ TEST_CASE("Store concurrency: concurrent TTL writers", "[store][concurrency][ttl
 
 TEST_CASE("Store concurrency: TTL writers, readers and purges at once",
           "[store][concurrency][ttl]") {
+  const auto backend = kvtest::each_backend();
   kvstore::Options options;
   options.purge_interval = 5ms;
-  kvstore::Store store(":memory:", options);
+  kvstore::Store store(backend.path(), options);
   constexpr int kThreads = 6, kKeys = 60;
   std::atomic<int> wrong{0};
   const auto error = run_threads(kThreads, [&](int t) {
@@ -212,7 +219,8 @@ TEST_CASE("Store concurrency: TTL writers, readers and purges at once",
 
 TEST_CASE("Store concurrency: for_each whose fn writes, beside writers on other threads",
           "[store][concurrency]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   for (int i = 0; i < 300; ++i) store.set("walk", "k" + std::to_string(1000 + i), "v");
   std::atomic<int> visited{0};
   const auto error = run_threads(4, [&](int t) {
@@ -236,6 +244,7 @@ TEST_CASE("Store concurrency: for_each whose fn writes, beside writers on other 
 
 TEST_CASE("Store concurrency: two Store objects on one file write at once",
           "[store][concurrency][file]") {
+  // File only: two connections share only a file.
   TempDir dir;
   const auto path = dir.file("two.db");
   kvstore::Store a(path);
@@ -270,7 +279,8 @@ TEST_CASE("Store concurrency: two Store objects on one file write at once",
 
 TEST_CASE("Store concurrency: revision is strictly increasing across threads",
           "[store][concurrency][revision]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   constexpr int kThreads = 5, kWrites = 60;
   std::mutex mutex;
   std::set<std::uint64_t> seen;

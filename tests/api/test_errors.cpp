@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "backends.hpp"
 #include "raw_db.hpp"
 #include "support.hpp"
 
@@ -23,21 +24,11 @@ using kvtest::TempDir;
 
 namespace {
 
+using kvtest::contains;
+using kvtest::read_bytes;
+using kvtest::starts_with;
+
 using kvtest::RawDb;
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-bool starts_with(const std::string& text, const std::string& prefix) {
-  return text.rfind(prefix, 0) == 0;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // A file-backed store holding a known state, closed again.
 std::string make_store_file(const TempDir& dir, const std::string& name) {
@@ -83,6 +74,7 @@ TEST_CASE("Store errors: an empty path throws InvalidArgument", "[store][errors]
 
 TEST_CASE("Store errors: a negative interval in Options throws InvalidConfig naming it",
           "[store][errors]") {
+  const auto backend = kvtest::each_backend();
   for (const auto& [field, set_negative] :
        std::vector<std::pair<std::string, void (*)(kvstore::Options&)>>{
            {"busy_timeout", [](kvstore::Options& o) { o.busy_timeout = -1ms; }},
@@ -92,7 +84,7 @@ TEST_CASE("Store errors: a negative interval in Options throws InvalidConfig nam
     kvstore::Options options;
     set_negative(options);
     try {
-      kvstore::Store store(":memory:", options);
+      kvstore::Store store(backend.path(), options);
       FAIL("opened with a negative " << field);
     } catch (const kvstore::InvalidConfig& e) {
       CHECK(std::string(e.what()) ==
@@ -102,6 +94,7 @@ TEST_CASE("Store errors: a negative interval in Options throws InvalidConfig nam
 }
 
 TEST_CASE("Store errors: a directory path throws a kvstore::Error", "[store][errors]") {
+  // File only: about opening a path.
   TempDir dir;
   CHECK_THROWS_AS(kvstore::Store(dir.path().string()), kvstore::Error);
   try {
@@ -116,6 +109,7 @@ TEST_CASE("Store errors: a directory path throws a kvstore::Error", "[store][err
 
 TEST_CASE("Store errors: a path in a missing directory throws a kvstore::Error",
           "[store][errors]") {
+  // File only: about opening a path.
   TempDir dir;
   CHECK_THROWS_AS(kvstore::Store(dir.file("no/such/dir/x.db")), kvstore::Error);
   CHECK_FALSE(std::filesystem::exists(dir.file("no")));
@@ -123,6 +117,7 @@ TEST_CASE("Store errors: a path in a missing directory throws a kvstore::Error",
 
 TEST_CASE("Store errors: a file that is not a database throws SchemaError and is not changed",
           "[store][errors]") {
+  // File only: about opening a path.
   TempDir dir;
   const auto path = dir.file("notes.txt");
   {
@@ -144,6 +139,7 @@ TEST_CASE("Store errors: a file that is not a database throws SchemaError and is
 
 TEST_CASE("Store errors: read_only on a missing file throws and creates nothing",
           "[store][errors][read_only]") {
+  // File only: read_only opens a file.
   TempDir dir;
   const auto path = dir.file("missing.db");
   try {
@@ -157,6 +153,7 @@ TEST_CASE("Store errors: read_only on a missing file throws and creates nothing"
 }
 
 TEST_CASE("Store errors: a read-only store reads everything", "[store][errors][read_only]") {
+  // File only: read_only opens a file.
   TempDir dir;
   const auto path = make_store_file(dir, "ro.db");
   std::uint64_t revision = 0;
@@ -191,6 +188,7 @@ TEST_CASE(
     "Store errors: every write to a read-only store throws StorageError and changes "
     "nothing",
     "[store][errors][read_only]") {
+  // File only: read_only opens a file.
   TempDir dir;
   const auto path = make_store_file(dir, "ro-writes.db");
   const auto before = read_bytes(path);
@@ -231,6 +229,7 @@ TEST_CASE(
 
 TEST_CASE("Store errors: a read-only store sees a writer's later commits",
           "[store][errors][read_only]") {
+  // File only: read_only opens a file another connection writes.
   TempDir dir;
   const auto path = make_store_file(dir, "ro-live.db");
   kvstore::Store writer(path);
@@ -242,6 +241,7 @@ TEST_CASE("Store errors: a read-only store sees a writer's later commits",
 
 TEST_CASE("Store errors: a database locked past busy_timeout throws Busy and changes nothing",
           "[store][errors][file]") {
+  // File only: the lock is held by another connection to the file.
   TempDir dir;
   const auto path = make_store_file(dir, "locked.db");
   kvstore::Options options;
@@ -289,7 +289,8 @@ TEST_CASE("Store errors: a database locked past busy_timeout throws Busy and cha
 }
 
 TEST_CASE("Store errors: messages escape unprintable bytes in group and key", "[store][errors]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   try {
     store.set_with_ttl(std::string("gr\0up", 5), "k\ney", "v", 0ms);
     FAIL("accepted a zero TTL");
@@ -305,7 +306,8 @@ TEST_CASE("Store errors: messages escape unprintable bytes in group and key", "[
 }
 
 TEST_CASE("Store errors: bad input leaves the store unchanged and usable", "[store][errors]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("g", "k", "v");
   store.set("g", "csv", "a,b");
   store.set("page", "t", "T");
@@ -330,7 +332,8 @@ TEST_CASE("Store errors: bad input leaves the store unchanged and usable", "[sto
 }
 
 TEST_CASE("Store errors: what() names the operation and the group/key", "[store][errors]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("config", "theme", "not json");
   const auto what_of = [](const std::function<void()>& call) -> std::string {
     try {
@@ -352,7 +355,8 @@ TEST_CASE("Store errors: what() names the operation and the group/key", "[store]
 
 TEST_CASE("Store errors: set_json of a string that is not UTF-8 throws InvalidArgument",
           "[store][errors]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   kvstore::ScopedStore scoped(store, "t");
   const nlohmann::json bad = std::string("\xff\xfe");
   CHECK_THROWS_AS(store.set_json("g", "k", bad), kvstore::InvalidArgument);
@@ -362,7 +366,8 @@ TEST_CASE("Store errors: set_json of a string that is not UTF-8 throws InvalidAr
 
 TEST_CASE("Store errors: get_json of any stored value nlohmann cannot parse throws InvalidArgument",
           "[store][errors][limits]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   kvstore::ScopedStore scoped(store, "t");
   // A number too large for a double is nlohmann's out_of_range, not a parse_error.
   const std::string value = GENERATE(std::string("1e99999"), std::string("-1e400"),

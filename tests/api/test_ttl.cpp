@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "backends.hpp"
 #include "raw_db.hpp"
 #include "support.hpp"
 
@@ -34,7 +35,8 @@ constexpr auto kShortTtl = 40ms;
 }  // namespace
 
 TEST_CASE("Store TTL: a key with a future TTL is readable and counted", "[store][ttl]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   store.set_with_ttl("session", "token", "abc", 1h);
   CHECK(store.get("session", "token") == std::optional<std::string>("abc"));
   CHECK(store.count("session") == 1);
@@ -47,7 +49,8 @@ TEST_CASE("Store TTL: a key with a future TTL is readable and counted", "[store]
 }
 
 TEST_CASE("Store TTL: a huge TTL does not overflow into the past", "[store][ttl]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   store.set_with_ttl("g", "max", "v", std::chrono::milliseconds::max());
   store.set_with_ttl("g", "century", "v", std::chrono::hours(24 * 365 * 100));
   CHECK(store.get("g", "max") == std::optional<std::string>("v"));
@@ -63,6 +66,7 @@ TEST_CASE("Store TTL: a huge TTL does not overflow into the past", "[store][ttl]
 
 TEST_CASE("Store TTL: get of an expired key returns nullopt and deletes the row",
           "[store][ttl][file]") {
+  // File only: inspects the table through another connection to the file.
   TempDir dir;
   const auto path = dir.file("ttl.db");
   kvstore::Store store(path, no_purge());
@@ -86,7 +90,8 @@ TEST_CASE("Store TTL: get of an expired key returns nullopt and deletes the row"
 }
 
 TEST_CASE("Store TTL: an expired key is eventually invisible to get", "[store][ttl]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   store.set_with_ttl("g", "k", "v", 30ms);
   CHECK(kvtest::eventually([&] { return !store.get("g", "k").has_value(); }));
 }
@@ -95,7 +100,8 @@ TEST_CASE(
     "Store TTL: expired keys are excluded from count, count_all, groups, get_all, "
     "for_each and render",
     "[store][ttl]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   store.set("page", "title", "Hello");
   store.set_with_ttl("page", "live", "still here", 1h);
   store.set_with_ttl("page", "gone", "expired", kShortTtl);
@@ -140,7 +146,8 @@ TEST_CASE(
 }
 
 TEST_CASE("Store TTL: set clears a TTL", "[store][ttl]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   store.set_with_ttl("g", "plain", "temporary", kShortTtl);
   store.set("g", "plain", "permanent");
   store.set_with_ttl("g", "json", "temporary", kShortTtl);
@@ -154,7 +161,8 @@ TEST_CASE("Store TTL: set clears a TTL", "[store][ttl]") {
 }
 
 TEST_CASE("Store TTL: set_with_ttl replaces an earlier TTL", "[store][ttl]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   SECTION("a long TTL replaced by a short one expires") {
     store.set_with_ttl("g", "k", "first", 1h);
     store.set_with_ttl("g", "k", "second", kShortTtl);
@@ -177,7 +185,8 @@ TEST_CASE("Store TTL: set_with_ttl replaces an earlier TTL", "[store][ttl]") {
 }
 
 TEST_CASE("Store TTL: a TTL <= 0 throws InvalidArgument and writes nothing", "[store][ttl]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   store.set("g", "existing", "old");
   store.set_with_ttl("g", "with-ttl", "old-ttl", 1h);
   const auto rev = store.revision();
@@ -206,7 +215,8 @@ TEST_CASE("Store TTL: a TTL <= 0 throws InvalidArgument and writes nothing", "[s
 }
 
 TEST_CASE("Store TTL: erase, delete_group and delete_prefix count only live keys", "[store][ttl]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   store.set("g", "live", "v");
   store.set_with_ttl("g", "gone", "v", kShortTtl);
   store.set("p:1", "live", "v");
@@ -223,6 +233,7 @@ TEST_CASE("Store TTL: erase, delete_group and delete_prefix count only live keys
 
 TEST_CASE("Store TTL: purge_expired deletes the expired rows and returns how many",
           "[store][ttl][file]") {
+  // File only: inspects the table through another connection to the file.
   TempDir dir;
   const auto path = dir.file("purge.db");
   kvstore::Store store(path, no_purge());
@@ -241,7 +252,8 @@ TEST_CASE("Store TTL: purge_expired deletes the expired rows and returns how man
 }
 
 TEST_CASE("Store TTL: purge_expired handles more expired rows than one batch", "[store][ttl]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   store.transaction([](kvstore::Transaction& t) {
     for (int i = 0; i < 2500; ++i) t.set_with_ttl("bulk", "k" + std::to_string(i), "v", kShortTtl);
     t.set("bulk", "keep", "v");
@@ -254,6 +266,7 @@ TEST_CASE("Store TTL: purge_expired handles more expired rows than one batch", "
 
 TEST_CASE("Store TTL: the background purge deletes expired rows from the table",
           "[store][ttl][file]") {
+  // File only: inspects the table through another connection to the file.
   TempDir dir;
   const auto path = dir.file("background.db");
   std::mutex errors_mutex;
@@ -285,6 +298,7 @@ TEST_CASE("Store TTL: the background purge deletes expired rows from the table",
 
 TEST_CASE("Store TTL: the background purge keeps running after its first pass",
           "[store][ttl][file]") {
+  // File only: inspects the table through another connection to the file.
   TempDir dir;
   const auto path = dir.file("background-repeat.db");
   kvstore::Options options;
@@ -299,6 +313,7 @@ TEST_CASE("Store TTL: the background purge keeps running after its first pass",
 
 TEST_CASE("Store TTL: with purge_interval 0 expired rows stay until something deletes them",
           "[store][ttl][file]") {
+  // File only: inspects the table through another connection to the file.
   TempDir dir;
   const auto path = dir.file("nopurge.db");
   kvstore::Store store(path, no_purge());
@@ -333,6 +348,7 @@ TEST_CASE("Store TTL: destroying a Store does not wait out a long purge_interval
 
 TEST_CASE("Store TTL: a read-only store hides expired keys but does not delete them",
           "[store][ttl][file]") {
+  // File only: read_only opens a file.
   TempDir dir;
   const auto path = dir.file("ro-ttl.db");
   {
@@ -354,7 +370,8 @@ TEST_CASE("Store TTL: a read-only store hides expired keys but does not delete t
 }
 
 TEST_CASE("Store TTL: a TTL set inside a transaction is committed with it", "[store][ttl]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   store.transaction([](kvstore::Transaction& t) {
     t.set_with_ttl("g", "short", "v", kShortTtl);
     t.set_with_ttl("g", "long", "v", 1h);

@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "backends.hpp"
 #include "blob_support.hpp"
 #include "support.hpp"
 
@@ -45,12 +46,6 @@ namespace {
 
 constexpr std::size_t KiB = 1024;
 constexpr std::size_t MiB = 1024 * KiB;
-
-// Where a store's streamed values live: ":memory:" keeps them in database rows, a store on a
-// file in files of their own. Tests of behaviour both must share run on each.
-std::string store_path(const TempDir& dir, const std::string& backend) {
-  return backend == "file" ? dir.file("store.db") : ":memory:";
-}
 
 kvstore::Metadata with_tag(std::string tag) {
   kvstore::Metadata meta;
@@ -780,10 +775,8 @@ TEST_CASE("streaming: concurrent writers to one key: the last commit wins, each 
 
 TEST_CASE("streaming: a reader during a replace delivers the old version whole or throws",
           "[blob]") {
-  const auto backend = GENERATE(as<std::string>{}, ":memory:", "file");
-  INFO("backend " << backend);
-  TempDir dir;
-  kvstore::Store store(store_path(dir, backend), quiet());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), quiet());
   const auto old = random_bytes(700 * KiB + 11, 16);  // several chunks
   const auto next = random_bytes(700 * KiB + 11, 17);
   const std::string old_plain = "old plain value";
@@ -824,6 +817,12 @@ TEST_CASE("streaming: a reader during a replace delivers the old version whole o
     INFO(e.what());
     CHECK(std::string(e.what()).rfind("kvstore: ", 0) == 0);
   }
+  // A streamed value lives in a file of its own on a file store, which keeps delivering the
+  // version it opened, and in the database on a ":memory:" one, which throws (blob.hpp).
+  // Not asserted for a plain `set` over a streamed value on ":memory:": the reader then delivers
+  // the old version whole instead of throwing (not what blob.hpp says; reported for issue 18).
+  if (!plain && backend.is_file()) CHECK_FALSE(threw);
+  if (!plain && backend.is_memory() && replace != "set") CHECK(threw);
   // Never a mix: what was delivered is the old version, whole or (if it threw) a prefix of it.
   CHECK(reader->metadata().revision == opened.revision);
   CHECK(reader->metadata().tag == opened.tag);
@@ -838,10 +837,8 @@ TEST_CASE("streaming: a reader during a replace delivers the old version whole o
 
 TEST_CASE("streaming: a std::istream reader during a replace sets badbit and read() rethrows",
           "[blob]") {
-  const auto backend = GENERATE(as<std::string>{}, ":memory:", "file");
-  INFO("backend " << backend);
-  TempDir dir;
-  kvstore::Store store(store_path(dir, backend), quiet());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), quiet());
   const auto old = random_bytes(700 * KiB, 18);
   stream_set(store, "g", "k", old);
   auto reader = store.open_reader("g", "k");
@@ -853,6 +850,8 @@ TEST_CASE("streaming: a std::istream reader during a replace sets badbit and rea
   stream_set(store, "g", "k", random_bytes(700 * KiB, 19));
 
   got += drain(in);
+  // On a file the value's own file keeps delivering the old version; in the database it throws.
+  CHECK(in.bad() == backend.is_memory());
   if (in.bad()) {
     char buffer[16];
     CHECK_THROWS_AS(reader->read(buffer), kvstore::Error);
@@ -865,10 +864,8 @@ TEST_CASE("streaming: a std::istream reader during a replace sets badbit and rea
 }
 
 TEST_CASE("streaming: readers racing a replacing writer never see a mix of versions", "[blob]") {
-  const auto backend = GENERATE(as<std::string>{}, ":memory:", "file");
-  INFO("backend " << backend);
-  TempDir dir;
-  kvstore::Store store(store_path(dir, backend), quiet());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), quiet());
   constexpr int kVersions = 4;
   std::vector<std::string> versions;
   for (int i = 0; i < kVersions; ++i) versions.push_back(random_bytes(520 * KiB + i, 200 + i));
@@ -1097,10 +1094,8 @@ TEST_CASE("streaming: begin_set with expires_at not in the future throws Invalid
 
 TEST_CASE("streaming: read(span) in odd chunk sizes and std::istream deliver the same bytes",
           "[blob]") {
-  const auto backend = GENERATE(as<std::string>{}, ":memory:", "file");
-  INFO("backend " << backend);
-  TempDir dir;
-  kvstore::Store store(store_path(dir, backend), quiet());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), quiet());
   const auto content = random_bytes(700 * KiB + 13, 23);
   auto writer = store.begin_set("g", "k");
   write_in_pieces(writer, content, {1, 7, 4093, 65537, 300001, 3});
@@ -1369,11 +1364,10 @@ TEST_CASE("streaming: a ScopedStore commit past a quota throws QuotaExceeded, no
 
 TEST_CASE("streaming: after a failed commit the writer is spent: write and commit throw",
           "[blob]") {
-  TempDir dir;
-  const auto backend = GENERATE(as<std::string>{}, "file", "memory");
+  const auto backend = kvtest::each_backend();
   const auto size = GENERATE(as<std::size_t>{}, 1000, 300 * KiB);
-  INFO(backend << ", " << size << " bytes staged");
-  kvstore::Store store(store_path(dir, backend), quiet());
+  INFO(size << " bytes staged");
+  kvstore::Store store(backend.path(), quiet());
   kvstore::ScopedStore tenant(store, "t", {1, 0});
   tenant.set("g", "existing", "1");
   const auto revision = store.revision();
@@ -1390,15 +1384,13 @@ TEST_CASE("streaming: after a failed commit the writer is spent: write and commi
   CHECK_FALSE(tenant.get("g", "new"));
   CHECK(store.revision() == revision + 1);  // the erase only
   CHECK(store.check().empty());
-  if (backend == "file") CHECK(leftovers(store_path(dir, backend)) == 0);
+  if (backend.is_file()) CHECK(leftovers(backend.path()) == 0);
 }
 
 TEST_CASE("streaming: begin_set inside a transaction throws InvalidArgument and stages nothing",
           "[blob]") {
-  TempDir dir;
-  const auto backend = GENERATE(as<std::string>{}, "file", "memory");
-  INFO(backend);
-  kvstore::Store store(store_path(dir, backend), quiet());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), quiet());
   const auto revision = store.revision();
   CHECK_THROWS_AS(store.transaction([&](kvstore::Transaction&) {
     auto writer = store.begin_set("g", "k");
@@ -1407,9 +1399,9 @@ TEST_CASE("streaming: begin_set inside a transaction throws InvalidArgument and 
   }),
                   kvstore::InvalidArgument);
   CHECK(store.revision() == revision);
-  if (backend == "file") {
-    CHECK(blob_rows(store_path(dir, backend)) == 0);
-    CHECK(staged_pieces(store_path(dir, backend)) == 0);
+  if (backend.is_file()) {
+    CHECK(blob_rows(backend.path()) == 0);
+    CHECK(staged_pieces(backend.path()) == 0);
   }
   // Nothing left behind stands in the way of the next streamed write.
   auto writer = store.begin_set("g", "k");
@@ -1422,10 +1414,8 @@ TEST_CASE("streaming: begin_set inside a transaction throws InvalidArgument and 
 // ---- sizes checked by hash ----
 
 TEST_CASE("streaming: values of 0 bytes and 1 byte", "[blob]") {
-  const auto backend = GENERATE(as<std::string>{}, ":memory:", "file");
-  INFO("backend " << backend);
-  TempDir dir;
-  kvstore::Store store(store_path(dir, backend), quiet());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), quiet());
 
   SECTION("0 bytes, no write at all") {
     auto writer = store.begin_set("g", "k", with_tag("empty"));
@@ -1468,10 +1458,8 @@ TEST_CASE("streaming: values of 0 bytes and 1 byte", "[blob]") {
 }
 
 TEST_CASE("streaming: values around the staging chunk sizes round-trip by hash", "[blob]") {
-  const auto backend = GENERATE(as<std::string>{}, ":memory:", "file");
-  INFO("backend " << backend);
-  TempDir dir;
-  kvstore::Store store(store_path(dir, backend), quiet());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), quiet());
   for (const std::size_t size :
        {std::size_t{65535}, std::size_t{65536}, std::size_t{65537}, std::size_t{262143},
         std::size_t{262144}, std::size_t{262145}, std::size_t{524288}, MiB + 3}) {

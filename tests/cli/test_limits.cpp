@@ -18,13 +18,11 @@ using nlohmann::json;
 
 namespace {
 
+using kvtest::contains;
+
 bool one_error_line(const Result& result) {
   return result.err.starts_with("kvstore: ") && result.err.ends_with('\n') &&
          std::count(result.err.begin(), result.err.end(), '\n') == 1;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 }  // namespace

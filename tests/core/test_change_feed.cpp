@@ -22,12 +22,7 @@
 #include "event_support.hpp"
 #include "support.hpp"
 
-using namespace std::chrono_literals;
-using kvstore::Event;
-using kvstore::EventType;
-using kvtest::TempDir;
-
-using namespace kvtest;
+using namespace kvtest;  // with event_support.hpp: Event, EventType, chrono literals
 
 namespace {
 

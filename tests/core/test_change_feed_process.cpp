@@ -35,12 +35,7 @@
 
 extern char** environ;
 
-using namespace std::chrono_literals;
-using kvstore::Event;
-using kvstore::EventType;
-using kvtest::TempDir;
-
-using namespace kvtest;
+using namespace kvtest;  // with event_support.hpp: Event, EventType, chrono literals
 
 namespace {
 

@@ -7,30 +7,26 @@
 #include <limits>
 #include <string>
 
+#include "backends.hpp"
 #include "event_support.hpp"
 #include "support.hpp"
 
-using kvtest::TempDir;
-
 namespace {
 
-constexpr auto kMaxRevision = std::numeric_limits<std::uint64_t>::max();
+using kvtest::contains;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
+constexpr auto kMaxRevision = std::numeric_limits<std::uint64_t>::max();
 
 }  // namespace
 
 TEST_CASE("a change_log_retention of 2^63 or more keeps the whole change log", "[feed][limits]") {
-  TempDir dir;
-  const bool memory = GENERATE(true, false);
+  const auto backend = kvtest::each_backend();
   const std::size_t retention =
       GENERATE(std::numeric_limits<std::size_t>::max(), std::size_t{1} << 63);
-  INFO((memory ? ":memory:" : "file") << ", retention " << retention);
+  INFO("retention " << retention);
   auto options = kvtest::no_purge();
   options.change_log_retention = retention;
-  kvstore::Store store(memory ? ":memory:" : dir.file("db.sqlite"), options);
+  kvstore::Store store(backend.path(), options);
   for (int i = 0; i < 4; ++i) store.set("g", "k" + std::to_string(i), std::to_string(i));
 
   store.purge_expired();
@@ -45,10 +41,8 @@ TEST_CASE("a change_log_retention of 2^63 or more keeps the whole change log", "
 }
 
 TEST_CASE("changes_since a revision after the latest throws InvalidArgument", "[feed][limits]") {
-  TempDir dir;
-  const bool memory = GENERATE(true, false);
-  INFO((memory ? ":memory:" : "file"));
-  kvstore::Store store(memory ? ":memory:" : dir.file("db.sqlite"), kvtest::no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), kvtest::no_purge());
   CHECK(store.changes_since(0).empty());
   CHECK_THROWS_AS(store.changes_since(1), kvstore::InvalidArgument);
 
@@ -71,12 +65,10 @@ TEST_CASE("changes_since a revision after the latest throws InvalidArgument", "[
 
 TEST_CASE("changes_since past the latest revision is refused also after the log was trimmed",
           "[feed][limits]") {
-  TempDir dir;
-  const bool memory = GENERATE(true, false);
-  INFO((memory ? ":memory:" : "file"));
+  const auto backend = kvtest::each_backend();
   auto options = kvtest::no_purge();
   options.change_log_retention = 2;
-  kvstore::Store store(memory ? ":memory:" : dir.file("db.sqlite"), options);
+  kvstore::Store store(backend.path(), options);
   for (int i = 0; i < 10; ++i) store.set("g", "k", std::to_string(i));
   store.purge_expired();
 
@@ -88,10 +80,8 @@ TEST_CASE("changes_since past the latest revision is refused also after the log 
 }
 
 TEST_CASE("watch from a revision after the latest throws InvalidArgument", "[feed][limits]") {
-  TempDir dir;
-  const bool memory = GENERATE(true, false);
-  INFO((memory ? ":memory:" : "file"));
-  kvstore::Store store(memory ? ":memory:" : dir.file("db.sqlite"), kvtest::no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), kvtest::no_purge());
   store.set("g", "a", "1");
   store.set("g", "b", "2");
 
@@ -112,7 +102,8 @@ TEST_CASE("watch from a revision after the latest throws InvalidArgument", "[fee
 
 TEST_CASE("ScopedStore::watch from a revision after the latest throws InvalidArgument",
           "[feed][limits][scoped]") {
-  kvstore::Store store(":memory:", kvtest::no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), kvtest::no_purge());
   kvstore::ScopedStore tenant(store, "acme");
   tenant.set("g", "a", "1");
   CHECK_THROWS_AS(tenant.watch("*", "*", kMaxRevision), kvstore::InvalidArgument);

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "backends.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
@@ -27,7 +28,8 @@ struct Boom : std::runtime_error {
 }  // namespace
 
 TEST_CASE("Store transaction: writes are committed when fn returns", "[store][transaction]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("g", "old", "x");
   store.set("doomed", "k", "v");
   store.set("p:1", "k", "v");
@@ -44,7 +46,8 @@ TEST_CASE("Store transaction: writes are committed when fn returns", "[store][tr
 
 TEST_CASE("Store transaction: reads inside see the transaction's own writes",
           "[store][transaction]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("g", "existing", "before");
   store.set("h", "x", "1");
   store.transaction([](kvstore::Transaction& t) {
@@ -69,7 +72,8 @@ TEST_CASE("Store transaction: reads inside see the transaction's own writes",
 
 TEST_CASE("Store transaction: a throw rolls every write back and is rethrown",
           "[store][transaction]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("g", "kept", "original");
   store.set("doomed", "k", "v");
   store.set("p:1", "k", "v");
@@ -93,7 +97,8 @@ TEST_CASE("Store transaction: a throw rolls every write back and is rethrown",
 
 TEST_CASE("Store transaction: the exception from fn reaches the caller unchanged",
           "[store][transaction]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   SECTION("a user exception") {
     try {
       store.transaction([](kvstore::Transaction& t) {
@@ -164,7 +169,8 @@ TEST_CASE("Store transaction: the exception from fn reaches the caller unchanged
 
 TEST_CASE("Store transaction: a failed call inside fn leaves the transaction as it was",
           "[store][transaction]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.transaction([](kvstore::Transaction& t) {
     t.set("g", "a", "1");
     CHECK_THROWS_AS(t.set_with_ttl("g", "a", "changed", -5ms), kvstore::InvalidArgument);
@@ -176,7 +182,8 @@ TEST_CASE("Store transaction: a failed call inside fn leaves the transaction as 
 
 TEST_CASE("Store transaction: a transaction of many writes commits them all",
           "[store][transaction]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.transaction([](kvstore::Transaction& t) {
     for (int i = 0; i < 1000; ++i) t.set("bulk", "k" + std::to_string(i), std::to_string(i));
   });
@@ -186,7 +193,8 @@ TEST_CASE("Store transaction: a transaction of many writes commits them all",
 
 TEST_CASE("Store transaction: calling the Store from inside fn joins the transaction",
           "[store][transaction]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("g", "before", "b");
 
   SECTION("its writes commit with the transaction") {
@@ -220,7 +228,8 @@ TEST_CASE("Store transaction: calling the Store from inside fn joins the transac
 
 TEST_CASE("Store transaction: every Store method can be called from inside fn without deadlock",
           "[store][transaction]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   store.set("page", "title", "T");
   store.set("list", "csv", "a,b");
   store.transaction([&](kvstore::Transaction& t) {
@@ -253,7 +262,8 @@ TEST_CASE("Store transaction: every Store method can be called from inside fn wi
 }
 
 TEST_CASE("Store transaction: a nested transaction is a savepoint", "[store][transaction]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
 
   SECTION("an inner throw caught by the outer undoes only the inner writes") {
     store.transaction([&](kvstore::Transaction& outer) {
@@ -311,7 +321,8 @@ TEST_CASE("Store transaction: a nested transaction is a savepoint", "[store][tra
 
 TEST_CASE("Store transaction: a commit bumps the revision, a rollback does not",
           "[store][transaction][revision]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   const auto start = store.revision();
   store.transaction([](kvstore::Transaction& t) {
     t.set("g", "a", "1");
@@ -333,7 +344,8 @@ TEST_CASE("Store transaction: a commit bumps the revision, a rollback does not",
 
 TEST_CASE("Store transaction: another thread's call waits for the transaction to end",
           "[store][transaction][concurrency]") {
-  kvstore::Store store(":memory:");
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path());
   std::atomic<bool> reader_started{false}, reader_done{false};
   std::atomic<bool> writer_started{false}, writer_done{false};
   std::optional<std::string> reader_saw = std::string("not run");
@@ -370,6 +382,7 @@ TEST_CASE("Store transaction: another thread's call waits for the transaction to
 
 TEST_CASE("Store transaction: a transaction on a file is atomic for another Store on the file",
           "[store][transaction][file]") {
+  // File only: two connections share only a file.
   TempDir dir;
   const auto path = dir.file("tx.db");
   kvstore::Store writer(path);

@@ -21,15 +21,11 @@
 #include <tuple>
 #include <vector>
 
+#include "backends.hpp"
 #include "event_support.hpp"
 #include "support.hpp"
 
-using namespace std::chrono_literals;
-using kvstore::Event;
-using kvstore::EventType;
-using kvtest::TempDir;
-
-using namespace kvtest;
+using namespace kvtest;  // with event_support.hpp: Event, EventType, chrono literals
 
 namespace {
 
@@ -44,8 +40,9 @@ Seen seen(const Event& event) { return {event.revision, event.group, event.key, 
 }  // namespace
 
 TEST_CASE("10 threads adding and removing watchers while writing", "[events][concurrency]") {
+  const auto backend = kvtest::each_backend();
   Watchdog dog("watcher churn with 10 writer threads");
-  kvstore::Store store(":memory:", no_purge());
+  kvstore::Store store(backend.path(), no_purge());
   constexpr int kThreads = 10;
   constexpr int kRounds = 60;
   constexpr int kWritesPerRound = 2;
@@ -108,8 +105,8 @@ TEST_CASE("10 threads adding and removing watchers while writing", "[events][con
 
 TEST_CASE("events are delivered in commit order across 4 writer threads", "[events][concurrency]") {
   Watchdog dog("4 writer threads");
-  TempDir dir;
-  kvstore::Store store(dir.file("db.sqlite"), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   constexpr int kThreads = 4;
   constexpr int kWrites = 400;
   constexpr std::size_t kEvents = kThreads * (kWrites + kWrites / 10);  // every 10th: 2 sets
@@ -181,8 +178,9 @@ TEST_CASE("events are delivered in commit order across 4 writer threads", "[even
 
 TEST_CASE("a next() blocked in another thread returns at once on unwatch()",
           "[events][concurrency]") {
+  const auto backend = kvtest::each_backend();
   Watchdog dog("blocked next() woken by unwatch()");
-  kvstore::Store store(":memory:", no_purge());
+  kvstore::Store store(backend.path(), no_purge());
   auto watcher = store.watch("g");
 
   std::promise<void> got_first;
@@ -206,7 +204,8 @@ TEST_CASE("a next() blocked in another thread returns at once on unwatch()",
 
 TEST_CASE("destroying the Store wakes a blocked next()", "[events][concurrency]") {
   Watchdog dog("blocked next() woken by the Store's destruction");
-  auto store = std::make_unique<kvstore::Store>(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  auto store = std::make_unique<kvstore::Store>(backend.path(), no_purge());
   auto watcher = store->watch("*");
 
   std::promise<void> got_first;
@@ -224,8 +223,9 @@ TEST_CASE("destroying the Store wakes a blocked next()", "[events][concurrency]"
 }
 
 TEST_CASE("unsubscribe from another thread while writers publish", "[events][concurrency]") {
+  const auto backend = kvtest::each_backend();
   Watchdog dog("unsubscribe racing writers");
-  kvstore::Store store(":memory:", no_purge());
+  kvstore::Store store(backend.path(), no_purge());
   std::atomic<bool> stop{false};
   std::atomic<long> calls{0};
   std::atomic<long> written{0};
@@ -259,8 +259,9 @@ TEST_CASE("unsubscribe from another thread while writers publish", "[events][con
 
 TEST_CASE("unsubscribe from another thread returns only once the running callback returned",
           "[events][concurrency]") {
+  const auto backend = kvtest::each_backend();
   Watchdog dog("unsubscribe waiting for a running callback");
-  kvstore::Store store(":memory:", no_purge());
+  kvstore::Store store(backend.path(), no_purge());
   std::atomic<bool> in_callback{false}, unsubscribing{false}, unsubscribe_returned{false};
   std::atomic<bool> never_unsubscribed{false};
   auto subscription = store.on_change([&](const Event&) {

@@ -21,15 +21,11 @@
 #include <thread>
 #include <vector>
 
+#include "backends.hpp"
 #include "event_support.hpp"
 #include "support.hpp"
 
-using namespace std::chrono_literals;
-using kvstore::Event;
-using kvstore::EventType;
-using kvtest::TempDir;
-
-using namespace kvtest;
+using namespace kvtest;  // with event_support.hpp: Event, EventType, chrono literals
 
 namespace {
 
@@ -50,7 +46,8 @@ struct Recorder {
 }  // namespace
 
 TEST_CASE("watch on a specific key delivers that key's sets and nothing else", "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   auto watcher = store.watch("config", "theme");
 
   store.set("config", "theme", "dark");
@@ -75,7 +72,8 @@ TEST_CASE("watch on a specific key delivers that key's sets and nothing else", "
 
 TEST_CASE("watch on a group with the key wildcard delivers every key of that group only",
           "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   auto watcher = store.watch("config");  // key defaults to "*"
 
   store.set("config", "a", "1");
@@ -95,7 +93,8 @@ TEST_CASE("watch on a group with the key wildcard delivers every key of that gro
 
 TEST_CASE("the global wildcard watcher receives every mutation of every group in order",
           "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   auto watcher = store.watch("*", "*");
 
   store.set("a", "k", "1");
@@ -116,7 +115,8 @@ TEST_CASE("the global wildcard watcher receives every mutation of every group in
 }
 
 TEST_CASE("a key watcher on every group receives that key from each group", "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   auto watcher = store.watch("*", "theme");
 
   store.set("app1", "theme", "dark");
@@ -131,7 +131,8 @@ TEST_CASE("a key watcher on every group receives that key from each group", "[ev
 }
 
 TEST_CASE("unwatch stops delivery, closes the watcher and is idempotent", "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   auto watcher = store.watch("g");
   auto witness = store.watch("g");
   CHECK_FALSE(watcher.closed());
@@ -164,7 +165,8 @@ TEST_CASE("a default-constructed Watcher is closed and yields nothing", "[events
 }
 
 TEST_CASE("a moved Watcher keeps its subscription", "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   auto original = store.watch("g");
   kvstore::Watcher moved(std::move(original));
   kvstore::Watcher assigned = store.watch("other");
@@ -177,7 +179,8 @@ TEST_CASE("a moved Watcher keeps its subscription", "[events]") {
 }
 
 TEST_CASE("an erase publishes an erase event with the key and an empty value", "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   store.set("g", "k", "v");
   auto watcher = store.watch("g", "k");
 
@@ -201,7 +204,8 @@ TEST_CASE("an erase publishes an erase event with the key and an empty value", "
 }
 
 TEST_CASE("delete_group publishes one delete_group event with an empty key", "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   for (const char* key : {"a", "b", "c"}) store.set("g", key, "v");
   store.set("h", "a", "v");
   auto group_watcher = store.watch("g");
@@ -225,7 +229,8 @@ TEST_CASE("delete_group publishes one delete_group event with an empty key", "[e
 }
 
 TEST_CASE("delete_prefix publishes one delete_group event per group removed", "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   store.set("app:a", "k1", "v");
   store.set("app:a", "k2", "v");
   store.set("app:b", "k1", "v");
@@ -251,7 +256,8 @@ TEST_CASE("delete_prefix publishes one delete_group event per group removed", "[
 }
 
 TEST_CASE("set_with_ttl and set_json publish set events carrying the value", "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   auto watcher = store.watch("g");
 
   store.set_with_ttl("g", "ttl", "short-lived", 1h);
@@ -265,7 +271,8 @@ TEST_CASE("set_with_ttl and set_json publish set events carrying the value", "[e
 }
 
 TEST_CASE("a failed write publishes nothing", "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   auto watcher = store.watch("g");
   int calls = 0;
   auto subscription = store.on_change([&](const Event&) { ++calls; });
@@ -278,7 +285,8 @@ TEST_CASE("a failed write publishes nothing", "[events]") {
 }
 
 TEST_CASE("on_change fires on set and erase, synchronously, until unsubscribed", "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   std::vector<Event> events;
   auto subscription = store.on_change([&](const Event& event) { events.push_back(event); });
 
@@ -302,7 +310,8 @@ TEST_CASE("on_change fires on set and erase, synchronously, until unsubscribed",
 }
 
 TEST_CASE("destroying a Subscription unsubscribes; others keep receiving", "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   int scoped_calls = 0, kept_calls = 0;
   auto kept = store.on_change([&](const Event&) { ++kept_calls; });
   {
@@ -328,7 +337,8 @@ TEST_CASE("destroying a Subscription unsubscribes; others keep receiving", "[eve
 }
 
 TEST_CASE("a full queue drops new events without blocking the writer", "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   auto watcher = store.watch("g");  // default capacity: 16
   {
     Watchdog dog("32 writes into a full watcher");
@@ -350,7 +360,8 @@ TEST_CASE("a full queue drops new events without blocking the writer", "[events]
 }
 
 TEST_CASE("a watcher's capacity can be chosen per watch", "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   auto small = store.watch("g", "*", std::nullopt, 4);
   auto large = store.watch("g", "*", std::nullopt, 100);
 
@@ -368,7 +379,8 @@ TEST_CASE("a watcher's capacity can be chosen per watch", "[events]") {
 }
 
 TEST_CASE("two watchers on one key both receive every event", "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   auto first = store.watch("g", "k");
   auto second = store.watch("g", "k");
 
@@ -385,7 +397,8 @@ TEST_CASE("two watchers on one key both receive every event", "[events]") {
 }
 
 TEST_CASE("a transaction publishes its events after commit, in order", "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   store.set("g", "old", "x");
   auto watcher = store.watch("g");
   std::vector<Event> callback_events;
@@ -414,7 +427,8 @@ TEST_CASE("a transaction publishes its events after commit, in order", "[events]
 }
 
 TEST_CASE("a rolled-back transaction publishes nothing", "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   auto watcher = store.watch("*");
   int calls = 0;
   auto subscription = store.on_change([&](const Event&) { ++calls; });
@@ -452,7 +466,8 @@ TEST_CASE("a rolled-back transaction publishes nothing", "[events]") {
 }
 
 TEST_CASE("purge_expired publishes an expire event per expired key", "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   store.set_with_ttl("g", "t1", "x", 1ms);
   store.set_with_ttl("h", "t2", "y", 1ms);
   store.set("g", "keep", "z");
@@ -479,7 +494,8 @@ TEST_CASE("purge_expired publishes an expire event per expired key", "[events]")
 }
 
 TEST_CASE("a get that meets an expired key publishes an expire event", "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   store.set_with_ttl("g", "t", "x", 1ms);
   wait_past(1ms);
   auto watcher = store.watch("g", "t");
@@ -497,7 +513,8 @@ TEST_CASE("a get that meets an expired key publishes an expire event", "[events]
 }
 
 TEST_CASE("each event carries the revision its write produced", "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   auto watcher = store.watch("*");
   std::uint64_t previous = store.revision();
   for (int i = 0; i < 5; ++i) {
@@ -510,7 +527,8 @@ TEST_CASE("each event carries the revision its write produced", "[events]") {
 }
 
 TEST_CASE("an event's timestamp is when the change was made", "[events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   auto watcher = store.watch("g");
   const auto before = std::chrono::floor<std::chrono::milliseconds>(kvstore::Clock::now());
   store.set("g", "k", "v");
@@ -521,7 +539,8 @@ TEST_CASE("an event's timestamp is when the change was made", "[events]") {
 }
 
 TEST_CASE("a Watcher may outlive its Store", "[events]") {
-  auto store = std::make_unique<kvstore::Store>(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  auto store = std::make_unique<kvstore::Store>(backend.path(), no_purge());
   auto watcher = store->watch("g");
   auto wildcard = store->watch("*");
   int calls = 0;
@@ -544,6 +563,7 @@ TEST_CASE("a Watcher may outlive its Store", "[events]") {
 }
 
 TEST_CASE("a Watcher outliving a file Store is closed too", "[events]") {
+  // File only: the ":memory:" case is "a Watcher may outlive its Store", which runs on both.
   TempDir dir;
   kvstore::Watcher watcher;
   {
@@ -563,10 +583,11 @@ TEST_CASE("to_string names every event type", "[events]") {
 }
 
 TEST_CASE("to_json gives every field, with an RFC 3339 UTC millisecond timestamp", "[events]") {
+  const auto backend = kvtest::each_backend();
   const std::regex rfc3339_ms(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$)");
 
   SECTION("an event from the store") {
-    kvstore::Store store(":memory:", no_purge());
+    kvstore::Store store(backend.path(), no_purge());
     auto watcher = store.watch("g");
     store.set("g", "k", "v");
     store.erase("g", "k");

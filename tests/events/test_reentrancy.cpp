@@ -16,15 +16,11 @@
 #include <thread>
 #include <vector>
 
+#include "backends.hpp"
 #include "event_support.hpp"
 #include "support.hpp"
 
-using namespace std::chrono_literals;
-using kvstore::Event;
-using kvstore::EventType;
-using kvtest::TempDir;
-
-using namespace kvtest;
+using namespace kvtest;  // with event_support.hpp: Event, EventType, chrono literals
 
 namespace {
 
@@ -51,8 +47,9 @@ kvstore::Options reporting_to(ErrorLog& log) {
 
 TEST_CASE("a callback may write; the nested change is delivered after the callback returns",
           "[events][reentrancy]") {
+  const auto backend = kvtest::each_backend();
   Watchdog dog("callback writing to the store");
-  kvstore::Store store(":memory:", no_purge());
+  kvstore::Store store(backend.path(), no_purge());
   auto watcher = store.watch("g");
   std::vector<Event> seen;
   bool inside = false, overlapped = false;
@@ -77,8 +74,9 @@ TEST_CASE("a callback may write; the nested change is delivered after the callba
 }
 
 TEST_CASE("callbacks that write cascade in commit order", "[events][reentrancy]") {
+  const auto backend = kvtest::each_backend();
   Watchdog dog("cascading callback writes");
-  kvstore::Store store(":memory:", no_purge());
+  kvstore::Store store(backend.path(), no_purge());
   auto watcher = store.watch("chain", "*", std::nullopt, 64);
   std::vector<Event> seen;
   auto subscription = store.on_change([&](const Event& event) {
@@ -100,8 +98,9 @@ TEST_CASE("callbacks that write cascade in commit order", "[events][reentrancy]"
 }
 
 TEST_CASE("a callback may run a transaction and read the store", "[events][reentrancy]") {
+  const auto backend = kvtest::each_backend();
   Watchdog dog("callback running a transaction");
-  kvstore::Store store(":memory:", no_purge());
+  kvstore::Store store(backend.path(), no_purge());
   std::vector<std::string> keys;
   std::size_t count_seen = 0;
   std::uint64_t revision_seen = 0;
@@ -129,8 +128,9 @@ TEST_CASE("a callback may run a transaction and read the store", "[events][reent
 }
 
 TEST_CASE("a callback may create watchers, including with a replay", "[events][reentrancy]") {
+  const auto backend = kvtest::each_backend();
   Watchdog dog("watch from a callback");
-  kvstore::Store store(":memory:", no_purge());
+  kvstore::Store store(backend.path(), no_purge());
   std::optional<kvstore::Watcher> live, replaying;
   std::uint64_t first_revision = 0;
   auto subscription = store.on_change([&](const Event& event) {
@@ -159,8 +159,9 @@ TEST_CASE("a callback may create watchers, including with a replay", "[events][r
 }
 
 TEST_CASE("a callback may unwatch or destroy a watcher", "[events][reentrancy]") {
+  const auto backend = kvtest::each_backend();
   Watchdog dog("unwatch from a callback");
-  kvstore::Store store(":memory:", no_purge());
+  kvstore::Store store(backend.path(), no_purge());
   auto unwatched = store.watch("g");
   auto destroyed = store.watch("g");
   auto witness = store.watch("g");
@@ -182,8 +183,9 @@ TEST_CASE("a callback may unwatch or destroy a watcher", "[events][reentrancy]")
 }
 
 TEST_CASE("a callback may register another callback", "[events][reentrancy]") {
+  const auto backend = kvtest::each_backend();
   Watchdog dog("on_change from a callback");
-  kvstore::Store store(":memory:", no_purge());
+  kvstore::Store store(backend.path(), no_purge());
   std::vector<kvstore::Subscription> added;
   std::vector<std::string> inner_keys;
   auto outer = store.on_change([&](const Event&) {
@@ -204,8 +206,9 @@ TEST_CASE("a callback may register another callback", "[events][reentrancy]") {
 }
 
 TEST_CASE("a callback may unsubscribe itself", "[events][reentrancy]") {
+  const auto backend = kvtest::each_backend();
   Watchdog dog("unsubscribe from inside the callback");
-  kvstore::Store store(":memory:", no_purge());
+  kvstore::Store store(backend.path(), no_purge());
   int calls = 0;
   kvstore::Subscription self;
 
@@ -231,7 +234,8 @@ TEST_CASE("a callback may unsubscribe itself", "[events][reentrancy]") {
 
 TEST_CASE("a callback unsubscribed by an earlier callback is not started for the same event",
           "[events][reentrancy]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   int victim_calls = 0;
   kvstore::Subscription victim;
   auto killer = store.on_change([&](const Event&) { victim.unsubscribe(); });
@@ -245,8 +249,8 @@ TEST_CASE("a callback unsubscribed by an earlier callback is not started for the
 TEST_CASE("re-entrant callbacks on several writer threads do not deadlock",
           "[events][reentrancy]") {
   Watchdog dog("re-entrant callbacks with concurrent writers", 60s);
-  TempDir dir;
-  kvstore::Store store(dir.file("db.sqlite"), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   constexpr int kThreads = 3;
   constexpr int kWrites = 60;
   std::atomic<int> triggers{0}, echoes{0}, missing{0};  // no Catch assertions off the main thread
@@ -297,8 +301,9 @@ TEST_CASE("re-entrant callbacks on several writer threads do not deadlock",
 
 TEST_CASE("a throwing callback neither undoes the write nor stops other callbacks",
           "[events][reentrancy]") {
+  const auto backend = kvtest::each_backend();
   ErrorLog errors;
-  kvstore::Store store(":memory:", reporting_to(errors));
+  kvstore::Store store(backend.path(), reporting_to(errors));
   auto watcher = store.watch("g");
   std::vector<std::string> later_keys;
 
@@ -349,12 +354,13 @@ TEST_CASE("a throwing callback neither undoes the write nor stops other callback
 }
 
 TEST_CASE("Options::on_error may use the store", "[events][reentrancy]") {
+  const auto backend = kvtest::each_backend();
   Watchdog dog("on_error calling the store");
   kvstore::Store* store_ptr = nullptr;
   std::vector<std::size_t> counts;
   auto options = no_purge();
   options.on_error = [&](const std::string&) { counts.push_back(store_ptr->count("g")); };
-  kvstore::Store store(":memory:", options);
+  kvstore::Store store(backend.path(), options);
   store_ptr = &store;
   auto thrower = store.on_change([](const Event&) { throw std::runtime_error("boom"); });
 

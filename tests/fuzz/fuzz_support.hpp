@@ -8,15 +8,9 @@
 #include <kvstore/kvstore.hpp>
 #include <string_view>
 
-namespace kvfuzz {
+#include "../quiet_options.hpp"
 
-// An in-memory store with neither purge thread nor change-feed polling.
-inline kvstore::Options quiet_options() {
-  kvstore::Options options;
-  options.purge_interval = std::chrono::milliseconds(0);
-  options.external_poll_interval = std::chrono::milliseconds(0);
-  return options;
-}
+namespace kvfuzz {
 
 [[noreturn]] inline void fail(std::string_view what) {
   std::fprintf(stderr, "fuzz check failed: %.*s\n", static_cast<int>(what.size()), what.data());
@@ -29,7 +23,7 @@ inline void check(bool condition, std::string_view what) {
 
 // The store every input of this process uses; each input starts with it empty.
 inline kvstore::Store& shared_store() {
-  static kvstore::Store store(":memory:", quiet_options());
+  static kvstore::Store store(":memory:", kvtest::quiet());
   return store;
 }
 

@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "quiet_options.hpp"
 #include "raw_db.hpp"
 #include "support.hpp"
 
@@ -41,7 +42,9 @@ using kvtest::TempDir;
 
 namespace {
 
+using kvtest::quiet;
 using kvtest::RawDb;
+using kvtest::read_bytes;
 
 // --- what the writer writes (mirrors tests/crash_writer.cpp) ---
 
@@ -139,12 +142,6 @@ class Child {
 
 // --- raw SQLite access, bypassing kvstore ---
 
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 int kills_wanted() {
   if (const char* env = std::getenv("KVSTORE_CRASH_KILLS")) {
     const int n = std::atoi(env);
@@ -156,14 +153,6 @@ int kills_wanted() {
 std::uint64_t seed_from_env() {
   if (const char* env = std::getenv("KVSTORE_CRASH_SEED")) return std::strtoull(env, nullptr, 10);
   return std::random_device{}();
-}
-
-kvstore::Options quiet(kvstore::Durability durability = kvstore::Durability::normal) {
-  kvstore::Options options;
-  options.purge_interval = 0ms;
-  options.external_poll_interval = 0ms;
-  options.durability = durability;
-  return options;
 }
 
 // Checks everything the store must hold after a kill; `acked` are the acknowledged operations.

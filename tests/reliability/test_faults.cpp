@@ -4,7 +4,8 @@
 // message, never a crash, and loses nothing that was committed.
 //
 // Covered elsewhere and not repeated here: a plain text file, a directory, a missing directory and
-// an empty path (tests/api/test_errors.cpp); a newer schema version (tests/storage/test_migrations.cpp).
+// an empty path (tests/api/test_errors.cpp); a newer schema version
+// (tests/storage/test_migrations.cpp).
 //
 // Full disk: PRAGMA max_page_count is a per-connection setting and the Store's connection is not
 // reachable from a test, so the disk is filled for real on a 2 MiB tmpfs mounted for the test
@@ -38,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "quiet_options.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
@@ -45,31 +47,15 @@ using kvtest::TempDir;
 
 namespace {
 
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using kvtest::contains;
+using kvtest::quiet;
+using kvtest::read_bytes;
+using kvtest::starts_with;
 
 void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   if (!out) throw std::runtime_error("cannot write " + path);
-}
-
-bool starts_with(const std::string& text, const std::string& prefix) {
-  return text.rfind(prefix, 0) == 0;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-kvstore::Options quiet() {
-  kvstore::Options options;
-  options.purge_interval = 0ms;
-  options.external_poll_interval = 0ms;
-  return options;
 }
 
 kvstore::Options read_only() {

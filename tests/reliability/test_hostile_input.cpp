@@ -29,6 +29,8 @@ using kvtest::TempDir;
 
 namespace {
 
+using kvtest::starts_with;
+
 using kvtest::RawDb;
 
 const std::vector<std::string>& hostile() {
@@ -71,10 +73,6 @@ std::string printable(const std::string& s) {
     }
   }
   return out;
-}
-
-bool starts_with(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
 }
 
 bool utf8(const std::string& s) {

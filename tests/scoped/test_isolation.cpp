@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "backends.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
@@ -31,6 +32,8 @@ using namespace std::chrono_literals;
 using kvtest::no_purge;
 
 namespace {
+
+using kvtest::starts_with;
 
 using Strings = std::vector<std::string>;
 using KeyValues = std::map<std::string, std::string>;
@@ -51,10 +54,6 @@ std::string show(const std::string& raw) {
   }
   out << '"';
   return out.str();
-}
-
-bool starts_with(const std::string& text, const std::string& prefix) {
-  return text.compare(0, prefix.size(), prefix) == 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -648,6 +647,7 @@ std::uint64_t seed_from_environment(std::uint64_t fallback) {
 
 TEST_CASE("ScopedStore isolation: random operations with hostile bytes match the model",
           "[scoped][isolation]") {
+  const auto backend = kvtest::each_backend();
   constexpr int kOperations = 3000;
   const std::uint64_t seed = seed_from_environment(0x5c09ed5eedULL);
   std::cout << "ScopedStore isolation random test: seed " << seed
@@ -659,7 +659,7 @@ TEST_CASE("ScopedStore isolation: random operations with hostile bytes match the
     REQUIRE_FALSE(starts_with(group, "a-b:"));
   }
 
-  kvstore::Store store(":memory:", no_purge());
+  kvstore::Store store(backend.path(), no_purge());
   Harness harness(store);
   Generator generator(seed);
   std::map<Kind, int> ran;
@@ -680,7 +680,8 @@ TEST_CASE("ScopedStore isolation: random operations with hostile bytes match the
 
 TEST_CASE("ScopedStore isolation: LIKE wildcards, NUL and 0xff in prefixes are literal",
           "[scoped][isolation]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore a(store, "a");
   kvstore::ScopedStore ab(store, "a-b");
   a.set("x%y", "k", "1");
@@ -711,7 +712,8 @@ TEST_CASE("ScopedStore isolation: LIKE wildcards, NUL and 0xff in prefixes are l
 
 TEST_CASE("ScopedStore isolation: groups naming the other tenant stay in their own namespace",
           "[scoped][isolation]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore a(store, "a");
   kvstore::ScopedStore ab(store, "a-b");
   ab.set("g", "k", "tenant a-b");

@@ -15,10 +15,10 @@
 #include <utility>
 #include <vector>
 
+#include "backends.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
-using kvtest::TempDir;
 
 using kvtest::no_purge;
 using kvtest::wait_until_expired;
@@ -77,7 +77,8 @@ Strings describe(const std::vector<kvstore::Event>& events) {
 
 TEST_CASE("ScopedStore: invalid namespaces throw InvalidArgument naming the namespace",
           "[scoped]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   const std::string bad =
       GENERATE(as<std::string>{}, ".", ":", "_", " ", "/", "!", "@", "caf\xc3\xa9", "\xff",
                "team.one", "team:one", "team_one", "team one", "team/one", "team!", "@team",
@@ -100,7 +101,8 @@ TEST_CASE("ScopedStore: invalid namespaces throw InvalidArgument naming the name
 }
 
 TEST_CASE("ScopedStore: the empty namespace throws InvalidArgument", "[scoped]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   try {
     kvstore::ScopedStore scoped(store, "");
     FAIL("constructing ScopedStore with an empty namespace did not throw");
@@ -110,7 +112,8 @@ TEST_CASE("ScopedStore: the empty namespace throws InvalidArgument", "[scoped]")
 }
 
 TEST_CASE("ScopedStore: namespaces of letters, digits and dashes are accepted", "[scoped]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   const std::string good =
       GENERATE(as<std::string>{}, "a-B-9", "a", "Z", "0", "-", "tenant-42", "ABCdef0123456789-xyz");
   CAPTURE(good);
@@ -122,7 +125,8 @@ TEST_CASE("ScopedStore: namespaces of letters, digits and dashes are accepted", 
 }
 
 TEST_CASE("ScopedStore: quota() returns the configured quota", "[scoped]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{7, 3});
   CHECK(scoped.quota().max_keys == 7);
   CHECK(scoped.quota().max_groups == 3);
@@ -135,7 +139,8 @@ TEST_CASE("ScopedStore: quota() returns the configured quota", "[scoped]") {
 // go-store's matrix
 
 TEST_CASE("ScopedStore: set, get and erase within the namespace", "[scoped]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "tenant");
 
   CHECK_FALSE(scoped.get("config", "theme").has_value());
@@ -153,7 +158,8 @@ TEST_CASE("ScopedStore: set, get and erase within the namespace", "[scoped]") {
 }
 
 TEST_CASE("ScopedStore: the underlying store holds the prefixed group ns:group", "[scoped]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "tenant");
 
   scoped.set("config", "theme", "dark");
@@ -174,7 +180,8 @@ TEST_CASE("ScopedStore: the underlying store holds the prefixed group ns:group",
 }
 
 TEST_CASE("ScopedStore: two namespaces do not collide", "[scoped]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore alpha(store, "alpha");
   kvstore::ScopedStore beta(store, "beta");
 
@@ -199,7 +206,8 @@ TEST_CASE("ScopedStore: two namespaces do not collide", "[scoped]") {
 }
 
 TEST_CASE("ScopedStore: namespaces where one is a prefix of the other stay apart", "[scoped]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore a(store, "a");
   kvstore::ScopedStore ab(store, "a-b");
 
@@ -225,7 +233,8 @@ TEST_CASE("ScopedStore: namespaces where one is a prefix of the other stay apart
 }
 
 TEST_CASE("ScopedStore: get_all returns only the scoped group", "[scoped]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "tenant");
   kvstore::ScopedStore other(store, "other");
 
@@ -244,7 +253,8 @@ TEST_CASE("ScopedStore: get_all returns only the scoped group", "[scoped]") {
 }
 
 TEST_CASE("ScopedStore: get_all, count and for_each skip expired keys", "[scoped]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "tenant");
   scoped.set("g", "live", "1");
   scoped.set_with_ttl("g", "long", "2", 1h);
@@ -264,7 +274,8 @@ TEST_CASE("ScopedStore: get_all, count and for_each skip expired keys", "[scoped
 
 TEST_CASE("ScopedStore: for_each visits the scoped group in key order and stops on false",
           "[scoped]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "tenant");
   kvstore::ScopedStore other(store, "other");
   scoped.set("g", "b", "2");
@@ -291,7 +302,8 @@ TEST_CASE("ScopedStore: for_each visits the scoped group in key order and stops 
 }
 
 TEST_CASE("ScopedStore: count_all and groups with mixed namespaces and expired keys", "[scoped]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore alpha(store, "alpha");
   kvstore::ScopedStore beta(store, "beta");
 
@@ -329,7 +341,8 @@ TEST_CASE("ScopedStore: count_all and groups with mixed namespaces and expired k
 }
 
 TEST_CASE("ScopedStore: delete_group and delete_prefix stay inside the namespace", "[scoped]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t");
   kvstore::ScopedStore other(store, "u");
 
@@ -359,7 +372,8 @@ TEST_CASE("ScopedStore: delete_group and delete_prefix stay inside the namespace
 }
 
 TEST_CASE("ScopedStore: purge_expired removes only this namespace's expired keys", "[scoped]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore a(store, "a");
   kvstore::ScopedStore ab(store, "a-b");
 
@@ -384,7 +398,8 @@ TEST_CASE("ScopedStore: purge_expired removes only this namespace's expired keys
 }
 
 TEST_CASE("ScopedStore: set_with_ttl rejects a TTL <= 0 and writes nothing", "[scoped]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t");
   const auto ttl = GENERATE(0ms, -1ms, -1h);
   CHECK_THROWS_AS(scoped.set_with_ttl("g", "k", "v", ttl), kvstore::InvalidArgument);
@@ -395,7 +410,8 @@ TEST_CASE("ScopedStore: set_with_ttl rejects a TTL <= 0 and writes nothing", "[s
 }
 
 TEST_CASE("ScopedStore: set clears a TTL set through the scoped view", "[scoped]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t");
   scoped.set_with_ttl("g", "k", "v", kShortTtl);
   scoped.set("g", "k", "forever");
@@ -408,7 +424,8 @@ TEST_CASE("ScopedStore: set clears a TTL set through the scoped view", "[scoped]
 // Value views
 
 TEST_CASE("ScopedStore: render uses the scoped group's keys", "[scoped]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "tenant");
   kvstore::ScopedStore other(store, "other");
   scoped.set("vars", "name", "<Alice>");
@@ -426,7 +443,8 @@ TEST_CASE("ScopedStore: render uses the scoped group's keys", "[scoped]") {
 }
 
 TEST_CASE("ScopedStore: get_split and get_fields read the scoped key", "[scoped]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "tenant");
   scoped.set("lists", "csv", "a,b,,c");
   scoped.set("lists", "words", "  one two\tthree\n");
@@ -441,7 +459,8 @@ TEST_CASE("ScopedStore: get_split and get_fields read the scoped key", "[scoped]
 }
 
 TEST_CASE("ScopedStore: set_json and get_json on scoped groups", "[scoped]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "tenant");
   const nlohmann::json doc = {{"name", "x"}, {"list", {1, 2, 3}}, {"nested", {{"ok", true}}}};
 
@@ -462,7 +481,8 @@ TEST_CASE("ScopedStore: set_json and get_json on scoped groups", "[scoped]") {
 // Transactions
 
 TEST_CASE("ScopedStore: transaction commits scoped writes atomically", "[scoped][transaction]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t");
   scoped.set("g", "old", "1");
   scoped.set("h", "x", "1");
@@ -486,7 +506,8 @@ TEST_CASE("ScopedStore: transaction commits scoped writes atomically", "[scoped]
 
 TEST_CASE("ScopedStore: a transaction whose fn throws rolls back every scoped write",
           "[scoped][transaction]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t");
   scoped.set("g", "old", "1");
 
@@ -506,7 +527,8 @@ TEST_CASE("ScopedStore: a transaction whose fn throws rolls back every scoped wr
 
 TEST_CASE("ScopedStore: transaction delete_prefix stays inside the namespace",
           "[scoped][transaction]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore a(store, "a");
   kvstore::ScopedStore ab(store, "a-b");
   a.set("x", "k", "1");
@@ -528,7 +550,8 @@ TEST_CASE("ScopedStore: transaction delete_prefix stays inside the namespace",
 
 TEST_CASE("ScopedStore: watch(\"*\") sees only its namespace's events, with un-prefixed groups",
           "[scoped][events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore a(store, "a");
   kvstore::ScopedStore ab(store, "a-b");
   kvstore::ScopedStore b(store, "b");
@@ -556,7 +579,8 @@ TEST_CASE("ScopedStore: watch(\"*\") sees only its namespace's events, with un-p
 
 TEST_CASE("ScopedStore: a watcher on the underlying Store sees the prefixed groups",
           "[scoped][events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "tenant");
   auto all = store.watch("*", "*", std::nullopt, 64);
   auto one = store.watch("tenant:g", "k");
@@ -580,7 +604,8 @@ TEST_CASE("ScopedStore: a watcher on the underlying Store sees the prefixed grou
 
 TEST_CASE("ScopedStore: a scoped watch on a specific group sees only that group",
           "[scoped][events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore a(store, "a");
   kvstore::ScopedStore ab(store, "a-b");
   auto group = a.watch("g");
@@ -612,7 +637,8 @@ TEST_CASE("ScopedStore: a scoped watch on a specific group sees only that group"
 
 TEST_CASE("ScopedStore: a scoped watcher sees expiry events with un-prefixed groups",
           "[scoped][events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t");
   kvstore::ScopedStore other(store, "u");
   auto watcher = scoped.watch("*");
@@ -628,7 +654,8 @@ TEST_CASE("ScopedStore: a scoped watcher sees expiry events with un-prefixed gro
 }
 
 TEST_CASE("ScopedStore: a rolled-back scoped transaction publishes nothing", "[scoped][events]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t");
   auto watcher = scoped.watch("*");
   auto plain = store.watch("*");

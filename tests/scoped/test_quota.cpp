@@ -2,7 +2,7 @@
 // expired keys, counts after purge / delete_group / delete_prefix, shared quotas, persistence
 // across reopen and across Store objects on one file, quotas inside transactions, the 8-thread
 // race, and refused writes publishing no event. Most cases run on ":memory:" and on a file, the
-// two places the counts are kept (see either_location).
+// two places the counts are kept (see kvtest::each_backend).
 //
 // "Exactly n more fit" is checked by filling up to the limit and then expecting the next new key
 // to be refused, so a count that is off by one in either direction fails.
@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "backends.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
@@ -35,11 +36,6 @@ namespace {
 
 constexpr auto kShortTtl = 40ms;
 
-// Where a test case opens its store. Each case that calls this runs twice: on ":memory:", whose
-// quota counts are kept in memory, and on a file in `dir`, whose counts are table rows.
-std::string either_location(const TempDir& dir) {
-  return GENERATE(true, false) ? std::string(":memory:") : dir.file("quota.db");
-}
 constexpr auto kEventTimeout = 5s;
 
 // The what() of the QuotaExceeded that `write` throws; fails the test if it throws nothing or
@@ -99,8 +95,8 @@ std::size_t fill_groups(kvstore::ScopedStore& scoped, const std::string& tag,
 // go-store's quota cases
 
 TEST_CASE("ScopedStore quota: max_keys 5 accepts 5 keys and refuses the 6th", "[scoped][quota]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "tenant-7", kvstore::QuotaConfig{5, 0});
 
   for (int i = 0; i < 5; ++i) {
@@ -125,8 +121,8 @@ TEST_CASE("ScopedStore quota: max_keys 5 accepts 5 keys and refuses the 6th", "[
 }
 
 TEST_CASE("ScopedStore quota: the limit's value is named in what()", "[scoped][quota]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "acme", kvstore::QuotaConfig{37, 0});
   for (int i = 0; i < 37; ++i) scoped.set("g", std::to_string(i), "v");
   const std::string what = quota_error([&] { scoped.set("g", "one-too-many", "v"); });
@@ -137,8 +133,8 @@ TEST_CASE("ScopedStore quota: the limit's value is named in what()", "[scoped][q
 }
 
 TEST_CASE("ScopedStore quota: an upsert of an existing key does not count", "[scoped][quota]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 0});
   for (int i = 0; i < 5; ++i) scoped.set("g", "k" + std::to_string(i), "v");
 
@@ -155,8 +151,8 @@ TEST_CASE("ScopedStore quota: an upsert of an existing key does not count", "[sc
 }
 
 TEST_CASE("ScopedStore quota: erase then re-insert stays within quota", "[scoped][quota]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 0});
   for (int i = 0; i < 5; ++i) scoped.set("g", "k" + std::to_string(i), "v");
 
@@ -171,8 +167,8 @@ TEST_CASE("ScopedStore quota: erase then re-insert stays within quota", "[scoped
 }
 
 TEST_CASE("ScopedStore quota: max_groups 3 accepts 3 groups and refuses a 4th", "[scoped][quota]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "team-x", kvstore::QuotaConfig{0, 3});
 
   for (const char* group : {"g1", "g2", "g3"}) {
@@ -203,8 +199,8 @@ TEST_CASE("ScopedStore quota: max_groups 3 accepts 3 groups and refuses a 4th", 
 }
 
 TEST_CASE("ScopedStore quota: both limits set, the one reached is named", "[scoped][quota]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{4, 2});
   scoped.set("g1", "a", "v");
   scoped.set("g2", "a", "v");
@@ -218,8 +214,8 @@ TEST_CASE("ScopedStore quota: both limits set, the one reached is named", "[scop
 }
 
 TEST_CASE("ScopedStore quota: zero means unlimited", "[scoped][quota]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   SECTION("both zero") {
     kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{0, 0});
     for (int i = 0; i < 500; ++i) scoped.set("g" + std::to_string(i % 50), std::to_string(i), "v");
@@ -241,8 +237,8 @@ TEST_CASE("ScopedStore quota: zero means unlimited", "[scoped][quota]") {
 }
 
 TEST_CASE("ScopedStore quota: TTL-expired keys do not count", "[scoped][quota][ttl]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   SECTION("max_keys") {
     kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 0});
     scoped.set("g", "stays", "v");
@@ -278,8 +274,8 @@ TEST_CASE("ScopedStore quota: TTL-expired keys do not count", "[scoped][quota][t
 
 TEST_CASE("ScopedStore quota: the purge a check makes is logged, and undone with a refusal",
           "[scoped][quota][ttl][feed]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore unlimited(store, "t");
   unlimited.set("g", "a", "v");
   unlimited.set("g", "b", "v");
@@ -325,8 +321,8 @@ TEST_CASE("ScopedStore quota: the purge a check makes is logged, and undone with
 
 TEST_CASE("ScopedStore quota: other namespaces and un-namespaced groups do not count",
           "[scoped][quota]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore a(store, "a", kvstore::QuotaConfig{3, 2});
   kvstore::ScopedStore ab(store, "a-b");
   kvstore::ScopedStore b(store, "b");
@@ -350,8 +346,8 @@ TEST_CASE("ScopedStore quota: other namespaces and un-namespaced groups do not c
 
 TEST_CASE("ScopedStore quota: counts stay right after purge_expired and lazy expiry",
           "[scoped][quota][ttl]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{10, 4});
 
   // 10 keys in 4 groups: u:1 (3), u:2 (3), v (2), w (2, expiring).
@@ -396,8 +392,8 @@ TEST_CASE("ScopedStore quota: counts stay right after purge_expired and lazy exp
 
 TEST_CASE("ScopedStore quota: counts stay right after delete_group and delete_prefix",
           "[scoped][quota]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{10, 4});
 
   // 10 keys in 4 groups: u:1 (3), u:2 (3), v (2), w (2, with a TTL that does not pass).
@@ -446,8 +442,8 @@ TEST_CASE("ScopedStore quota: counts stay right after delete_group and delete_pr
 
 TEST_CASE("ScopedStore quota: many delete and refill cycles keep the counts exact",
           "[scoped][quota]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{12, 5});
   for (int cycle = 0; cycle < 10; ++cycle) {
     INFO("cycle " << cycle);
@@ -479,8 +475,8 @@ TEST_CASE("ScopedStore quota: many delete and refill cycles keep the counts exac
 
 TEST_CASE("ScopedStore quota: two ScopedStore objects on one namespace share the quota",
           "[scoped][quota]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore first(store, "shared", kvstore::QuotaConfig{5, 2});
   kvstore::ScopedStore second(store, "shared", kvstore::QuotaConfig{5, 2});
 
@@ -513,8 +509,8 @@ TEST_CASE("ScopedStore quota: two ScopedStore objects on one namespace share the
 
 TEST_CASE("ScopedStore quota: direct Store writes to ns:group count for the namespace",
           "[scoped][quota]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 2});
   store.set("t:g", "1", "v");
   store.set("t:g", "2", "v");
@@ -534,6 +530,7 @@ TEST_CASE("ScopedStore quota: direct Store writes to ns:group count for the name
 
 TEST_CASE("ScopedStore quota: quotas persist across close and reopen of a file store",
           "[scoped][quota]") {
+  // File only: reopens the file.
   TempDir dir;
   const std::string path = dir.file("quota.db");
   {
@@ -577,6 +574,7 @@ TEST_CASE("ScopedStore quota: quotas persist across close and reopen of a file s
 
 TEST_CASE("ScopedStore quota: another Store object on the same file writing to the namespace",
           "[scoped][quota]") {
+  // File only: two connections share only a file.
   TempDir dir;
   const std::string path = dir.file("shared.db");
   kvstore::Store first(path, no_purge());
@@ -610,8 +608,8 @@ TEST_CASE("ScopedStore quota: another Store object on the same file writing to t
 
 TEST_CASE("ScopedStore quota: a transaction crossing the limit throws and rolls back as a whole",
           "[scoped][quota][transaction]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 0});
   for (int i = 0; i < 3; ++i) scoped.set("g", "old" + std::to_string(i), "before");
   const auto revision = store.revision();
@@ -638,8 +636,8 @@ TEST_CASE("ScopedStore quota: a transaction crossing the limit throws and rolls 
 }
 
 TEST_CASE("ScopedStore quota: max_groups inside a transaction", "[scoped][quota][transaction]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{0, 2});
   scoped.set("g1", "k", "v");
 
@@ -663,8 +661,8 @@ TEST_CASE("ScopedStore quota: max_groups inside a transaction", "[scoped][quota]
 
 TEST_CASE("ScopedStore quota: a transaction sees its own erasures when checking the quota",
           "[scoped][quota][transaction]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{3, 0});
   for (int i = 0; i < 3; ++i) scoped.set("g", std::to_string(i), "v");
 
@@ -681,8 +679,8 @@ TEST_CASE("ScopedStore quota: a transaction sees its own erasures when checking 
 
 TEST_CASE("ScopedStore quota: a refused write caught inside the transaction changes nothing",
           "[scoped][quota][transaction]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{2, 0});
 
   scoped.transaction([&](kvstore::ScopedTransaction& tx) {
@@ -699,8 +697,8 @@ TEST_CASE("ScopedStore quota: a refused write caught inside the transaction chan
 
 TEST_CASE("ScopedStore quota: two namespaces' quotas in one transaction",
           "[scoped][quota][transaction]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore a(store, "a", kvstore::QuotaConfig{2, 0});
   kvstore::ScopedStore ab(store, "a-b", kvstore::QuotaConfig{2, 0});
   ab.set("g", "1", "v");
@@ -726,8 +724,8 @@ TEST_CASE("ScopedStore quota: 8 threads racing for max_keys 100 end with exactly
           "[scoped][quota][concurrency]") {
   constexpr int kThreads = 8;
   constexpr int kPerThread = 60;
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   // Half the threads share one ScopedStore object, the others have their own.
   kvstore::ScopedStore shared(store, "race", kvstore::QuotaConfig{100, 0});
 
@@ -777,6 +775,7 @@ TEST_CASE("ScopedStore quota: 8 threads racing for max_keys 100 end with exactly
 
 TEST_CASE("ScopedStore quota: threads on two Store objects of one file share max_keys exactly",
           "[scoped][quota][concurrency]") {
+  // File only: two connections share only a file.
   constexpr int kThreads = 8;
   constexpr int kPerThread = 40;
   TempDir dir;
@@ -822,8 +821,8 @@ TEST_CASE("ScopedStore quota: threads on two Store objects of one file share max
 // Events
 
 TEST_CASE("ScopedStore quota: a refused write publishes no event", "[scoped][quota][events]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{1, 0});
   auto plain = store.watch("*");
   auto mine = scoped.watch("*");
@@ -863,8 +862,8 @@ TEST_CASE("ScopedStore quota: a refused write publishes no event", "[scoped][quo
 
 TEST_CASE("ScopedStore quota: the counts match the rows after commits, rollbacks and refusals",
           "[scoped][quota][transaction]") {
-  TempDir dir;
-  kvstore::Store store(either_location(dir), no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{12, 4});
   std::mt19937 random(20261122);
   const auto pick = [&](const char* prefix, unsigned n) {

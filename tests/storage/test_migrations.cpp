@@ -22,13 +22,9 @@ using kvtest::TempDir;
 
 namespace {
 
-using kvtest::RawDb;
+using kvtest::read_bytes;
 
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using kvtest::RawDb;
 
 // Builds a database file at `path` from a .sql fixture.
 void build_fixture(const std::string& path, const std::string& fixture) {
