@@ -12,7 +12,10 @@
 // a store file together with its "-blobs" directory.
 // A BlobReader (Store::open_reader) reads a value chunk by chunk and never mixes versions: if the
 // value is replaced while it reads, it keeps delivering the version it opened (a value in a file)
-// or throws Error (a value in the database).
+// or, for a value in the database (a ":memory:" store), throws Error once that version's rows are
+// deleted: at once when the value is erased or replaced by another streamed value; when a plain
+// set replaced it, at the next purge pass (Options::purge_interval, Store::purge_expired), and
+// until then the reader delivers the old version whole.
 //
 // Thread-safety: a writer or a reader is used by one thread at a time; many writers and readers
 // may run concurrently on one Store. Both must not outlive their Store (calls then throw Error).
@@ -49,8 +52,8 @@ class BlobReader {
   ~BlobReader();
 
   // Copies the next bytes into `out`; returns how many (0 at the end).
-  // Throws Error if the value was replaced or deleted since the reader opened, StorageError on
-  // a storage failure.
+  // Throws Error if the version being read was deleted since the reader opened (see above: only
+  // for a value in the database), StorageError on a storage failure.
   std::size_t read(std::span<char> out);
   // The remaining bytes, whole (for values known to be small).
   std::string read_all();
