@@ -14,8 +14,8 @@
 #include <system_error>
 
 #include "fault_control.hpp"
-#include "storage/file_system.hpp"
 #include "sector_journal.hpp"
+#include "storage/file_system.hpp"
 
 namespace kvfault {
 namespace {

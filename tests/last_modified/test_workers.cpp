@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include "util/worker_pool.hpp"
 #include "last_modified_support.hpp"
+#include "util/worker_pool.hpp"
 
 using namespace std::chrono_literals;
 using kvstore::detail::WorkerPool;

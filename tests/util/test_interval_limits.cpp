@@ -11,11 +11,11 @@
 #include <kvstore/kvstore.hpp>
 #include <string>
 
-#include "util/deadline.hpp"
 #include "event_support.hpp"
 #include "last_modified_support.hpp"
 #include "raw_db.hpp"
 #include "support.hpp"
+#include "util/deadline.hpp"
 
 using namespace std::chrono_literals;
 using kvstore::detail::saturating_deadline;
