@@ -1,15 +1,14 @@
 // The parts of a Store's core, built by hand for the unit tests of internal classes (WriteScope,
 // ChangeFeed): one connection with its statements, change log, namespace counts and pending
-// changes. The only place the tests build a ChangeLog and NamespaceCounts: adapt it here when
-// their classes change.
+// changes. The log and the counts are the ones a Store would choose for the path
+// (core/backends.hpp).
 #pragma once
 
 #include <SQLiteCpp/Database.h>
 
 #include <string>
 
-#include "core/change_log.hpp"
-#include "core/namespace_counts.hpp"
+#include "core/backends.hpp"
 #include "core/pending_changes.hpp"
 #include "kvstore/options.hpp"
 #include "storage/connection.hpp"
@@ -25,8 +24,9 @@ struct CoreParts {
 
   kvstore::detail::Connection connection;
   kvstore::detail::Statements statements{migrated(connection)};
-  kvstore::detail::ChangeLog log{statements, connection.is_memory()};
-  kvstore::detail::NamespaceCounts counts{statements, connection.is_memory()};
+  kvstore::detail::Backends backends{kvstore::detail::backends_for(connection, statements)};
+  kvstore::detail::ChangeLog& log{*backends.log};
+  kvstore::detail::NamespaceCounts& counts{*backends.counts};
   kvstore::detail::PendingChanges pending;
 
  private:

@@ -120,25 +120,19 @@ std::optional<std::string> Store::get(std::string_view group, std::string_view k
 }
 
 void Store::set(std::string_view group, std::string_view key, std::string_view value) {
-  impl_->write(
-      Operation::of("set", group, key),
-      [&] {
-        impl_->put(group, key, {value, std::nullopt}, value, detail::now_unix_ms());
-      },
-      impl_->put_atomicity(group));
+  impl_->write_put(Operation::of("set", group, key), group, [&] {
+    impl_->put(group, key, {value, std::nullopt}, value, detail::now_unix_ms());
+  });
 }
 
 void Store::set_with_ttl(std::string_view group, std::string_view key, std::string_view value,
                          std::chrono::milliseconds ttl) {
   const auto op = Operation::of("set_with_ttl", group, key);
   detail::require_positive_ttl(op, ttl);
-  impl_->write(
-      op,
-      [&] {
-        const auto now = detail::now_unix_ms();
-        impl_->put(group, key, {value, detail::expiry_after(now, ttl)}, value, now);
-      },
-      impl_->put_atomicity(group));
+  impl_->write_put(op, group, [&] {
+    const auto now = detail::now_unix_ms();
+    impl_->put(group, key, {value, detail::expiry_after(now, ttl)}, value, now);
+  });
 }
 
 bool Store::erase(std::string_view group, std::string_view key) {

@@ -1,26 +1,18 @@
 // The per-namespace row counts that ScopedStore quotas check (a check never scans a namespace).
 //
-// A store on a file keeps them in the tables of migration 0004, updated in the same transaction
-// as the rows they count, so that every connection to the file sees the same numbers. A
-// ":memory:" store, which no other connection can open, keeps them in this object instead: that
-// spares each write to a namespaced group two table updates (in SQLite, one single-row UPDATE
-// costs a namespaced write about 40% of a plain set). In memory, the changes of a write are
-// journaled until its top-level transaction commits and reverted if it rolls back, through
-// WriteScope. Guarded by the Store's connection lock.
+// Two backends, chosen when the store opens (core/backends.hpp): TableCounts keeps them in the
+// tables of migration 0004, MemoryCounts in memory. Guarded by the Store's connection lock.
 #pragma once
 
 #include <SQLiteCpp/Database.h>
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
-#include <map>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "storage/statements.hpp"
+#include "core/atomicity.hpp"
 
 namespace kvstore::detail {
 
@@ -41,51 +33,59 @@ class NamespaceCounts {
  public:
   using Usage = NamespaceUsage;
 
-  // `in_memory`: count here rather than in the tables (a ":memory:" store).
-  NamespaceCounts(Statements& statements, bool in_memory);
+  virtual ~NamespaceCounts() = default;
+  NamespaceCounts(const NamespaceCounts&) = delete;
+  NamespaceCounts& operator=(const NamespaceCounts&) = delete;
 
-  bool in_memory() const { return in_memory_; }
-  Usage usage(std::string_view ns);
+  virtual Usage usage(std::string_view ns) = 0;
   // Records that `rows` rows were added to `group` (negative: removed). No-op for plain groups.
   // Caller is inside a WriteScope.
   void count_rows(std::string_view group, std::int64_t rows);
+  // Runs `insert`, the statement that adds a row to namespaced `group` unless the row exists
+  // (returns whether it added one), and counts the row it added. Returns what `insert` returned.
+  // Caller is inside a WriteScope.
+  template <class Insert>
+  bool count_insert(std::string_view group, Insert&& insert) {
+    const auto ticket = before_insert(group);
+    const bool added = insert();
+    after_insert(group, ticket, added);
+    return added;
+  }
 
-  // The journal of the open transaction (always empty for the tables, which SQLite rolls back).
-  std::size_t mark() const { return journal_.size(); }
-  // Reverts what was counted after `mark`. Never throws and allocates nothing.
-  void rollback_to(std::size_t mark) noexcept;
-  // The top-level transaction committed: what it counted stays.
-  void commit() { journal_.clear(); }
+  // What the open transaction counted that the database does not roll back: mark() before a
+  // write, rollback_to(mark) reverts what it counted if it rolls back (never throws and
+  // allocates nothing: it runs in destructors), commit() when the top-level transaction
+  // committed.
+  virtual std::size_t mark() const = 0;
+  virtual void rollback_to(std::size_t mark) noexcept = 0;
+  virtual void commit() noexcept = 0;
+
+  // What counting a put's new row adds to what the put's write needs.
+  virtual Atomicity put_atomicity() const = 0;
 
   // Recounts the rows of kv and appends a line to `problems` per group or namespace whose count
   // differs (a writer that went around kvstore's write paths leaves the tables wrong).
   void add_problems(SQLite::Database& db, std::vector<std::string>& problems) const;
 
- private:
-  // The in-memory counts of one namespace (signed, like the table columns).
-  struct Totals {
-    std::int64_t keys, groups;
-  };
-  using GroupKeys = std::map<std::string, std::int64_t, std::less<>>;  // "ns:group" -> rows
-  // The state of one group's and its namespace's counts before a change, to restore them. A
-  // group count the change erased keeps its node here, so that putting it back allocates nothing
-  // (rollback_to runs in destructors).
-  struct Undo {
-    std::string group;
-    std::optional<std::int64_t> group_keys;
-    std::optional<Totals> totals;
-    GroupKeys::node_type erased;
-  };
+ protected:
+  NamespaceCounts() = default;
 
-  void count_in_tables(std::string_view group, std::string_view ns, std::int64_t rows);
-  void count_in_memory(std::string_view group, std::string_view ns, std::int64_t rows);
+  // A name whose count differs from what kv holds (for a group, both `groups` are 0).
+  struct Miscount {
+    std::string name;
+    std::int64_t holds_keys, holds_groups, counted_keys, counted_groups;
+  };
+  // SQL: the rows each namespaced group holds now -> grp, keys.
+  static const char* const kGroupKeys;
 
-  Statements& statements_;
-  const bool in_memory_;
-  GroupKeys group_keys_;                                         // in memory
-  using TotalsMap = std::map<std::string, Totals, std::less<>>;  // ns -> totals, never erased
-  TotalsMap totals_;                                             // in memory
-  std::vector<Undo> journal_;
+  // count_rows for a namespaced group and rows != 0.
+  virtual void count(std::string_view group, std::string_view ns, std::int64_t rows) = 0;
+  // count_insert's steps, around `insert`: the ticket goes from the first to the second.
+  virtual std::size_t before_insert(std::string_view group) = 0;
+  virtual void after_insert(std::string_view group, std::size_t ticket, bool added) = 0;
+  // add_problems' findings.
+  virtual void find_miscounts(SQLite::Database& db, std::vector<Miscount>& groups,
+                              std::vector<Miscount>& namespaces) const = 0;
 };
 
 }  // namespace kvstore::detail

@@ -51,8 +51,9 @@ Store::Impl::Impl(const std::string& path, Options opts)
       connection(path, options),
       files(connection.file_path(), detail::file_system()),
       statements(migrated(connection)),
-      log(statements, connection.is_memory()),
-      counts(statements, connection.is_memory()),
+      backends(detail::backends_for(connection, statements)),
+      log(*backends.log),
+      counts(*backends.counts),
       feed(statements, log, polls_others(connection, options)),
       background([this] {
         std::vector<detail::BackgroundThread::Task> tasks;
@@ -133,11 +134,10 @@ void Store::Impl::record(EventType type, std::string_view group, std::string_vie
   }
 }
 
-detail::WriteScope::Atomicity Store::Impl::put_atomicity(std::string_view group) const {
-  using Atomicity = detail::WriteScope::Atomicity;
-  if (log.in_memory()) return Atomicity::single_statement;
-  return detail::namespace_of(group).empty() ? Atomicity::self_contained
-                                             : Atomicity::needs_savepoint;
+detail::Atomicity Store::Impl::put_atomicity(std::string_view group) const {
+  const auto logged = log.put_atomicity();
+  if (detail::namespace_of(group).empty()) return logged;
+  return detail::stricter(logged, counts.put_atomicity());
 }
 
 void Store::Impl::put(std::string_view group, std::string_view key, const Row& row,
@@ -167,21 +167,13 @@ void Store::Impl::put(std::string_view group, std::string_view key, const Row& r
     }
     return;
   }
-  // In memory the new row is counted first, for the same reason, and the count is taken back
-  // (which allocates nothing) if the row existed. The tables count after the insert: their
-  // write runs in a transaction or savepoint.
-  const auto counted = counts.mark();
-  if (counts.in_memory()) counts.count_rows(group, 1);
-  bool added;
-  {
+  // The counts count the row where a failure leaves nothing for put to undo (see their
+  // before_insert and after_insert).
+  const bool added = counts.count_insert(group, [&] {
     detail::StatementUse use(statements.insert_new);
-    added = bind(use).run() > 0;
-  }
-  if (added) {
-    if (!counts.in_memory()) counts.count_rows(group, 1);
-    return;
-  }
-  counts.rollback_to(counted);
+    return bind(use).run() > 0;
+  });
+  if (added) return;
   detail::StatementUse use(statements.update_row);
   bind(use).run();
 }

@@ -17,7 +17,9 @@
 #include <string_view>
 #include <thread>
 #include <type_traits>
+#include <utility>
 
+#include "core/backends.hpp"
 #include "core/change_feed.hpp"
 #include "core/change_log.hpp"
 #include "core/namespace_counts.hpp"
@@ -59,12 +61,11 @@ struct Store::Impl {
   }
 
   // Like read(), inside one atomic write: its own transaction, or a savepoint of the open one
-  // (none if body is self-contained: see WriteScope). Throws StorageError without touching the
-  // file when the store is read-only.
+  // (less if body needs less: see detail::Atomicity and write_put). Throws StorageError without
+  // touching the file when the store is read-only.
   template <class Body>
-  decltype(auto) write(
-      const detail::Operation& op, Body&& body,
-      detail::WriteScope::Atomicity atomicity = detail::WriteScope::Atomicity::needs_savepoint) {
+  decltype(auto) write(const detail::Operation& op, Body&& body,
+                       detail::Atomicity atomicity = detail::Atomicity::needs_savepoint) {
     require_writable(op);
     return read(op, [&]() -> decltype(auto) {
       detail::WriteScope scope(connection, pending, log, counts, atomicity);
@@ -78,6 +79,12 @@ struct Store::Impl {
         return result;
       }
     });
+  }
+  // write() for a body whose only change is one put() to `group` (it may read before): as
+  // atomic as the put needs (put_atomicity), which may be less than a transaction.
+  template <class Body>
+  decltype(auto) write_put(const detail::Operation& op, std::string_view group, Body&& body) {
+    return write(op, std::forward<Body>(body), put_atomicity(group));
   }
 
   // Hands what one top-level call committed (and the other connections' commits it caught up
@@ -171,11 +178,9 @@ struct Store::Impl {
   // Stores the row; `event_value` is what the set event carries. See put_atomicity.
   void put(std::string_view group, std::string_view key, const Row& row,
            std::string_view event_value, std::int64_t now);
-  // What a write whose body is one put() needs (WriteScope::Atomicity). On a ":memory:" store,
-  // whose log and counts are in memory, put changes the database with one statement. On a file,
-  // in a plain group it is self-contained (when it fails it undoes its own log entry); in a
-  // namespaced group it also updates the count tables and needs a savepoint.
-  detail::WriteScope::Atomicity put_atomicity(std::string_view group) const;
+  // What a write whose body is one put() needs: the row's statement needs nothing more than
+  // itself, plus what the log's append needs and, in a namespaced group, the count's.
+  detail::Atomicity put_atomicity(std::string_view group) const;
   // A row's value: kv.value, or its streamed value (which must exist: use it for a value this
   // call wrote).
   std::string stored_value(std::string_view inline_value, std::optional<std::int64_t> blob_id);
@@ -226,8 +231,9 @@ struct Store::Impl {
   detail::Connection connection;
   const detail::BlobFiles files;
   detail::Statements statements;
-  detail::ChangeLog log;
-  detail::NamespaceCounts counts;
+  detail::Backends backends;  // chosen when the store opens
+  detail::ChangeLog& log;
+  detail::NamespaceCounts& counts;
   detail::PendingChanges pending;
   detail::ChangeFeed feed;
   std::atomic<std::thread::id> transaction_thread{};

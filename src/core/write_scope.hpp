@@ -1,11 +1,13 @@
 // RAII for one atomic write: a top-level IMMEDIATE transaction, or a savepoint when the caller is
 // already inside one. Rolls back on destruction unless commit() ran, and then also forgets the
 // events the write recorded, so that nothing rolled back is ever published, and reverts what it
-// logged and counted in memory (the ChangeLog and NamespaceCounts of a ":memory:" store).
+// logged and counted in memory (MemoryChangeLog, MemoryCounts: the backends of a ":memory:"
+// store).
 #pragma once
 
 #include <cstdint>
 
+#include "core/atomicity.hpp"
 #include "core/change_log.hpp"
 #include "core/namespace_counts.hpp"
 #include "core/pending_changes.hpp"
@@ -16,14 +18,7 @@ namespace kvstore::detail {
 class WriteScope {
  public:
   enum class Kind { transaction, savepoint, none };
-  // What the write's body needs for its changes to be all or nothing:
-  // - needs_savepoint: a transaction, or a savepoint inside an open one.
-  // - self_contained: a transaction at top level; inside an open one nothing, because on failure
-  //   the body undoes its own changes to the database.
-  // - single_statement: nothing at all: the body changes the database with at most one
-  //   statement, which SQLite makes atomic by itself (outside a transaction it autocommits).
-  // In every case the in-memory records above are reverted if the scope is not committed.
-  enum class Atomicity { needs_savepoint, self_contained, single_statement };
+  using Atomicity = detail::Atomicity;  // what the write's body needs (core/atomicity.hpp)
   WriteScope(Connection& connection, PendingChanges& pending, ChangeLog& log,
              NamespaceCounts& counts, Atomicity atomicity = Atomicity::needs_savepoint);
   ~WriteScope();

@@ -22,14 +22,11 @@ void ScopedSeam::put_within_quota(Store& store, std::string_view operation, std:
   // Within the quota as counted, the write is one put, as atomic as a plain set. Otherwise the
   // check may purge first, which the write must be able to roll back with a refusal: a second
   // write, which checks again under its own lock hold.
-  const bool stored = impl.write(
-      op,
-      [&] {
-        if (!within_quota(impl, ns, quota, group, key)) return false;
-        store_it(now_unix_ms());
-        return true;
-      },
-      impl.put_atomicity(group));
+  const bool stored = impl.write_put(op, group, [&] {
+    if (!within_quota(impl, ns, quota, group, key)) return false;
+    store_it(now_unix_ms());
+    return true;
+  });
   if (stored) return;
   impl.write(op, [&] {
     const auto now = now_unix_ms();

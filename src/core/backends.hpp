@@ -1,0 +1,23 @@
+// Where a store keeps its change log and namespace counts, chosen once, when it opens: a store on
+// a file keeps them in its tables, where every connection to the file sees them; a ":memory:"
+// store, which no other connection can open, keeps them in memory (see the four classes).
+#pragma once
+
+#include <memory>
+
+#include "core/change_log.hpp"
+#include "core/namespace_counts.hpp"
+#include "storage/connection.hpp"
+#include "storage/statements.hpp"
+
+namespace kvstore::detail {
+
+struct Backends {
+  std::unique_ptr<ChangeLog> log;
+  std::unique_ptr<NamespaceCounts> counts;
+};
+
+// The backends for `connection`, whose migrated schema `statements` was prepared on.
+Backends backends_for(const Connection& connection, Statements& statements);
+
+}  // namespace kvstore::detail

@@ -1,0 +1,44 @@
+// A migrated ":memory:" connection with its statements, for unit tests of the change logs and
+// namespace counts. Both backends of each run on it: the table ones only need the tables.
+#pragma once
+
+#include <kvstore/options.hpp>
+#include <string>
+
+#include "core/pending_changes.hpp"
+#include "core/write_scope.hpp"
+#include "storage/connection.hpp"
+#include "storage/migrations.hpp"
+#include "storage/statements.hpp"
+
+namespace kvtest {
+
+struct BackendDatabase {
+  kvstore::detail::Connection connection{":memory:", kvstore::Options{}};
+  kvstore::detail::Statements statements{migrated()};
+  kvstore::detail::PendingChanges pending;
+
+  // Stores a kv row directly, as a write that went around the log and the counts.
+  void insert_row(const std::string& group, const std::string& key, const std::string& value) {
+    SQLite::Statement insert(connection.database(),
+                             "INSERT OR REPLACE INTO kv (grp, key, value) VALUES (?, ?, ?)");
+    insert.bind(1, group);
+    insert.bind(2, key);
+    insert.bind(3, value);
+    insert.exec();
+  }
+
+  // A write on `log` and `counts`: a transaction, or a savepoint inside an open one.
+  kvstore::detail::WriteScope write(kvstore::detail::ChangeLog& log,
+                                    kvstore::detail::NamespaceCounts& counts) {
+    return {connection, pending, log, counts};
+  }
+
+ private:
+  SQLite::Database& migrated() {
+    kvstore::detail::migrate(connection.database());
+    return connection.database();
+  }
+};
+
+}  // namespace kvtest
