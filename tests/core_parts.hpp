@@ -1,5 +1,5 @@
 // The parts of a Store's core, built by hand for the unit tests of internal classes (WriteScope,
-// ChangeFeed): one connection with its statements, change log, namespace counts and pending
+// ChangeFeed): one connection with its row classes, change log, namespace counts and pending
 // changes. The log and the counts are the ones a Store would choose for the path
 // (core/backends.hpp).
 #pragma once
@@ -13,7 +13,7 @@
 #include "kvstore/options.hpp"
 #include "storage/connection.hpp"
 #include "storage/migrations.hpp"
-#include "storage/statements.hpp"
+#include "storage/rows.hpp"
 
 namespace kvtest {
 
@@ -23,8 +23,8 @@ struct CoreParts {
   explicit CoreParts(const std::string& path) : connection(path, kvstore::Options{}) {}
 
   kvstore::detail::Connection connection;
-  kvstore::detail::Statements statements{migrated(connection)};
-  kvstore::detail::Backends backends{kvstore::detail::backends_for(connection, statements)};
+  kvstore::detail::Rows rows{migrated(connection)};
+  kvstore::detail::Backends backends{kvstore::detail::backends_for(connection, rows)};
   kvstore::detail::ChangeLog& log{*backends.log};
   kvstore::detail::NamespaceCounts& counts{*backends.counts};
   kvstore::detail::PendingChanges pending;

@@ -11,7 +11,6 @@
 namespace kvstore {
 
 using detail::Operation;
-using detail::StatementUse;
 
 namespace {
 
@@ -68,16 +67,12 @@ void for_each_page(Store::Impl& impl, const Operation& op, std::string_view grou
     };
     std::vector<Row> page;
     impl.read(op, [&] {
-      {
-        StatementUse use(impl.statements.select_live_page);
-        use.text(1, group).text(2, from).integer(3, now).integer(4, kForEachPage);
-        while (use.step()) {
-          const auto blob = use.column_int_or_null(2);
-          page.push_back({std::string(use.column_text(0)),
-                          blob ? std::nullopt : std::optional<std::string>(use.column_text(1)),
-                          blob});
-        }
-      }
+      impl.rows.kv.live_page(
+          group, from, now, kForEachPage,
+          [&](std::string_view key, std::string_view value, std::optional<std::int64_t> blob) {
+            page.push_back(
+                {std::string(key), blob ? std::nullopt : std::optional<std::string>(value), blob});
+          });
       for (Row& row : page) {
         if (row.blob) row.value = impl.streamed_value_of(group, row.key, *row.blob, now);
       }
@@ -102,18 +97,12 @@ Store::~Store() = default;
 std::optional<std::string> Store::get(std::string_view group, std::string_view key) {
   const auto now = detail::now_unix_ms();
   return impl_->read(Operation::of("get", group, key), [&]() -> std::optional<std::string> {
-    std::optional<std::int64_t> blob;
-    {
-      StatementUse use(impl_->statements.select_row);
-      use.text(1, group).text(2, key);
-      if (!use.step()) return std::nullopt;
-      const auto expires_at = use.column_int_or_null(1);
-      if (!expires_at || *expires_at > now) {
-        blob = use.column_int_or_null(2);
-        if (!blob) return std::string(use.column_text(0));
-      }
+    auto stored = impl_->rows.kv.find(group, key);
+    if (!stored) return std::nullopt;
+    if (!stored->expires_at || *stored->expires_at > now) {
+      if (!stored->blob_id) return std::move(stored->value);
+      return impl_->streamed_value_of(group, key, *stored->blob_id, now);
     }
-    if (blob) return impl_->streamed_value_of(group, key, *blob, now);
     impl_->expire_row(group, key, now);
     return std::nullopt;
   });
@@ -149,13 +138,7 @@ std::size_t Store::delete_group(std::string_view group) {
 std::size_t Store::delete_prefix(std::string_view group_prefix) {
   return impl_->write(Operation::of("delete_prefix", group_prefix), [&] {
     const auto now = detail::now_unix_ms();
-    std::vector<std::string> groups;
-    {
-      const auto range = detail::PrefixRange::of(group_prefix);
-      StatementUse use(impl_->statements.all_groups_in_range);
-      range.bind(use, 1);
-      while (use.step()) groups.emplace_back(use.column_text(0));
-    }
+    const auto groups = impl_->rows.kv.groups_in_range(detail::PrefixRange::of(group_prefix));
     std::size_t removed = 0;
     for (const auto& group : groups) removed += impl_->remove_group(group, now);
     return removed;
@@ -167,17 +150,15 @@ std::map<std::string, std::string> Store::get_all(std::string_view group) {
   return impl_->read(Operation::of("get_all", group), [&] {
     std::map<std::string, std::string> all;
     std::vector<std::pair<std::string, std::int64_t>> streamed;  // read once the rows are
-    {
-      StatementUse use(impl_->statements.select_live_page);
-      use.text(1, group).text(2, {}).integer(3, now).integer(4, -1);
-      while (use.step()) {
-        if (const auto blob = use.column_int_or_null(2)) {
-          streamed.emplace_back(use.column_text(0), *blob);
-        } else {
-          all.emplace_hint(all.end(), use.column_text(0), use.column_text(1));
-        }
-      }
-    }
+    impl_->rows.kv.live_page(
+        group, {}, now, -1,
+        [&](std::string_view key, std::string_view value, std::optional<std::int64_t> blob) {
+          if (blob) {
+            streamed.emplace_back(key, *blob);
+          } else {
+            all.emplace_hint(all.end(), key, value);
+          }
+        });
     for (auto& [key, blob] : streamed) {
       if (auto value = impl_->streamed_value_of(group, key, blob, now)) {
         all.emplace(std::move(key), std::move(*value));
@@ -195,34 +176,21 @@ void Store::for_each(std::string_view group,
 
 std::size_t Store::count(std::string_view group) {
   const auto now = detail::now_unix_ms();
-  return impl_->read(Operation::of("count", group), [&] {
-    StatementUse use(impl_->statements.count_live);
-    use.text(1, group).integer(2, now).step();
-    return static_cast<std::size_t>(use.column_int(0));
-  });
+  return impl_->read(Operation::of("count", group),
+                     [&] { return impl_->rows.kv.count_live(group, now); });
 }
 
 std::size_t Store::count_all(std::string_view group_prefix) {
   const auto now = detail::now_unix_ms();
   return impl_->read(Operation::of("count_all", group_prefix), [&] {
-    const auto range = detail::PrefixRange::of(group_prefix);
-    StatementUse use(impl_->statements.count_live_in_range);
-    range.bind(use, 1);
-    use.integer(3, now).step();
-    return static_cast<std::size_t>(use.column_int(0));
+    return impl_->rows.kv.count_live_in_range(detail::PrefixRange::of(group_prefix), now);
   });
 }
 
 std::vector<std::string> Store::groups(std::string_view group_prefix) {
   const auto now = detail::now_unix_ms();
   return impl_->read(Operation::of("groups", group_prefix), [&] {
-    std::vector<std::string> names;
-    const auto range = detail::PrefixRange::of(group_prefix);
-    StatementUse use(impl_->statements.live_groups_in_range);
-    range.bind(use, 1);
-    use.integer(3, now);
-    while (use.step()) names.emplace_back(use.column_text(0));
-    return names;
+    return impl_->rows.kv.live_groups_in_range(detail::PrefixRange::of(group_prefix), now);
   });
 }
 

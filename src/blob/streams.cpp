@@ -9,7 +9,6 @@
 namespace kvstore {
 
 using detail::Operation;
-using detail::StatementUse;
 
 namespace {
 
@@ -26,23 +25,16 @@ struct StoredMetadata {
 std::optional<StoredMetadata> load_metadata(Store::Impl& impl, std::string_view group,
                                             std::string_view key, bool with_value = false) {
   const auto now = detail::now_unix_ms();
-  {
-    StatementUse use(with_value ? impl.statements.select_metadata_and_value
-                                : impl.statements.select_metadata);
-    if (!use.text(1, group).text(2, key).step()) return std::nullopt;
-    const auto expires_at = use.column_int_or_null(2);
-    if (!expires_at || *expires_at > now) {
-      StoredMetadata stored{
-          {std::string(use.column_text(3)), static_cast<std::uint64_t>(use.column_int(4)),
-           static_cast<std::uint64_t>(use.column_int(0)), detail::from_unix_ms(use.column_int(1)),
-           std::nullopt},
-          use.column_int_or_null(5),
-          use.column_int(6) != 0,
-          {}};
-      if (expires_at) stored.metadata.expires_at = detail::from_unix_ms(*expires_at);
-      if (with_value && !stored.blob_id) stored.plain_value = use.column_text(7);
-      return stored;
-    }
+  auto row = impl.rows.kv.metadata(group, key, with_value);
+  if (!row) return std::nullopt;
+  if (!row->expires_at || *row->expires_at > now) {
+    StoredMetadata stored{{std::move(row->tag), row->size, row->revision,
+                           detail::from_unix_ms(row->modified_at), std::nullopt},
+                          row->blob_id,
+                          row->in_file,
+                          std::move(row->value)};
+    if (row->expires_at) stored.metadata.expires_at = detail::from_unix_ms(*row->expires_at);
+    return stored;
   }
   impl.expire_row(group, key, now);
   return std::nullopt;
@@ -116,9 +108,7 @@ BlobWriter Store::begin_set(std::string_view group, std::string_view key, Metada
   std::int64_t id = 0;
   try {
     impl_->write(op, [&] {
-      StatementUse use(impl_->statements.create_blob);
-      use.integer(1, getpid()).integer(2, detail::now_unix_ms()).integer(3, in_file).run();
-      id = impl_->connection.database().getLastInsertRowid();
+      id = impl_->rows.blobs.create(getpid(), detail::now_unix_ms(), in_file);
       // In the same transaction as the row: an opener never sees the one without the other.
       if (in_file) state->file = impl_->files.create(id);
     });
@@ -166,10 +156,7 @@ void BlobWriter::State::append(std::string_view bytes) {
 void BlobWriter::State::stage(std::string_view bytes) {
   const auto op = operation("write");
   auto impl = lock_store(op);
-  impl->write(op, [&] {
-    StatementUse use(impl->statements.insert_chunk);
-    use.integer(1, blob_id).integer(2, next_seq).blob(3, bytes).run();
-  });
+  impl->write(op, [&] { impl->rows.blobs.insert_chunk(blob_id, next_seq, bytes); });
   ++next_seq;
 }
 
@@ -187,8 +174,7 @@ void BlobWriter::State::publish(Store::Impl& impl, const Operation& op) {
   impl.write(op, [&] {
     const auto now = detail::now_unix_ms();
     if (before_commit) before_commit(impl, op, now);
-    StatementUse finish(impl.statements.finish_blob);
-    if (finish.integer(1, blob_id).integer(2, static_cast<std::int64_t>(size)).run() == 0) {
+    if (!impl.rows.blobs.finish(blob_id, static_cast<std::int64_t>(size))) {
       throw Error(op.message("the staged value is gone (reclaimed by another opener?)"));
     }
     const auto expires_at = metadata.expires_at
@@ -300,12 +286,10 @@ bool BlobReader::State::fetch() {
     return true;
   }
   impl->read(op, [&] {
-    StatementUse use(impl->statements.select_chunk);
-    if (!use.integer(1, *blob_id).integer(2, next_seq).step()) {
+    if (!impl->rows.blobs.read_chunk(*blob_id, next_seq, chunk)) {
       throw Error(op.message("the value (revision " + std::to_string(metadata.revision) +
                              ") was replaced or deleted while being read"));
     }
-    chunk = use.column_text(0);
   });
   ++next_seq;
   delivered += chunk.size();

@@ -7,11 +7,13 @@
 
 namespace kvstore::detail {
 
-Backends backends_for(const Connection& connection, Statements& statements) {
+Backends backends_for(const Connection& connection, Rows& rows) {
   if (connection.is_memory()) {
-    return {std::make_unique<MemoryChangeLog>(statements), std::make_unique<MemoryCounts>()};
+    return {std::make_unique<MemoryChangeLog>(rows.changes, rows.kv),
+            std::make_unique<MemoryCounts>()};
   }
-  return {std::make_unique<TableChangeLog>(statements), std::make_unique<TableCounts>(statements)};
+  return {std::make_unique<TableChangeLog>(rows.changes),
+          std::make_unique<TableCounts>(rows.counts)};
 }
 
 }  // namespace kvstore::detail

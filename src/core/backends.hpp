@@ -8,7 +8,7 @@
 #include "core/change_log.hpp"
 #include "core/namespace_counts.hpp"
 #include "storage/connection.hpp"
-#include "storage/statements.hpp"
+#include "storage/rows.hpp"
 
 namespace kvstore::detail {
 
@@ -17,7 +17,7 @@ struct Backends {
   std::unique_ptr<NamespaceCounts> counts;
 };
 
-// The backends for `connection`, whose migrated schema `statements` was prepared on.
-Backends backends_for(const Connection& connection, Statements& statements);
+// The backends for `connection`, whose migrated schema `rows` were prepared on.
+Backends backends_for(const Connection& connection, Rows& rows);
 
 }  // namespace kvstore::detail

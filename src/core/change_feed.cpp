@@ -8,17 +8,11 @@
 
 namespace kvstore::detail {
 
-ChangeFeed::ChangeFeed(Statements& statements, ChangeLog& log, bool enabled)
-    : statements_(statements), log_(log), enabled_(enabled) {
+ChangeFeed::ChangeFeed(ChangeRows& rows, ChangeLog& log, bool enabled)
+    : rows_(rows), log_(log), enabled_(enabled) {
   if (!enabled_) return;
-  seen_data_version_ = data_version();
+  seen_data_version_ = rows_.data_version();
   cursor_ = log_.latest();
-}
-
-std::int64_t ChangeFeed::data_version() {
-  StatementUse use(statements_.data_version);
-  use.step();
-  return use.column_int(0);
 }
 
 void ChangeFeed::reserve_own(std::size_t count) {
@@ -32,7 +26,7 @@ void ChangeFeed::remember_own(std::vector<std::uint64_t>& revisions) noexcept {
 
 std::vector<Event> ChangeFeed::poll(std::uint64_t& missed) {
   missed = 0;
-  const auto version = data_version();
+  const auto version = rows_.data_version();
   if (version == seen_data_version_) {
     // No other connection committed since the last poll: every newer revision is our own.
     if (!own_.empty()) cursor_ = std::max(cursor_, own_.back());

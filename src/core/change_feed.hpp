@@ -11,7 +11,7 @@
 
 #include "core/change_log.hpp"
 #include "kvstore/events.hpp"
-#include "storage/statements.hpp"
+#include "storage/change_rows.hpp"
 
 namespace kvstore::detail {
 
@@ -19,7 +19,7 @@ class ChangeFeed {
  public:
   // Starts at the current end of `log` (the table). `enabled` false: remembers nothing, polls
   // nothing.
-  ChangeFeed(Statements& statements, ChangeLog& log, bool enabled);
+  ChangeFeed(ChangeRows& rows, ChangeLog& log, bool enabled);
 
   bool enabled() const { return enabled_; }
   // Before a commit: makes room to remember `count` more own revisions, so that remember_own()
@@ -35,9 +35,7 @@ class ChangeFeed {
   std::vector<Event> poll(std::uint64_t& missed);
 
  private:
-  std::int64_t data_version();
-
-  Statements& statements_;
+  ChangeRows& rows_;
   ChangeLog& log_;
   bool enabled_;
   std::uint64_t cursor_ = 0;  // every revision up to here was seen or is own

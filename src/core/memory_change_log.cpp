@@ -1,16 +1,11 @@
 #include "core/memory_change_log.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "util/unix_time.hpp"
 
 namespace kvstore::detail {
-
-MemoryChangeLog::MemoryChangeLog(Statements& statements) : statements_(statements) {
-  StatementUse use(statements_.latest_revision);
-  use.step();
-  latest_ = static_cast<std::uint64_t>(use.column_int(0));
-}
 
 std::uint64_t MemoryChangeLog::append(EventType type, std::string_view group, std::string_view key,
                                       std::int64_t now) {
@@ -29,9 +24,8 @@ std::optional<std::uint64_t> MemoryChangeLog::oldest() {
 }
 
 std::string MemoryChangeLog::current_value(std::string_view group, std::string_view key) {
-  StatementUse use(statements_.select_row);
-  if (!use.text(1, group).text(2, key).step()) return {};
-  return std::string(use.column_text(0));
+  auto row = kv_.find(group, key);
+  return row ? std::move(row->value) : std::string();
 }
 
 std::vector<Event> MemoryChangeLog::read_after(std::uint64_t revision) {

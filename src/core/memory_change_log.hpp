@@ -9,15 +9,16 @@
 #include <string>
 
 #include "core/change_log.hpp"
-#include "storage/statements.hpp"
+#include "storage/change_rows.hpp"
+#include "storage/kv_rows.hpp"
 
 namespace kvstore::detail {
 
 class MemoryChangeLog final : public ChangeLog {
  public:
-  // Starts after the latest revision in the table `changes` (`statements` also reads the values
-  // of `set` entries from kv).
-  explicit MemoryChangeLog(Statements& statements);
+  // Starts after the latest revision in the table `changes`; reads the values of `set` entries
+  // from `kv`.
+  MemoryChangeLog(ChangeRows& changes, KvRows& kv) : kv_(kv), latest_(changes.latest()) {}
 
   std::uint64_t append(EventType type, std::string_view group, std::string_view key,
                        std::int64_t now) override;
@@ -43,9 +44,9 @@ class MemoryChangeLog final : public ChangeLog {
   void keep_newest(std::size_t kept) override;
   std::string current_value(std::string_view group, std::string_view key);
 
-  Statements& statements_;
+  KvRows& kv_;
   std::deque<Entry> entries_;  // oldest first
-  std::uint64_t latest_ = 0;
+  std::uint64_t latest_;
 };
 
 }  // namespace kvstore::detail

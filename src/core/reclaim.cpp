@@ -17,20 +17,15 @@ struct Garbage {
 
 Garbage find_garbage(Store::Impl& impl) {
   Garbage garbage;
-  {
-    StatementUse use(impl.statements.staged_blobs);
-    while (use.step()) {
-      const auto id = use.column_int(0);
-      // A value staged in rows on a file store was begun by a kvstore older than schema 6: no
-      // lock tells whether its writer lives, and such a writer cannot commit into this schema.
-      const bool in_file = use.column_int(1) != 0;
-      if (!in_file || !impl.files.writer_is_live(id)) garbage.abandoned.push_back(id);
+  for (const auto& staged : impl.rows.blobs.staged()) {
+    // A value staged in rows on a file store was begun by a kvstore older than schema 6: no
+    // lock tells whether its writer lives, and such a writer cannot commit into this schema.
+    if (!staged.in_file || !impl.files.writer_is_live(staged.id)) {
+      garbage.abandoned.push_back(staged.id);
     }
   }
   for (const auto id : impl.files.enabled() ? impl.files.list() : std::vector<std::int64_t>{}) {
-    if (!StatementUse(impl.statements.blob_storage).integer(1, id).step()) {
-      garbage.unreferenced.push_back(id);
-    }
+    if (!impl.rows.blobs.storage(id)) garbage.unreferenced.push_back(id);
   }
   return garbage;
 }

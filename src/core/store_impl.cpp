@@ -50,11 +50,11 @@ Store::Impl::Impl(const std::string& path, Options opts)
           [this](const std::string& message) { deliver_report(message); })),
       connection(path, options),
       files(connection.file_path(), detail::file_system()),
-      statements(migrated(connection)),
-      backends(detail::backends_for(connection, statements)),
+      rows(migrated(connection)),
+      backends(detail::backends_for(connection, rows)),
       log(*backends.log),
       counts(*backends.counts),
-      feed(statements, log, polls_others(connection, options)),
+      feed(rows.changes, log, polls_others(connection, options)),
       background([this] {
         std::vector<detail::BackgroundThread::Task> tasks;
         if (options.purge_interval.count() > 0 && !options.read_only) {
@@ -147,15 +147,11 @@ void Store::Impl::put(std::string_view group, std::string_view key, const Row& r
   // back the in-memory records, not the row.
   const auto revision = log.append(EventType::set, group, key, now);
   record(EventType::set, group, key, event_value, now, revision);
-  const auto bind = [&](detail::StatementUse& use) -> detail::StatementUse& {
-    use.text(1, group).text(2, key).text(3, row.value).integer_or_null(4, row.expires_at);
-    use.integer(5, now).integer(6, static_cast<std::int64_t>(revision)).text(7, row.tag);
-    return use.integer_or_null(8, row.blob_id);
-  };
+  const detail::KvRows::RowWrite write{group, key,      row.value, row.expires_at,
+                                       now,   revision, row.tag,   row.blob_id};
   if (detail::namespace_of(group).empty()) {
     try {
-      detail::StatementUse use(statements.upsert);
-      bind(use).run();
+      rows.kv.upsert(write);
     } catch (...) {
       // No savepoint protects this write inside a transaction: undo the log entry by hand,
       // unless SQLite rolled the whole transaction back (the entry is gone, and the revision
@@ -169,13 +165,8 @@ void Store::Impl::put(std::string_view group, std::string_view key, const Row& r
   }
   // The counts count the row where a failure leaves nothing for put to undo (see their
   // before_insert and after_insert).
-  const bool added = counts.count_insert(group, [&] {
-    detail::StatementUse use(statements.insert_new);
-    return bind(use).run() > 0;
-  });
-  if (added) return;
-  detail::StatementUse use(statements.update_row);
-  bind(use).run();
+  if (counts.count_insert(group, [&] { return rows.kv.insert_new(write); })) return;
+  rows.kv.update(write);
 }
 
 std::string Store::Impl::stored_value(std::string_view inline_value,
@@ -187,21 +178,17 @@ std::string Store::Impl::stored_value(std::string_view inline_value,
 }
 
 std::optional<std::string> Store::Impl::streamed_value(std::int64_t blob_id) {
+  const auto storage = rows.blobs.storage(blob_id);
+  if (!storage) return std::nullopt;
   std::string value;
-  {
-    detail::StatementUse use(statements.blob_storage);
-    if (!use.integer(1, blob_id).step()) return std::nullopt;
-    if (use.column_int(0) != 0) {
-      const auto file = files.open(blob_id);
-      if (!file) return std::nullopt;
-      value.resize(static_cast<std::size_t>(use.column_int(1)));
-      file->read_exactly(value);
-      return value;
-    }
+  if (storage->in_file) {
+    const auto file = files.open(blob_id);
+    if (!file) return std::nullopt;
+    value.resize(static_cast<std::size_t>(storage->size));
+    file->read_exactly(value);
+    return value;
   }
-  detail::StatementUse use(statements.select_chunks);
-  use.integer(1, blob_id);
-  while (use.step()) value += use.column_text(0);
+  rows.blobs.append_chunks(blob_id, value);
   return value;
 }
 
@@ -212,46 +199,32 @@ std::optional<std::string> Store::Impl::streamed_value_of(std::string_view group
   for (int attempt = 1;; ++attempt) {
     if (auto value = streamed_value(blob_id)) return value;
     if (attempt == kAttempts) files.throw_missing(blob_id);
-    detail::StatementUse use(statements.select_row);
-    if (!use.text(1, group).text(2, key).step()) return std::nullopt;
-    const auto expires_at = use.column_int_or_null(1);
-    if (expires_at && *expires_at <= now) return std::nullopt;
-    const auto blob = use.column_int_or_null(2);
-    if (!blob) return std::string(use.column_text(0));
-    blob_id = *blob;
+    auto stored = rows.kv.find(group, key);
+    if (!stored) return std::nullopt;
+    if (stored->expires_at && *stored->expires_at <= now) return std::nullopt;
+    if (!stored->blob_id) return std::move(stored->value);
+    blob_id = *stored->blob_id;
   }
 }
 
 std::optional<bool> Store::Impl::remove_row(std::string_view group, std::string_view key,
                                             std::int64_t now) {
-  bool live;
-  std::optional<std::int64_t> blob;
-  {
-    detail::StatementUse use(statements.delete_row);
-    if (!use.text(1, group).text(2, key).integer(3, now).step()) return std::nullopt;
-    live = use.column_int(0) != 0;
-    blob = use.column_int_or_null(1);
-  }
-  forget_rows(group, 1, blob);
-  log_change(live ? EventType::erase : EventType::expire, group, key, {}, now);
-  return live;
+  const auto deleted = rows.kv.delete_row(group, key, now);
+  if (!deleted) return std::nullopt;
+  forget_rows(group, 1, deleted->blob_id);
+  log_change(deleted->live ? EventType::erase : EventType::expire, group, key, {}, now);
+  return deleted->live;
 }
 
 std::size_t Store::Impl::remove_group(std::string_view group, std::int64_t now) {
-  std::int64_t removed = 0;
+  const auto deleted = rows.kv.delete_group(group, now);
+  if (deleted.empty()) return 0;
+  forget_rows(group, static_cast<std::int64_t>(deleted.size()), std::nullopt);
   std::size_t live = 0;
-  std::vector<std::int64_t> blobs;
-  {
-    detail::StatementUse use(statements.delete_group);
-    use.text(1, group).integer(2, now);
-    for (; use.step(); ++removed) {
-      live += use.column_int(0) != 0;
-      if (const auto blob = use.column_int_or_null(1)) blobs.push_back(*blob);
-    }
+  for (const auto& row : deleted) {
+    live += row.live;
+    if (row.blob_id) discard_blob(*row.blob_id);
   }
-  if (removed == 0) return 0;
-  forget_rows(group, removed, std::nullopt);
-  for (const auto blob : blobs) discard_blob(blob);
   log_change(EventType::delete_group, group, {}, {}, now);
   return live;
 }
@@ -260,13 +233,9 @@ void Store::Impl::expire_row(std::string_view group, std::string_view key, std::
   if (options.read_only) return;  // hidden from reads, deleted by the next writer
   detail::WriteScope scope(connection, pending, log, counts);
   catch_up_with_others(scope);
-  std::optional<std::int64_t> blob;
-  {
-    detail::StatementUse use(statements.delete_if_expired);
-    if (!use.text(1, group).text(2, key).integer(3, now).step()) return;  // scope rolls back
-    blob = use.column_int_or_null(0);
-  }
-  forget_rows(group, 1, blob);
+  const auto deleted = rows.kv.delete_if_expired(group, key, now);
+  if (!deleted) return;  // scope rolls back
+  forget_rows(group, 1, deleted->blob_id);
   log_change(EventType::expire, group, key, {}, now);
   scope.commit();
 }
@@ -278,41 +247,19 @@ void Store::Impl::forget_rows(std::string_view group, std::int64_t rows,
 }
 
 void Store::Impl::discard_blob(std::int64_t blob_id) {
-  detail::StatementUse(statements.delete_chunks).integer(1, blob_id).run();
-  detail::StatementUse use(statements.delete_blob);
-  // RETURNING: the row is deleted by the first step.
-  if (use.integer(1, blob_id).step() && use.column_int(0) != 0) {
-    pending.removed_files.push_back(blob_id);
-  }
+  rows.blobs.delete_chunks(blob_id);
+  if (rows.blobs.delete_blob(blob_id).value_or(false)) pending.removed_files.push_back(blob_id);
 }
 
 void Store::Impl::reclaim_orphan_blobs() {
-  std::vector<std::int64_t> orphans;
-  {
-    detail::StatementUse use(statements.orphan_blobs);
-    while (use.step()) orphans.push_back(use.column_int(0));
-  }
-  for (const auto blob : orphans) discard_blob(blob);
+  for (const auto blob : rows.blobs.orphans()) discard_blob(blob);
 }
 
 std::size_t Store::Impl::purge_batch(std::int64_t now, int limit,
                                      const detail::PrefixRange* range) {
-  struct Expired {
-    std::string group, key;
-    std::optional<std::int64_t> blob;
-  };
-  std::vector<Expired> expired;
-  {
-    detail::StatementUse use(range ? statements.purge_range_batch : statements.purge_batch);
-    use.integer(1, now).integer(2, limit);
-    if (range) range->bind(use, 3);
-    while (use.step()) {
-      expired.push_back({std::string(use.column_text(0)), std::string(use.column_text(1)),
-                         use.column_int_or_null(2)});
-    }
-  }
+  const auto expired = rows.kv.purge_batch(now, limit, range);
   for (const auto& row : expired) {
-    forget_rows(row.group, 1, row.blob);
+    forget_rows(row.group, 1, row.blob_id);
     log_change(EventType::expire, row.group, row.key, {}, now);
   }
   return expired.size();

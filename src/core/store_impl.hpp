@@ -1,6 +1,6 @@
 // Store's private state and the building blocks its methods share.
 //
-// Locking: `mutex` guards the connection, the statements, `log`, `counts`, `pending` and `feed`.
+// Locking: `mutex` guards the connection, `rows`, `log`, `counts`, `pending` and `feed`.
 // `files` is immutable. A
 // thread running Store::transaction(fn) holds it for the whole of fn and is recorded in
 // `transaction_thread`; the calls it makes meanwhile join the open transaction instead of locking
@@ -29,7 +29,7 @@
 #include "kvstore/store.hpp"
 #include "storage/connection.hpp"
 #include "storage/prefix_range.hpp"
-#include "storage/statements.hpp"
+#include "storage/rows.hpp"
 #include "storage/value_files.hpp"
 #include "util/background_thread.hpp"
 #include "util/operation.hpp"
@@ -230,7 +230,7 @@ struct Store::Impl {
   std::mutex mutex;
   detail::Connection connection;
   const detail::BlobFiles files;
-  detail::Statements statements;
+  detail::Rows rows;
   detail::Backends backends;  // chosen when the store opens
   detail::ChangeLog& log;
   detail::NamespaceCounts& counts;

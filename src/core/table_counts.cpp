@@ -29,32 +29,23 @@ std::string miscounted_namespaces(const char* group_keys) {
 }  // namespace
 
 NamespaceCounts::Usage TableCounts::usage(std::string_view ns) {
-  StatementUse use(statements_.namespace_counts);
-  if (!use.text(1, ns).step()) return {};
-  return {static_cast<std::size_t>(use.column_int(0)), static_cast<std::size_t>(use.column_int(1))};
+  const auto totals = rows_.namespace_totals(ns);
+  if (!totals) return {};
+  return {static_cast<std::size_t>(totals->keys), static_cast<std::size_t>(totals->groups)};
 }
 
 void TableCounts::count(std::string_view group, std::string_view ns, std::int64_t rows) {
   std::int64_t groups_added = 0;
-  if (StatementUse(statements_.add_group_count).text(1, group).integer(2, rows).run() == 0) {
+  if (!rows_.add_to_group(group, rows)) {
     if (rows > 0) {
-      StatementUse(statements_.insert_group_count).text(1, group).integer(2, rows).run();
+      rows_.insert_group(group, rows);
       groups_added = 1;
     }
-  } else if (rows < 0 &&
-             StatementUse(statements_.delete_empty_group_count).text(1, group).run() > 0) {
+  } else if (rows < 0 && rows_.delete_group_if_empty(group)) {
     groups_added = -1;
   }
-  if (StatementUse(statements_.add_namespace_count)
-          .text(1, ns)
-          .integer(2, rows)
-          .integer(3, groups_added)
-          .run() == 0) {
-    StatementUse(statements_.insert_namespace_count)
-        .text(1, ns)
-        .integer(2, rows)
-        .integer(3, groups_added)
-        .run();
+  if (!rows_.add_to_namespace(ns, rows, groups_added)) {
+    rows_.insert_namespace(ns, rows, groups_added);
   }
 }
 

@@ -5,13 +5,13 @@
 #pragma once
 
 #include "core/namespace_counts.hpp"
-#include "storage/statements.hpp"
+#include "storage/count_rows.hpp"
 
 namespace kvstore::detail {
 
 class TableCounts final : public NamespaceCounts {
  public:
-  explicit TableCounts(Statements& statements) : statements_(statements) {}
+  explicit TableCounts(CountRows& rows) : rows_(rows) {}
 
   Usage usage(std::string_view ns) override;
   // Nothing to undo by hand: the tables go with the transaction or savepoint.
@@ -28,7 +28,7 @@ class TableCounts final : public NamespaceCounts {
   void find_miscounts(SQLite::Database& db, std::vector<Miscount>& groups,
                       std::vector<Miscount>& namespaces) const override;
 
-  Statements& statements_;
+  CountRows& rows_;
 };
 
 }  // namespace kvstore::detail

@@ -8,15 +8,9 @@ namespace {
 using Usage = NamespaceCounts::Usage;
 
 // What storing group/key would add: a key unless its row exists, a group unless it holds a row.
-Usage added_by(Statements& statements, std::string_view group, std::string_view key) {
-  Usage added{1, 1};
-  {
-    StatementUse use(statements.select_row);
-    if (use.text(1, group).text(2, key).step()) return {0, 0};
-  }
-  StatementUse use(statements.group_exists);
-  if (use.text(1, group).step()) added.groups = 0;
-  return added;
+Usage added_by(KvRows& kv, std::string_view group, std::string_view key) {
+  if (kv.exists(group, key)) return {0, 0};
+  return {1, kv.group_exists(group) ? 0u : 1u};
 }
 
 // The first limit that `usage + added` breaks, or nullptr.
@@ -40,7 +34,7 @@ bool within_quota(Store::Impl& impl, std::string_view ns, const QuotaConfig& quo
   std::size_t limit = 0;
   // Fast path: even a new key in a new group fits.
   if (!broken_limit(quota, impl.counts.usage(ns), {1, 1}, limit)) return true;
-  return !broken_limit(quota, impl.counts.usage(ns), added_by(impl.statements, group, key), limit);
+  return !broken_limit(quota, impl.counts.usage(ns), added_by(impl.rows.kv, group, key), limit);
 }
 
 void check_quota(Store::Impl& impl, const Operation& op, std::string_view ns,
@@ -53,7 +47,7 @@ void check_quota(Store::Impl& impl, const Operation& op, std::string_view ns,
   }
   std::size_t limit = 0;
   const char* name =
-      broken_limit(quota, impl.counts.usage(ns), added_by(impl.statements, group, key), limit);
+      broken_limit(quota, impl.counts.usage(ns), added_by(impl.rows.kv, group, key), limit);
   if (name) {
     throw QuotaExceeded(op.message("quota exceeded for namespace " + std::string(ns) + ": " + name +
                                    " = " + std::to_string(limit)));

@@ -1,4 +1,4 @@
-// A migrated ":memory:" connection with its statements, for unit tests of the change logs and
+// A migrated ":memory:" connection with its rows, for unit tests of the change logs and
 // namespace counts. Both backends of each run on it: the table ones only need the tables.
 #pragma once
 
@@ -9,13 +9,13 @@
 #include "core/write_scope.hpp"
 #include "storage/connection.hpp"
 #include "storage/migrations.hpp"
-#include "storage/statements.hpp"
+#include "storage/rows.hpp"
 
 namespace kvtest {
 
 struct BackendDatabase {
   kvstore::detail::Connection connection{":memory:", kvstore::Options{}};
-  kvstore::detail::Statements statements{migrated()};
+  kvstore::detail::Rows rows{migrated()};
   kvstore::detail::PendingChanges pending;
 
   // Stores a kv row directly, as a write that went around the log and the counts.

@@ -25,7 +25,7 @@ struct FeedRig {
   explicit FeedRig(bool enabled = true, kvstore::Options other_options = kvtest::no_purge())
       : other(dir.file("store.db"), other_options),
         mine(dir.file("store.db")),
-        feed(mine.statements, mine.log, enabled) {}
+        feed(mine.rows.changes, mine.log, enabled) {}
 
   // Commits a set on this side's connection, as the Store does, and remembers it as its own.
   std::uint64_t commit_own_set(const std::string& key) {
@@ -62,7 +62,7 @@ TEST_CASE("ChangeFeed: starts at the end of the log and returns later external c
           "[feed][change_feed]") {
   FeedRig rig;
   rig.other.set("g", "earlier", "0");  // revision 1, before the feed below starts
-  kvstore::detail::ChangeFeed feed(rig.mine.statements, rig.mine.log, true);
+  kvstore::detail::ChangeFeed feed(rig.mine.rows.changes, rig.mine.log, true);
   std::uint64_t missed = 0;
   CHECK(feed.poll(missed).empty());
 

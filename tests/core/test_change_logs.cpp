@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <kvstore/errors.hpp>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/backend_support.hpp"
@@ -24,6 +25,16 @@ std::vector<std::uint64_t> revisions(const std::vector<kvstore::Event>& events) 
   return out;
 }
 
+// Constructs either backend from the test database.
+template <class Log>
+Log make_log(kvtest::BackendDatabase& db) {
+  if constexpr (std::is_same_v<Log, MemoryChangeLog>) {
+    return Log(db.rows.changes, db.rows.kv);
+  } else {
+    return Log(db.rows.changes);
+  }
+}
+
 // Appends `count` erase entries of g/k<i>, inside one committed write.
 template <class Log>
 void append_erases(kvtest::BackendDatabase& db, Log& log, int count) {
@@ -38,7 +49,7 @@ void append_erases(kvtest::BackendDatabase& db, Log& log, int count) {
 TEMPLATE_TEST_CASE("a change log starts empty at revision 0", "[change_log]", TableChangeLog,
                    MemoryChangeLog) {
   kvtest::BackendDatabase db;
-  TestType log(db.statements);
+  auto log = make_log<TestType>(db);
   CHECK(log.latest() == 0);
   CHECK_FALSE(log.oldest().has_value());
   CHECK(log.size() == 0);
@@ -48,7 +59,7 @@ TEMPLATE_TEST_CASE("a change log starts empty at revision 0", "[change_log]", Ta
 TEMPLATE_TEST_CASE("a change log appends consecutive revisions", "[change_log]", TableChangeLog,
                    MemoryChangeLog) {
   kvtest::BackendDatabase db;
-  TestType log(db.statements);
+  auto log = make_log<TestType>(db);
   kvstore::detail::MemoryCounts counts;
   auto scope = db.write(log, counts);
   CHECK(log.append(EventType::set, "g", "a", 10) == 1);
@@ -64,7 +75,7 @@ TEMPLATE_TEST_CASE("a change log appends consecutive revisions", "[change_log]",
 TEMPLATE_TEST_CASE("a change log reads the entries after a revision, sets with their value",
                    "[change_log]", TableChangeLog, MemoryChangeLog) {
   kvtest::BackendDatabase db;
-  TestType log(db.statements);
+  auto log = make_log<TestType>(db);
   kvstore::detail::MemoryCounts counts;
   {
     auto scope = db.write(log, counts);
@@ -93,7 +104,7 @@ TEMPLATE_TEST_CASE("a change log reads the entries after a revision, sets with t
 TEMPLATE_TEST_CASE("a change log refuses to replay after the latest revision or across a trim",
                    "[change_log]", TableChangeLog, MemoryChangeLog) {
   kvtest::BackendDatabase db;
-  TestType log(db.statements);
+  auto log = make_log<TestType>(db);
   append_erases(db, log, 5);
   const auto op = kvstore::detail::Operation::of("watch");
 
@@ -114,7 +125,7 @@ TEMPLATE_TEST_CASE("a change log refuses to replay after the latest revision or 
 TEMPLATE_TEST_CASE("a change log trim keeps the newest entries, at least one", "[change_log]",
                    TableChangeLog, MemoryChangeLog) {
   kvtest::BackendDatabase db;
-  TestType log(db.statements);
+  auto log = make_log<TestType>(db);
   append_erases(db, log, 4);
 
   log.trim(10);
@@ -131,7 +142,7 @@ TEMPLATE_TEST_CASE("a change log trim keeps the newest entries, at least one", "
 TEMPLATE_TEST_CASE("a change log forgets the entries of a write that rolls back", "[change_log]",
                    TableChangeLog, MemoryChangeLog) {
   kvtest::BackendDatabase db;
-  TestType log(db.statements);
+  auto log = make_log<TestType>(db);
   kvstore::detail::MemoryCounts counts;
   append_erases(db, log, 2);
 
@@ -173,7 +184,7 @@ TEMPLATE_TEST_CASE("a change log forgets the entries of a write that rolls back"
 
 TEST_CASE("a change log in memory reverts what it logged after a mark", "[change_log]") {
   kvtest::BackendDatabase db;
-  MemoryChangeLog log(db.statements);
+  MemoryChangeLog log(db.rows.changes, db.rows.kv);
   log.append(EventType::erase, "g", "a", 1);
   const auto mark = log.mark();
   log.append(EventType::erase, "g", "b", 2);
@@ -190,6 +201,7 @@ TEST_CASE("change logs tell what logging adds to a put's atomicity", "[change_lo
   kvtest::BackendDatabase db;
   using kvstore::detail::Atomicity;
   // The table log's entry is a second statement, which put undoes by hand when it fails.
-  CHECK(TableChangeLog(db.statements).put_atomicity() == Atomicity::self_contained);
-  CHECK(MemoryChangeLog(db.statements).put_atomicity() == Atomicity::single_statement);
+  CHECK(TableChangeLog(db.rows.changes).put_atomicity() == Atomicity::self_contained);
+  CHECK(MemoryChangeLog(db.rows.changes, db.rows.kv).put_atomicity() ==
+        Atomicity::single_statement);
 }

@@ -22,8 +22,8 @@ namespace {
 // Constructs either backend from the test database.
 template <class Counts>
 Counts make_counts(kvtest::BackendDatabase& db) {
-  if constexpr (std::is_constructible_v<Counts, kvstore::detail::Statements&>) {
-    return Counts(db.statements);
+  if constexpr (std::is_same_v<Counts, TableCounts>) {
+    return Counts(db.rows.counts);
   } else {
     return Counts();
   }
@@ -31,7 +31,7 @@ Counts make_counts(kvtest::BackendDatabase& db) {
 
 struct Fixture {
   kvtest::BackendDatabase db;
-  kvstore::detail::MemoryChangeLog log{db.statements};
+  kvstore::detail::MemoryChangeLog log{db.rows.changes, db.rows.kv};
 
   // Counts `rows` rows of `group` in a write that commits.
   void count_committed(kvstore::detail::NamespaceCounts& counts, const std::string& group,
@@ -171,6 +171,6 @@ TEST_CASE("namespace counts tell what counting adds to a put's atomicity", "[quo
   kvtest::BackendDatabase db;
   using kvstore::detail::Atomicity;
   // The tables are updated by statements after the row's: a savepoint must hold them together.
-  CHECK(TableCounts(db.statements).put_atomicity() == Atomicity::needs_savepoint);
+  CHECK(TableCounts(db.rows.counts).put_atomicity() == Atomicity::needs_savepoint);
   CHECK(MemoryCounts().put_atomicity() == Atomicity::single_statement);
 }
