@@ -26,6 +26,7 @@ void ChangeFeed::remember_own(std::vector<std::uint64_t>& revisions) noexcept {
 
 std::vector<Event> ChangeFeed::poll(std::uint64_t& missed) {
   missed = 0;
+  if (!enabled_) return {};
   const auto version = rows_.data_version();
   if (version == seen_data_version_) {
     // No other connection committed since the last poll: every newer revision is our own.

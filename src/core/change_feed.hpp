@@ -17,8 +17,8 @@ namespace kvstore::detail {
 
 class ChangeFeed {
  public:
-  // Starts at the current end of `log` (the table). `enabled` false: remembers nothing, polls
-  // nothing.
+  // Starts at the current end of `log` (the table). `enabled` false (no other connection can
+  // write, or the store does not poll): remembers nothing, and poll() returns nothing.
   ChangeFeed(ChangeRows& rows, ChangeLog& log, bool enabled);
 
   bool enabled() const { return enabled_; }

@@ -1,26 +1,10 @@
 #include "core/change_log.hpp"
 
-#include <array>
 #include <string>
 
 #include "kvstore/errors.hpp"
 
 namespace kvstore::detail {
-namespace {
-
-// Indexed by EventType; the values migrations/0002_revisions.sql documents for `op`.
-constexpr std::array<std::string_view, 4> kOpNames = {"set", "erase", "delete_group", "expire"};
-
-}  // namespace
-
-std::string_view log_op_name(EventType type) { return kOpNames[static_cast<std::size_t>(type)]; }
-
-EventType log_op_type(std::string_view name) {
-  for (std::size_t i = 0; i < kOpNames.size(); ++i) {
-    if (kOpNames[i] == name) return static_cast<EventType>(i);
-  }
-  throw SchemaError("kvstore: change log: unknown op '" + std::string(name) + "'");
-}
 
 std::vector<Event> ChangeLog::replay_after(std::uint64_t revision, const Operation& op) {
   if (const auto last = latest(); revision > last) {

@@ -12,14 +12,11 @@
 #include <vector>
 
 #include "core/atomicity.hpp"
+#include "events/event_names.hpp"
 #include "kvstore/events.hpp"
 #include "util/operation.hpp"
 
 namespace kvstore::detail {
-
-// The `op` column's value for an event type that is logged (not `gap`), and back.
-std::string_view log_op_name(EventType type);
-EventType log_op_type(std::string_view name);
 
 class ChangeLog {
  public:

@@ -1,26 +1,54 @@
-// Event's names and JSON form.
-#include <ctime>
+// Event's names (both spellings of its type: event_names.hpp) and JSON form.
+#include "events/event_names.hpp"
 
-#include "kvstore/events.hpp"
+#include <algorithm>
+#include <array>
+#include <ctime>
+#include <string>
+
+#include "kvstore/errors.hpp"
 #include "util/unix_time.hpp"
 
 namespace kvstore {
 
-std::string_view to_string(EventType type) {
-  switch (type) {
-    case EventType::set:
-      return "set";
-    case EventType::erase:
-      return "delete";
-    case EventType::delete_group:
-      return "delete_group";
-    case EventType::expire:
-      return "expire";
-    case EventType::gap:
-      return "gap";
-  }
-  return "set";
+namespace {
+
+struct Spellings {
+  EventType type;
+  std::string_view name;    // public
+  std::string_view logged;  // the change log's `op`; empty: never logged
+};
+
+constexpr std::array<Spellings, 5> kSpellings{{
+    {EventType::set, "set", "set"},
+    {EventType::erase, "delete", "erase"},
+    {EventType::delete_group, "delete_group", "delete_group"},
+    {EventType::expire, "expire", "expire"},
+    {EventType::gap, "gap", ""},
+}};
+
+const Spellings& spellings_of(EventType type) {
+  const auto found = std::find_if(kSpellings.begin(), kSpellings.end(),
+                                  [&](const Spellings& s) { return s.type == type; });
+  return found == kSpellings.end() ? kSpellings.front() : *found;
 }
+
+}  // namespace
+
+std::string_view to_string(EventType type) { return spellings_of(type).name; }
+
+namespace detail {
+
+std::string_view log_op_name(EventType type) { return spellings_of(type).logged; }
+
+EventType log_op_type(std::string_view name) {
+  for (const auto& s : kSpellings) {
+    if (!s.logged.empty() && s.logged == name) return s.type;
+  }
+  throw SchemaError("kvstore: change log: unknown op '" + std::string(name) + "'");
+}
+
+}  // namespace detail
 
 namespace {
 
