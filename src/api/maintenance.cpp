@@ -60,7 +60,7 @@ void add_value_file_problems(SQLite::Database& db, const detail::BlobFiles& file
 }  // namespace
 
 StoreStats Store::stats() {
-  return impl_->read(Operation::of("stats"), [&] {
+  return impl_->with_connection(Operation::of("stats"), [&] {
     auto& db = impl_->connection.database();
     const auto now =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
@@ -87,7 +87,7 @@ StoreStats Store::stats() {
 }
 
 std::vector<std::string> Store::check() {
-  return impl_->read(Operation::of("check"), [&] {
+  return impl_->with_connection(Operation::of("check"), [&] {
     auto& db = impl_->connection.database();
     std::vector<std::string> problems;
     SQLite::Statement integrity(db, "PRAGMA integrity_check");
@@ -118,7 +118,7 @@ std::vector<std::string> Store::check() {
 }
 
 void Store::checkpoint() {
-  impl_->read(Operation::of("checkpoint"), [&] {
+  impl_->with_connection(Operation::of("checkpoint"), [&] {
     if (impl_->connection.is_memory()) return;
     SQLite::Statement checkpoint(impl_->connection.database(), "PRAGMA wal_checkpoint(TRUNCATE)");
     checkpoint.executeStep();
@@ -134,7 +134,7 @@ void Store::checkpoint() {
 void Store::vacuum() {
   const auto op = Operation::of("vacuum");
   impl_->require_writable(op);
-  impl_->read(op, [&] {
+  impl_->with_connection(op, [&] {
     if (impl_->connection.in_transaction()) {
       throw StorageError(op.message("cannot vacuum inside a transaction"), SQLITE_ERROR);
     }

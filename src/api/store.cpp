@@ -1,5 +1,5 @@
-// Store's data methods: each opens the connection through Impl::read or Impl::write, which
-// serialize it, make it atomic and translate SQLite failures into kvstore errors.
+// Store's data methods: each opens the connection through Impl::with_connection or Impl::write,
+// which serialize it, make it atomic and translate SQLite failures into kvstore errors.
 #include "kvstore/store.hpp"
 
 #include "core/namespace_counts.hpp"
@@ -66,7 +66,7 @@ void for_each_page(Store::Impl& impl, const Operation& op, std::string_view grou
       std::optional<std::int64_t> blob;
     };
     std::vector<Row> page;
-    impl.read(op, [&] {
+    impl.with_connection(op, [&] {
       impl.rows.kv.live_page(
           group, from, now, kForEachPage,
           [&](std::string_view key, std::string_view value, std::optional<std::int64_t> blob) {
@@ -96,16 +96,17 @@ Store::~Store() = default;
 
 std::optional<std::string> Store::get(std::string_view group, std::string_view key) {
   const auto now = detail::now_unix_ms();
-  return impl_->read(Operation::of("get", group, key), [&]() -> std::optional<std::string> {
-    auto stored = impl_->rows.kv.find(group, key);
-    if (!stored) return std::nullopt;
-    if (!stored->expires_at || *stored->expires_at > now) {
-      if (!stored->blob_id) return std::move(stored->value);
-      return impl_->streamed_value_of(group, key, *stored->blob_id, now);
-    }
-    impl_->expire_row(group, key, now);
-    return std::nullopt;
-  });
+  return impl_->with_connection(
+      Operation::of("get", group, key), [&]() -> std::optional<std::string> {
+        auto stored = impl_->rows.kv.find(group, key);
+        if (!stored) return std::nullopt;
+        if (!stored->expires_at || *stored->expires_at > now) {
+          if (!stored->blob_id) return std::move(stored->value);
+          return impl_->streamed_value_of(group, key, *stored->blob_id, now);
+        }
+        impl_->expire_row(group, key, now);
+        return std::nullopt;
+      });
 }
 
 void Store::set(std::string_view group, std::string_view key, std::string_view value) {
@@ -147,7 +148,7 @@ std::size_t Store::delete_prefix(std::string_view group_prefix) {
 
 std::map<std::string, std::string> Store::get_all(std::string_view group) {
   const auto now = detail::now_unix_ms();
-  return impl_->read(Operation::of("get_all", group), [&] {
+  return impl_->with_connection(Operation::of("get_all", group), [&] {
     std::map<std::string, std::string> all;
     std::vector<std::pair<std::string, std::int64_t>> streamed;  // read once the rows are
     impl_->rows.kv.live_page(
@@ -176,20 +177,20 @@ void Store::for_each(std::string_view group,
 
 std::size_t Store::count(std::string_view group) {
   const auto now = detail::now_unix_ms();
-  return impl_->read(Operation::of("count", group),
-                     [&] { return impl_->rows.kv.count_live(group, now); });
+  return impl_->with_connection(Operation::of("count", group),
+                                [&] { return impl_->rows.kv.count_live(group, now); });
 }
 
 std::size_t Store::count_all(std::string_view group_prefix) {
   const auto now = detail::now_unix_ms();
-  return impl_->read(Operation::of("count_all", group_prefix), [&] {
+  return impl_->with_connection(Operation::of("count_all", group_prefix), [&] {
     return impl_->rows.kv.count_live_in_range(detail::PrefixRange::of(group_prefix), now);
   });
 }
 
 std::vector<std::string> Store::groups(std::string_view group_prefix) {
   const auto now = detail::now_unix_ms();
-  return impl_->read(Operation::of("groups", group_prefix), [&] {
+  return impl_->with_connection(Operation::of("groups", group_prefix), [&] {
     return impl_->rows.kv.live_groups_in_range(detail::PrefixRange::of(group_prefix), now);
   });
 }
@@ -205,7 +206,7 @@ void Store::transaction(const std::function<void(Transaction&)>& fn) {
 }
 
 std::uint64_t Store::revision() {
-  return impl_->read(Operation::of("revision"), [&] { return impl_->log.latest(); });
+  return impl_->with_connection(Operation::of("revision"), [&] { return impl_->log.latest(); });
 }
 
 }  // namespace kvstore

@@ -54,7 +54,7 @@ Watcher Store::watch_filtered(detail::WatchFilter filter,
   // are in the log read here, those committed after reach the watcher live.
   auto state = detail::guarded(
       op, [&] { return std::make_shared<detail::WatcherState>(std::move(filter), capacity); });
-  return impl_->read(op, [&] {
+  return impl_->with_connection(op, [&] {
     std::deque<Event> replay;
     std::uint64_t through = *from_revision;
     for (Event& event : impl_->log.replay_after(*from_revision, op)) {
@@ -80,7 +80,7 @@ Subscription Store::on_change(std::function<void(const Event&)> fn) {
 
 std::vector<Event> Store::changes_since(std::uint64_t revision) {
   const auto op = Operation::of("changes_since");
-  return impl_->read(op, [&] { return impl_->log.replay_after(revision, op); });
+  return impl_->with_connection(op, [&] { return impl_->log.replay_after(revision, op); });
 }
 
 }  // namespace kvstore

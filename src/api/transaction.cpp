@@ -1,6 +1,6 @@
 // Transaction's methods: inside Store::transaction(fn) the calling thread owns the open
-// transaction, so each Store method it calls joins it (Store::Impl::read runs a joined call without
-// locking).
+// transaction, so each Store method it calls joins it (Store::Impl::with_connection runs a joined
+// call without locking).
 #include "kvstore/store.hpp"
 
 namespace kvstore {

@@ -49,16 +49,17 @@ std::optional<StoredMetadata> load_metadata(Store::Impl& impl, std::string_view 
 // ---- Store ----
 
 std::optional<Metadata> Store::stat(std::string_view group, std::string_view key) {
-  return impl_->read(Operation::of("stat", group, key), [&]() -> std::optional<Metadata> {
-    auto stored = load_metadata(*impl_, group, key);
-    if (!stored) return std::nullopt;
-    return stored->metadata;
-  });
+  return impl_->with_connection(Operation::of("stat", group, key),
+                                [&]() -> std::optional<Metadata> {
+                                  auto stored = load_metadata(*impl_, group, key);
+                                  if (!stored) return std::nullopt;
+                                  return stored->metadata;
+                                });
 }
 
 std::optional<BlobReader> Store::open_reader(std::string_view group, std::string_view key) {
   const auto op = Operation::of("open_reader", group, key);
-  return impl_->read(op, [&]() -> std::optional<BlobReader> {
+  return impl_->with_connection(op, [&]() -> std::optional<BlobReader> {
     auto stored = load_metadata(*impl_, group, key, true);
     std::unique_ptr<detail::File> file;
     // Another process may delete the value and its file between the two steps: look again.
@@ -285,7 +286,7 @@ bool BlobReader::State::fetch() {
     delivered += chunk.size();
     return true;
   }
-  impl->read(op, [&] {
+  impl->with_connection(op, [&] {
     if (!impl->rows.blobs.read_chunk(*blob_id, next_seq, chunk)) {
       throw Error(op.message("the value (revision " + std::to_string(metadata.revision) +
                              ") was replaced or deleted while being read"));

@@ -37,7 +37,7 @@ void reclaim_abandoned_blobs(Store::Impl& impl) noexcept {
   try {
     // A read finds candidates cheaply; only then does a write transaction decide, in which no
     // writer can be between inserting its row and committing it with its file.
-    if (impl.read(op, [&] { return find_garbage(impl); }).empty()) return;
+    if (impl.with_connection(op, [&] { return find_garbage(impl); }).empty()) return;
     const auto unreferenced = impl.write(op, [&] {
       auto garbage = find_garbage(impl);
       for (const auto id : garbage.abandoned) impl.discard_blob(id);  // files go after commit

@@ -307,7 +307,7 @@ std::size_t Store::Impl::purge_expired_in(std::string_view group_prefix) {
 }
 
 void Store::Impl::poll_external_changes() {
-  read(detail::Operation::of("change feed"), [&] {
+  with_connection(detail::Operation::of("change feed"), [&] {
     std::uint64_t missed = 0;
     auto external = feed.poll(missed);
     record_external(std::move(external), missed);

@@ -44,9 +44,11 @@ struct Store::Impl {
   void finish_opening() noexcept;
 
   // Runs body with the connection, under the mutex unless this thread's transaction is open.
-  // The changes body committed are published after the mutex is released.
+  // body reads; what it writes it writes in an atomic write of its own (get's lazy expiry opens
+  // a WriteScope) or outside any transaction (checkpoint, vacuum). The changes body committed
+  // are published after the mutex is released. For a write, use write().
   template <class Body>
-  decltype(auto) read(const detail::Operation& op, Body&& body) {
+  decltype(auto) with_connection(const detail::Operation& op, Body&& body) {
     return detail::guarded(op, [&]() -> decltype(auto) {
       if (joined()) {
         require_live_transaction(op);
@@ -60,14 +62,14 @@ struct Store::Impl {
     });
   }
 
-  // Like read(), inside one atomic write: its own transaction, or a savepoint of the open one
-  // (less if body needs less: see detail::Atomicity and write_put). Throws StorageError without
-  // touching the file when the store is read-only.
+  // Like with_connection(), inside one atomic write: its own transaction, or a savepoint of the
+  // open one (less if body needs less: see detail::Atomicity and write_put). Throws StorageError
+  // without touching the file when the store is read-only.
   template <class Body>
   decltype(auto) write(const detail::Operation& op, Body&& body,
                        detail::Atomicity atomicity = detail::Atomicity::needs_savepoint) {
     require_writable(op);
-    return read(op, [&]() -> decltype(auto) {
+    return with_connection(op, [&]() -> decltype(auto) {
       detail::WriteScope scope(connection, pending, log, counts, atomicity);
       catch_up_with_others(scope);
       if constexpr (std::is_void_v<decltype(body())>) {
