@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/atomicity.hpp"
-#include "events/event_names.hpp"
+#include "events/type_names.hpp"
 #include "kvstore/events.hpp"
 #include "util/operation.hpp"
 

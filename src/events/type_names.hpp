@@ -1,4 +1,4 @@
-// EventType's two spellings, kept in one table (event_names.cpp): the public name (to_string,
+// EventType's two spellings, kept in one table (type_names.cpp): the public name (to_string,
 // JSON, the CLI's watch) and the value the change log's `op` column stores
 // (migrations/0002_revisions.sql). They differ for erase only: "delete" in public, as go-store
 // names it, and "erase" in the log, which files already hold.

@@ -1,5 +1,5 @@
-// Event's names (both spellings of its type: event_names.hpp) and JSON form.
-#include "events/event_names.hpp"
+// Event's names (both spellings of its type: type_names.hpp) and JSON form.
+#include "events/type_names.hpp"
 
 #include <algorithm>
 #include <array>
