@@ -214,7 +214,7 @@ class Store {
   BlobWriter begin_set(std::string_view group, std::string_view key, Metadata meta = {},
                        std::stop_token cancel = {});
 
-  struct Impl;
+  class Impl;  // the implementation: src/core/store_impl.hpp
 
  private:
   friend class Transaction;

@@ -33,24 +33,6 @@ std::shared_ptr<Store::Impl> open(const std::string& path, Options options) {
   });
 }
 
-// Marks the calling thread as the owner of the open transaction for the scope's lifetime, so
-// the Store calls it makes from fn join the transaction. Nested transactions leave it as is.
-class TransactionOwner {
- public:
-  explicit TransactionOwner(Store::Impl& impl) : impl_(impl), outermost_(!impl.joined()) {
-    if (outermost_) impl_.transaction_thread = std::this_thread::get_id();
-  }
-  ~TransactionOwner() {
-    if (outermost_) impl_.transaction_thread = std::thread::id();
-  }
-  TransactionOwner(const TransactionOwner&) = delete;
-  TransactionOwner& operator=(const TransactionOwner&) = delete;
-
- private:
-  Store::Impl& impl_;
-  bool outermost_;
-};
-
 // for_each reads this many rows per lock hold.
 constexpr int kForEachPage = 256;
 
@@ -66,15 +48,15 @@ void for_each_page(Store::Impl& impl, const Operation& op, std::string_view grou
       std::optional<std::int64_t> blob;
     };
     std::vector<Row> page;
-    impl.with_connection(op, [&] {
-      impl.rows.kv.live_page(
+    impl.with_connection(op, [&](detail::HeldStore& held) {
+      held.kv().live_page(
           group, from, now, kForEachPage,
           [&](std::string_view key, std::string_view value, std::optional<std::int64_t> blob) {
             page.push_back(
                 {std::string(key), blob ? std::nullopt : std::optional<std::string>(value), blob});
           });
       for (Row& row : page) {
-        if (row.blob) row.value = impl.streamed_value_of(group, row.key, *row.blob, now);
+        if (row.blob) row.value = held.streamed_value_of(group, row.key, *row.blob, now);
       }
     });
     for (const Row& row : page) {
@@ -97,21 +79,21 @@ Store::~Store() = default;
 std::optional<std::string> Store::get(std::string_view group, std::string_view key) {
   const auto now = detail::now_unix_ms();
   return impl_->with_connection(
-      Operation::of("get", group, key), [&]() -> std::optional<std::string> {
-        auto stored = impl_->rows.kv.find(group, key);
+      Operation::of("get", group, key), [&](detail::HeldStore& held) -> std::optional<std::string> {
+        auto stored = held.kv().find(group, key);
         if (!stored) return std::nullopt;
         if (!stored->expires_at || *stored->expires_at > now) {
           if (!stored->blob_id) return std::move(stored->value);
-          return impl_->streamed_value_of(group, key, *stored->blob_id, now);
+          return held.streamed_value_of(group, key, *stored->blob_id, now);
         }
-        impl_->expire_row(group, key, now);
+        held.expire_row(group, key, now);
         return std::nullopt;
       });
 }
 
 void Store::set(std::string_view group, std::string_view key, std::string_view value) {
-  impl_->write_put(Operation::of("set", group, key), group, [&] {
-    impl_->put(group, key, {value, std::nullopt}, value, detail::now_unix_ms());
+  impl_->write_put(Operation::of("set", group, key), group, [&](detail::HeldStore& held) {
+    held.put(group, key, {value, std::nullopt}, value, detail::now_unix_ms());
   });
 }
 
@@ -119,39 +101,40 @@ void Store::set_with_ttl(std::string_view group, std::string_view key, std::stri
                          std::chrono::milliseconds ttl) {
   const auto op = Operation::of("set_with_ttl", group, key);
   detail::require_positive_ttl(op, ttl);
-  impl_->write_put(op, group, [&] {
+  impl_->write_put(op, group, [&](detail::HeldStore& held) {
     const auto now = detail::now_unix_ms();
-    impl_->put(group, key, {value, detail::expiry_after(now, ttl)}, value, now);
+    held.put(group, key, {value, detail::expiry_after(now, ttl)}, value, now);
   });
 }
 
 bool Store::erase(std::string_view group, std::string_view key) {
-  return impl_->write(Operation::of("erase", group, key), [&] {
-    return impl_->remove_row(group, key, detail::now_unix_ms()).value_or(false);
+  return impl_->write(Operation::of("erase", group, key), [&](detail::HeldStore& held) {
+    return held.remove_row(group, key, detail::now_unix_ms()).value_or(false);
   });
 }
 
 std::size_t Store::delete_group(std::string_view group) {
-  return impl_->write(Operation::of("delete_group", group),
-                      [&] { return impl_->remove_group(group, detail::now_unix_ms()); });
+  return impl_->write(Operation::of("delete_group", group), [&](detail::HeldStore& held) {
+    return held.remove_group(group, detail::now_unix_ms());
+  });
 }
 
 std::size_t Store::delete_prefix(std::string_view group_prefix) {
-  return impl_->write(Operation::of("delete_prefix", group_prefix), [&] {
+  return impl_->write(Operation::of("delete_prefix", group_prefix), [&](detail::HeldStore& held) {
     const auto now = detail::now_unix_ms();
-    const auto groups = impl_->rows.kv.groups_in_range(detail::PrefixRange::of(group_prefix));
+    const auto groups = held.kv().groups_in_range(detail::PrefixRange::of(group_prefix));
     std::size_t removed = 0;
-    for (const auto& group : groups) removed += impl_->remove_group(group, now);
+    for (const auto& group : groups) removed += held.remove_group(group, now);
     return removed;
   });
 }
 
 std::map<std::string, std::string> Store::get_all(std::string_view group) {
   const auto now = detail::now_unix_ms();
-  return impl_->with_connection(Operation::of("get_all", group), [&] {
+  return impl_->with_connection(Operation::of("get_all", group), [&](detail::HeldStore& held) {
     std::map<std::string, std::string> all;
     std::vector<std::pair<std::string, std::int64_t>> streamed;  // read once the rows are
-    impl_->rows.kv.live_page(
+    held.kv().live_page(
         group, {}, now, -1,
         [&](std::string_view key, std::string_view value, std::optional<std::int64_t> blob) {
           if (blob) {
@@ -161,7 +144,7 @@ std::map<std::string, std::string> Store::get_all(std::string_view group) {
           }
         });
     for (auto& [key, blob] : streamed) {
-      if (auto value = impl_->streamed_value_of(group, key, blob, now)) {
+      if (auto value = held.streamed_value_of(group, key, blob, now)) {
         all.emplace(std::move(key), std::move(*value));
       }
     }
@@ -177,36 +160,38 @@ void Store::for_each(std::string_view group,
 
 std::size_t Store::count(std::string_view group) {
   const auto now = detail::now_unix_ms();
-  return impl_->with_connection(Operation::of("count", group),
-                                [&] { return impl_->rows.kv.count_live(group, now); });
+  return impl_->with_connection(Operation::of("count", group), [&](detail::HeldStore& held) {
+    return held.kv().count_live(group, now);
+  });
 }
 
 std::size_t Store::count_all(std::string_view group_prefix) {
   const auto now = detail::now_unix_ms();
-  return impl_->with_connection(Operation::of("count_all", group_prefix), [&] {
-    return impl_->rows.kv.count_live_in_range(detail::PrefixRange::of(group_prefix), now);
-  });
+  return impl_->with_connection(
+      Operation::of("count_all", group_prefix), [&](detail::HeldStore& held) {
+        return held.kv().count_live_in_range(detail::PrefixRange::of(group_prefix), now);
+      });
 }
 
 std::vector<std::string> Store::groups(std::string_view group_prefix) {
   const auto now = detail::now_unix_ms();
-  return impl_->with_connection(Operation::of("groups", group_prefix), [&] {
-    return impl_->rows.kv.live_groups_in_range(detail::PrefixRange::of(group_prefix), now);
-  });
+  return impl_->with_connection(
+      Operation::of("groups", group_prefix), [&](detail::HeldStore& held) {
+        return held.kv().live_groups_in_range(detail::PrefixRange::of(group_prefix), now);
+      });
 }
 
 std::size_t Store::purge_expired() { return impl_->purge_expired(); }
 
 void Store::transaction(const std::function<void(Transaction&)>& fn) {
   Transaction view(*this);
-  impl_->write(Operation::of("transaction"), [&] {
-    TransactionOwner owner(*impl_);
-    detail::run_callers_code([&] { fn(view); });
-  });
+  impl_->transaction(Operation::of("transaction"),
+                     [&] { detail::run_callers_code([&] { fn(view); }); });
 }
 
 std::uint64_t Store::revision() {
-  return impl_->with_connection(Operation::of("revision"), [&] { return impl_->log.latest(); });
+  return impl_->with_connection(Operation::of("revision"),
+                                [&](detail::HeldStore& held) { return held.log().latest(); });
 }
 
 }  // namespace kvstore

@@ -46,18 +46,18 @@ Watcher Store::watch_filtered(detail::WatchFilter filter,
   if (!from_revision) {
     return detail::guarded(op, [&] {
       auto state = std::make_shared<detail::WatcherState>(std::move(filter), capacity);
-      impl_->hub->add_watcher(state);
-      return Watcher(std::move(state), impl_->hub);
+      impl_->hub()->add_watcher(state);
+      return Watcher(std::move(state), impl_->hub());
     });
   }
   // Registering under the connection lock splits the changes exactly: those committed before
   // are in the log read here, those committed after reach the watcher live.
   auto state = detail::guarded(
       op, [&] { return std::make_shared<detail::WatcherState>(std::move(filter), capacity); });
-  return impl_->with_connection(op, [&] {
+  return impl_->with_connection(op, [&](detail::HeldStore& held) {
     std::deque<Event> replay;
     std::uint64_t through = *from_revision;
-    for (Event& event : impl_->log.replay_after(*from_revision, op)) {
+    for (Event& event : held.log().replay_after(*from_revision, op)) {
       through = event.revision;
       if (in_scope(state->filter, event) && state->filter.matches(event)) {
         replay.push_back(std::move(event));
@@ -66,8 +66,8 @@ Watcher Store::watch_filtered(detail::WatchFilter filter,
     // The cutoff before registering: a batch still being published may reach the watcher as
     // soon as it is registered, and what it carries is already in the replay.
     state->replay(std::move(replay), through);
-    impl_->hub->add_watcher(state);
-    return Watcher(std::move(state), impl_->hub);
+    impl_->hub()->add_watcher(state);
+    return Watcher(std::move(state), impl_->hub());
   });
 }
 
@@ -75,12 +75,13 @@ Subscription Store::on_change(std::function<void(const Event&)> fn) {
   const auto op = Operation::of("on_change");
   if (!fn) throw InvalidArgument(op.message("empty callback"));
   return detail::guarded(
-      op, [&] { return Subscription(impl_->hub->add_callback(std::move(fn)), impl_->hub); });
+      op, [&] { return Subscription(impl_->hub()->add_callback(std::move(fn)), impl_->hub()); });
 }
 
 std::vector<Event> Store::changes_since(std::uint64_t revision) {
   const auto op = Operation::of("changes_since");
-  return impl_->with_connection(op, [&] { return impl_->log.replay_after(revision, op); });
+  return impl_->with_connection(
+      op, [&](detail::HeldStore& held) { return held.log().replay_after(revision, op); });
 }
 
 }  // namespace kvstore

@@ -32,7 +32,7 @@ struct BlobWriter::State {
   Metadata metadata;
   std::stop_token cancel;
   // Runs inside the commit's write, before the row is stored (ScopedStore's quota check).
-  std::function<void(Store::Impl&, const detail::Operation&, std::int64_t now)> before_commit;
+  std::function<void(detail::HeldStore&, const detail::Operation&, std::int64_t now)> before_commit;
   std::int64_t blob_id = 0;
   // The value's file (BlobFiles), for a store on a file, open and locked until the value is
   // committed or discarded (the lock tells other openers that this writer is alive). Without

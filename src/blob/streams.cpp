@@ -22,10 +22,10 @@ struct StoredMetadata {
 // The metadata of a live group/key, or nullopt (an expired row is deleted like get does);
 // `with_value`: also a plain value, from the same row (one statement, one snapshot: another
 // connection may replace the row between two).
-std::optional<StoredMetadata> load_metadata(Store::Impl& impl, std::string_view group,
+std::optional<StoredMetadata> load_metadata(detail::HeldStore& held, std::string_view group,
                                             std::string_view key, bool with_value = false) {
   const auto now = detail::now_unix_ms();
-  auto row = impl.rows.kv.metadata(group, key, with_value);
+  auto row = held.kv().metadata(group, key, with_value);
   if (!row) return std::nullopt;
   if (!row->expires_at || *row->expires_at > now) {
     StoredMetadata stored{{std::move(row->tag), row->size, row->revision,
@@ -36,7 +36,7 @@ std::optional<StoredMetadata> load_metadata(Store::Impl& impl, std::string_view 
     if (row->expires_at) stored.metadata.expires_at = detail::from_unix_ms(*row->expires_at);
     return stored;
   }
-  impl.expire_row(group, key, now);
+  held.expire_row(group, key, now);
   return std::nullopt;
 }
 
@@ -50,8 +50,8 @@ std::optional<StoredMetadata> load_metadata(Store::Impl& impl, std::string_view 
 
 std::optional<Metadata> Store::stat(std::string_view group, std::string_view key) {
   return impl_->with_connection(Operation::of("stat", group, key),
-                                [&]() -> std::optional<Metadata> {
-                                  auto stored = load_metadata(*impl_, group, key);
+                                [&](detail::HeldStore& held) -> std::optional<Metadata> {
+                                  auto stored = load_metadata(held, group, key);
                                   if (!stored) return std::nullopt;
                                   return stored->metadata;
                                 });
@@ -59,15 +59,15 @@ std::optional<Metadata> Store::stat(std::string_view group, std::string_view key
 
 std::optional<BlobReader> Store::open_reader(std::string_view group, std::string_view key) {
   const auto op = Operation::of("open_reader", group, key);
-  return impl_->with_connection(op, [&]() -> std::optional<BlobReader> {
-    auto stored = load_metadata(*impl_, group, key, true);
+  return impl_->with_connection(op, [&](detail::HeldStore& held) -> std::optional<BlobReader> {
+    auto stored = load_metadata(held, group, key, true);
     std::unique_ptr<detail::File> file;
     // Another process may delete the value and its file between the two steps: look again.
     for (int attempt = 1; stored && stored->in_file; ++attempt) {
-      file = attempt < 3 ? impl_->files.open(*stored->blob_id)
-                         : impl_->files.open_recorded(*stored->blob_id);
+      file = attempt < 3 ? impl_->files().open(*stored->blob_id)
+                         : impl_->files().open_recorded(*stored->blob_id);
       if (file) break;
-      stored = load_metadata(*impl_, group, key, true);
+      stored = load_metadata(held, group, key, true);
     }
     if (!stored) return std::nullopt;
     auto state = std::make_unique<BlobReader::State>();
@@ -105,19 +105,19 @@ BlobWriter Store::begin_set(std::string_view group, std::string_view key, Metada
     made->cancel = std::move(cancel);
     return made;
   });
-  const bool in_file = impl_->files.enabled();
+  const bool in_file = impl_->files().enabled();
   std::int64_t id = 0;
   try {
-    impl_->write(op, [&] {
-      id = impl_->rows.blobs.create(getpid(), detail::now_unix_ms(), in_file);
+    impl_->write(op, [&](detail::HeldStore& held) {
+      id = held.blobs().create(getpid(), detail::now_unix_ms(), in_file);
       // In the same transaction as the row: an opener never sees the one without the other.
-      if (in_file) state->file = impl_->files.create(id);
+      if (in_file) state->file = impl_->files().create(id);
     });
   } catch (...) {
     if (state->file) {
       state->file.reset();
       try {
-        impl_->files.remove(id);
+        impl_->files().remove(id);
       } catch (const std::exception&) {
         // A file without a row: the next open reclaims it, the next staging replaces it.
       }
@@ -157,7 +157,8 @@ void BlobWriter::State::append(std::string_view bytes) {
 void BlobWriter::State::stage(std::string_view bytes) {
   const auto op = operation("write");
   auto impl = lock_store(op);
-  impl->write(op, [&] { impl->rows.blobs.insert_chunk(blob_id, next_seq, bytes); });
+  impl->write(
+      op, [&](detail::HeldStore& held) { held.blobs().insert_chunk(blob_id, next_seq, bytes); });
   ++next_seq;
 }
 
@@ -165,26 +166,26 @@ void BlobWriter::State::publish(Store::Impl& impl, const Operation& op) {
   if (file) {
     detail::guarded(op, [&] {
       file->sync();
-      impl.files.sync_directory();
+      impl.files().sync_directory();
     });
   }
   if (!buffer.empty()) {
     stage(buffer);
     buffer.clear();
   }
-  impl.write(op, [&] {
+  impl.write(op, [&](detail::HeldStore& held) {
     const auto now = detail::now_unix_ms();
-    if (before_commit) before_commit(impl, op, now);
-    if (!impl.rows.blobs.finish(blob_id, static_cast<std::int64_t>(size))) {
+    if (before_commit) before_commit(held, op, now);
+    if (!held.blobs().finish(blob_id, static_cast<std::int64_t>(size))) {
       throw Error(op.message("the staged value is gone (reclaimed by another opener?)"));
     }
     const auto expires_at = metadata.expires_at
                                 ? std::optional(detail::to_unix_ms(*metadata.expires_at))
                                 : std::nullopt;
     const std::string event_value =
-        size <= kBlobEventValueLimit ? impl.stored_value({}, blob_id) : std::string();
-    impl.put(group, key, {{}, expires_at, metadata.tag, blob_id}, event_value, now);
-    impl.reclaim_orphan_blobs();  // the value this one replaced, if it was streamed
+        size <= kBlobEventValueLimit ? held.stored_value({}, blob_id) : std::string();
+    held.put(group, key, {{}, expires_at, metadata.tag, blob_id}, event_value, now);
+    held.reclaim_orphan_blobs();  // the value this one replaced, if it was streamed
   });
 }
 
@@ -194,7 +195,7 @@ void BlobWriter::State::discard(Status outcome) noexcept {
   buffer.shrink_to_fit();
   if (auto impl = store.lock()) {
     try {
-      impl->write(operation("abort"), [&] { impl->discard_blob(blob_id); });
+      impl->write(operation("abort"), [&](detail::HeldStore& held) { held.discard_blob(blob_id); });
     } catch (const std::exception& e) {
       impl->report(e.what(), " (staged data is reclaimed on the next open)");
     }
@@ -286,8 +287,8 @@ bool BlobReader::State::fetch() {
     delivered += chunk.size();
     return true;
   }
-  impl->with_connection(op, [&] {
-    if (!impl->rows.blobs.read_chunk(*blob_id, next_seq, chunk)) {
+  impl->with_connection(op, [&](detail::HeldStore& held) {
+    if (!held.blobs().read_chunk(*blob_id, next_seq, chunk)) {
       throw Error(op.message("the value (revision " + std::to_string(metadata.revision) +
                              ") was replaced or deleted while being read"));
     }

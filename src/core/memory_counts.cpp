@@ -1,7 +1,5 @@
 #include "core/memory_counts.hpp"
 
-#include <SQLiteCpp/Statement.h>
-
 #include <utility>
 
 #include "util/room_for.hpp"
@@ -101,19 +99,16 @@ void MemoryCounts::rollback_to(std::size_t mark) noexcept {
   }
 }
 
-void MemoryCounts::find_miscounts(SQLite::Database& db, std::vector<Miscount>& groups,
+void MemoryCounts::find_miscounts(Connection& connection, std::vector<Miscount>& groups,
                                   std::vector<Miscount>& namespaces) const {
   GroupKeys actual_groups;
   TotalsMap actual_totals;
-  SQLite::Statement query(db, kGroupKeys);
-  while (query.executeStep()) {
-    const std::string group = query.getColumn(0).getString();
-    const std::int64_t keys = query.getColumn(1).getInt64();
-    actual_groups[group] = keys;
+  recount_namespaced_groups(connection, [&](std::string_view group, std::int64_t keys) {
+    actual_groups[std::string(group)] = keys;
     Totals& totals = actual_totals[std::string(namespace_of(group))];
     totals.keys += keys;
     totals.groups += 1;
-  }
+  });
   add_differences(
       actual_groups, group_keys_,
       [](const std::string& name, std::int64_t holds, std::int64_t counted) {

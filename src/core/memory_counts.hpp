@@ -43,7 +43,7 @@ class MemoryCounts final : public NamespaceCounts {
   void count(std::string_view group, std::string_view ns, std::int64_t rows) override;
   std::size_t before_insert(std::string_view group) override;
   void after_insert(std::string_view group, std::size_t ticket, bool added) override;
-  void find_miscounts(SQLite::Database& db, std::vector<Miscount>& groups,
+  void find_miscounts(Connection& connection, std::vector<Miscount>& groups,
                       std::vector<Miscount>& namespaces) const override;
 
   GroupKeys group_keys_;

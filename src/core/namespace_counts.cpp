@@ -2,20 +2,16 @@
 
 namespace kvstore::detail {
 
-// On BLOBs instr counts bytes (on TEXT it counts characters and stops at a NUL), so the namespace
-// is split off byte-wise, as namespace_of does.
-const char* const NamespaceCounts::kGroupKeys = R"(
-  SELECT grp, count(*) AS keys FROM kv WHERE instr(CAST(grp AS BLOB), X'3A') > 0 GROUP BY grp)";
-
 void NamespaceCounts::count_rows(std::string_view group, std::int64_t rows) {
   const auto ns = namespace_of(group);
   if (ns.empty() || rows == 0) return;
   count(group, ns, rows);
 }
 
-void NamespaceCounts::add_problems(SQLite::Database& db, std::vector<std::string>& problems) const {
+void NamespaceCounts::add_problems(Connection& connection,
+                                   std::vector<std::string>& problems) const {
   std::vector<Miscount> groups, namespaces;
-  find_miscounts(db, groups, namespaces);
+  find_miscounts(connection, groups, namespaces);
   const auto describe = [](const char* what, const Miscount& m) {
     std::string problem = std::string("quota counts: ") + what + " '" + m.name + "' holds " +
                           std::to_string(m.holds_keys) + " keys, counted " +

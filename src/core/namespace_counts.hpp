@@ -4,8 +4,6 @@
 // tables of migration 0004, MemoryCounts in memory. Guarded by the Store's connection lock.
 #pragma once
 
-#include <SQLiteCpp/Database.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -13,6 +11,8 @@
 #include <vector>
 
 #include "core/atomicity.hpp"
+#include "storage/connection.hpp"
+#include "storage/inspection.hpp"
 
 namespace kvstore::detail {
 
@@ -65,26 +65,18 @@ class NamespaceCounts {
 
   // Recounts the rows of kv and appends a line to `problems` per group or namespace whose count
   // differs (a writer that went around kvstore's write paths leaves the tables wrong).
-  void add_problems(SQLite::Database& db, std::vector<std::string>& problems) const;
+  void add_problems(Connection& connection, std::vector<std::string>& problems) const;
 
  protected:
   NamespaceCounts() = default;
-
-  // A name whose count differs from what kv holds (for a group, both `groups` are 0).
-  struct Miscount {
-    std::string name;
-    std::int64_t holds_keys, holds_groups, counted_keys, counted_groups;
-  };
-  // SQL: the rows each namespaced group holds now -> grp, keys.
-  static const char* const kGroupKeys;
 
   // count_rows for a namespaced group and rows != 0.
   virtual void count(std::string_view group, std::string_view ns, std::int64_t rows) = 0;
   // count_insert's steps, around `insert`: the ticket goes from the first to the second.
   virtual std::size_t before_insert(std::string_view group) = 0;
   virtual void after_insert(std::string_view group, std::size_t ticket, bool added) = 0;
-  // add_problems' findings.
-  virtual void find_miscounts(SQLite::Database& db, std::vector<Miscount>& groups,
+  // add_problems' findings (for a group, both `groups` are 0).
+  virtual void find_miscounts(Connection& connection, std::vector<Miscount>& groups,
                               std::vector<Miscount>& namespaces) const = 0;
 };
 

@@ -15,17 +15,17 @@ struct Garbage {
   bool empty() const { return abandoned.empty() && unreferenced.empty(); }
 };
 
-Garbage find_garbage(Store::Impl& impl) {
+Garbage find_garbage(HeldStore& held) {
   Garbage garbage;
-  for (const auto& staged : impl.rows.blobs.staged()) {
+  for (const auto& staged : held.blobs().staged()) {
     // A value staged in rows on a file store was begun by a kvstore older than schema 6: no
     // lock tells whether its writer lives, and such a writer cannot commit into this schema.
-    if (!staged.in_file || !impl.files.writer_is_live(staged.id)) {
+    if (!staged.in_file || !held.files().writer_is_live(staged.id)) {
       garbage.abandoned.push_back(staged.id);
     }
   }
-  for (const auto id : impl.files.enabled() ? impl.files.list() : std::vector<std::int64_t>{}) {
-    if (!impl.rows.blobs.storage(id)) garbage.unreferenced.push_back(id);
+  for (const auto id : held.files().enabled() ? held.files().list() : std::vector<std::int64_t>{}) {
+    if (!held.blobs().storage(id)) garbage.unreferenced.push_back(id);
   }
   return garbage;
 }
@@ -37,14 +37,15 @@ void reclaim_abandoned_blobs(Store::Impl& impl) noexcept {
   try {
     // A read finds candidates cheaply; only then does a write transaction decide, in which no
     // writer can be between inserting its row and committing it with its file.
-    if (impl.with_connection(op, [&] { return find_garbage(impl); }).empty()) return;
-    const auto unreferenced = impl.write(op, [&] {
-      auto garbage = find_garbage(impl);
-      for (const auto id : garbage.abandoned) impl.discard_blob(id);  // files go after commit
+    if (impl.with_connection(op, [](HeldStore& held) { return find_garbage(held); }).empty())
+      return;
+    const auto unreferenced = impl.write(op, [](HeldStore& held) {
+      auto garbage = find_garbage(held);
+      for (const auto id : garbage.abandoned) held.discard_blob(id);  // files go after commit
       return garbage.unreferenced;
     });
     detail::guarded(op, [&] {
-      for (const auto id : unreferenced) impl.files.remove(id);
+      for (const auto id : unreferenced) impl.files().remove(id);
     });
   } catch (const std::exception& e) {
     impl.report(e.what(), " (tried again at the next open)");

@@ -25,7 +25,7 @@ class TableCounts final : public NamespaceCounts {
   void count(std::string_view group, std::string_view ns, std::int64_t rows) override;
   std::size_t before_insert(std::string_view) override { return 0; }
   void after_insert(std::string_view group, std::size_t ticket, bool added) override;
-  void find_miscounts(SQLite::Database& db, std::vector<Miscount>& groups,
+  void find_miscounts(Connection& connection, std::vector<Miscount>& groups,
                       std::vector<Miscount>& namespaces) const override;
 
   CountRows& rows_;

@@ -2,6 +2,10 @@
 
 #include <string>
 
+#include "core/namespace_counts.hpp"
+#include "storage/kv_rows.hpp"
+#include "storage/prefix_range.hpp"
+
 namespace kvstore::detail {
 namespace {
 
@@ -28,26 +32,26 @@ const char* broken_limit(const QuotaConfig& quota, Usage usage, Usage added, std
 
 }  // namespace
 
-bool within_quota(Store::Impl& impl, std::string_view ns, const QuotaConfig& quota,
+bool within_quota(HeldStore& held, std::string_view ns, const QuotaConfig& quota,
                   std::string_view group, std::string_view key) {
   if (!quota.max_keys && !quota.max_groups) return true;
   std::size_t limit = 0;
   // Fast path: even a new key in a new group fits.
-  if (!broken_limit(quota, impl.counts.usage(ns), {1, 1}, limit)) return true;
-  return !broken_limit(quota, impl.counts.usage(ns), added_by(impl.rows.kv, group, key), limit);
+  if (!broken_limit(quota, held.counts().usage(ns), {1, 1}, limit)) return true;
+  return !broken_limit(quota, held.counts().usage(ns), added_by(held.kv(), group, key), limit);
 }
 
-void check_quota(Store::Impl& impl, const Operation& op, std::string_view ns,
+void check_quota(HeldStore& held, const Operation& op, std::string_view ns,
                  const QuotaConfig& quota, std::string_view group, std::string_view key,
                  std::int64_t now) {
-  if (within_quota(impl, ns, quota, group, key)) return;
+  if (within_quota(held, ns, quota, group, key)) return;
   // Expired rows are still counted until deleted: delete this namespace's, then look again.
   const auto range = PrefixRange::of(std::string(ns) + ':');
-  while (impl.purge_batch(now, 1000, &range) > 0) {
+  while (held.purge_batch(now, 1000, &range) > 0) {
   }
   std::size_t limit = 0;
   const char* name =
-      broken_limit(quota, impl.counts.usage(ns), added_by(impl.rows.kv, group, key), limit);
+      broken_limit(quota, held.counts().usage(ns), added_by(held.kv(), group, key), limit);
   if (name) {
     throw QuotaExceeded(op.message("quota exceeded for namespace " + std::string(ns) + ": " + name +
                                    " = " + std::to_string(limit)));

@@ -15,23 +15,23 @@ void ScopedSeam::put_within_quota(Store& store, std::string_view operation, std:
   const auto op = Operation::of(operation, group, key);
   if (ttl) require_positive_ttl(op, *ttl);
   Store::Impl& impl = *store.impl_;
-  const auto store_it = [&](std::int64_t now) {
+  const auto store_it = [&](HeldStore& held, std::int64_t now) {
     const auto expires_at = ttl ? std::optional(expiry_after(now, *ttl)) : std::nullopt;
-    impl.put(group, key, {value, expires_at}, value, now);
+    held.put(group, key, {value, expires_at}, value, now);
   };
   // Within the quota as counted, the write is one put, as atomic as a plain set. Otherwise the
   // check may purge first, which the write must be able to roll back with a refusal: a second
   // write, which checks again under its own lock hold.
-  const bool stored = impl.write_put(op, group, [&] {
-    if (!within_quota(impl, ns, quota, group, key)) return false;
-    store_it(now_unix_ms());
+  const bool stored = impl.write_put(op, group, [&](HeldStore& held) {
+    if (!within_quota(held, ns, quota, group, key)) return false;
+    store_it(held, now_unix_ms());
     return true;
   });
   if (stored) return;
-  impl.write(op, [&] {
+  impl.write(op, [&](HeldStore& held) {
     const auto now = now_unix_ms();
-    check_quota(impl, op, ns, quota, group, key, now);
-    store_it(now);
+    check_quota(held, op, ns, quota, group, key, now);
+    store_it(held, now);
   });
 }
 
@@ -49,9 +49,9 @@ void ScopedSeam::check_quota_at_commit(BlobWriter& writer, std::string ns, Quota
                                        std::string group, std::string key) {
   guarded(Operation::of("begin_set", group, key), [&] {
     writer.state_->before_commit = [ns = std::move(ns), quota, group = std::move(group),
-                                    key = std::move(key)](Store::Impl& impl, const Operation& op,
+                                    key = std::move(key)](HeldStore& held, const Operation& op,
                                                           std::int64_t now) {
-      check_quota(impl, op, ns, quota, group, key, now);
+      check_quota(held, op, ns, quota, group, key, now);
     };
   });
 }

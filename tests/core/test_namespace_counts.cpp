@@ -156,11 +156,11 @@ TEMPLATE_TEST_CASE("namespace counts report the groups and namespaces they misco
   f.count_committed(counts, "ns:a", 1);
   f.db.insert_row("ns:a", "k", "v");
   std::vector<std::string> problems;
-  counts.add_problems(f.db.connection.database(), problems);
+  counts.add_problems(f.db.connection, problems);
   CHECK(problems.empty());
 
   f.db.insert_row("ns:b", "k", "v");  // around the counts
-  counts.add_problems(f.db.connection.database(), problems);
+  counts.add_problems(f.db.connection, problems);
   CHECK(problems == std::vector<std::string>{
                         "quota counts: group 'ns:b' holds 1 keys, counted 0",
                         "quota counts: namespace 'ns' holds 2 keys, counted 1 (groups: holds 2, "
