@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "backends.hpp"
+#include "scoped_fixtures.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
@@ -94,9 +95,9 @@ std::size_t fill_groups(kvstore::ScopedStore& scoped, const std::string& tag,
 // ---------------------------------------------------------------------------------------------
 // go-store's quota cases
 
-TEST_CASE("ScopedStore quota: max_keys 5 accepts 5 keys and refuses the 6th", "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: max_keys 5 accepts 5 keys and refuses the 6th",
+                 "[scoped][quota]") {
   kvstore::ScopedStore scoped(store, "tenant-7", kvstore::QuotaConfig{5, 0});
 
   for (int i = 0; i < 5; ++i) {
@@ -120,9 +121,8 @@ TEST_CASE("ScopedStore quota: max_keys 5 accepts 5 keys and refuses the 6th", "[
   CHECK(store.count_all() == 5);
 }
 
-TEST_CASE("ScopedStore quota: the limit's value is named in what()", "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: the limit's value is named in what()", "[scoped][quota]") {
   kvstore::ScopedStore scoped(store, "acme", kvstore::QuotaConfig{37, 0});
   for (int i = 0; i < 37; ++i) scoped.set("g", std::to_string(i), "v");
   const std::string what = quota_error([&] { scoped.set("g", "one-too-many", "v"); });
@@ -132,9 +132,9 @@ TEST_CASE("ScopedStore quota: the limit's value is named in what()", "[scoped][q
   CHECK(what.find("37") != std::string::npos);
 }
 
-TEST_CASE("ScopedStore quota: an upsert of an existing key does not count", "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: an upsert of an existing key does not count",
+                 "[scoped][quota]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 0});
   for (int i = 0; i < 5; ++i) scoped.set("g", "k" + std::to_string(i), "v");
 
@@ -150,9 +150,8 @@ TEST_CASE("ScopedStore quota: an upsert of an existing key does not count", "[sc
   CHECK_THROWS_AS(scoped.set("g", "k5", "v"), kvstore::QuotaExceeded);
 }
 
-TEST_CASE("ScopedStore quota: erase then re-insert stays within quota", "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: erase then re-insert stays within quota", "[scoped][quota]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 0});
   for (int i = 0; i < 5; ++i) scoped.set("g", "k" + std::to_string(i), "v");
 
@@ -166,9 +165,9 @@ TEST_CASE("ScopedStore quota: erase then re-insert stays within quota", "[scoped
   CHECK(scoped.count_all() == 5);
 }
 
-TEST_CASE("ScopedStore quota: max_groups 3 accepts 3 groups and refuses a 4th", "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: max_groups 3 accepts 3 groups and refuses a 4th",
+                 "[scoped][quota]") {
   kvstore::ScopedStore scoped(store, "team-x", kvstore::QuotaConfig{0, 3});
 
   for (const char* group : {"g1", "g2", "g3"}) {
@@ -198,9 +197,9 @@ TEST_CASE("ScopedStore quota: max_groups 3 accepts 3 groups and refuses a 4th", 
   CHECK(scoped.groups() == std::vector<std::string>{"g3", "g4", "g5"});
 }
 
-TEST_CASE("ScopedStore quota: both limits set, the one reached is named", "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: both limits set, the one reached is named",
+                 "[scoped][quota]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{4, 2});
   scoped.set("g1", "a", "v");
   scoped.set("g2", "a", "v");
@@ -213,9 +212,8 @@ TEST_CASE("ScopedStore quota: both limits set, the one reached is named", "[scop
   CHECK(scoped.count_all() == 4);
 }
 
-TEST_CASE("ScopedStore quota: zero means unlimited", "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend, "ScopedStore quota: zero means unlimited",
+                 "[scoped][quota]") {
   SECTION("both zero") {
     kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{0, 0});
     for (int i = 0; i < 500; ++i) scoped.set("g" + std::to_string(i % 50), std::to_string(i), "v");
@@ -236,9 +234,8 @@ TEST_CASE("ScopedStore quota: zero means unlimited", "[scoped][quota]") {
   }
 }
 
-TEST_CASE("ScopedStore quota: TTL-expired keys do not count", "[scoped][quota][ttl]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend, "ScopedStore quota: TTL-expired keys do not count",
+                 "[scoped][quota][ttl]") {
   SECTION("max_keys") {
     kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 0});
     scoped.set("g", "stays", "v");
@@ -272,10 +269,9 @@ TEST_CASE("ScopedStore quota: TTL-expired keys do not count", "[scoped][quota][t
   }
 }
 
-TEST_CASE("ScopedStore quota: the purge a check makes is logged, and undone with a refusal",
-          "[scoped][quota][ttl][feed]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: the purge a check makes is logged, and undone with a refusal",
+                 "[scoped][quota][ttl][feed]") {
   kvstore::ScopedStore unlimited(store, "t");
   unlimited.set("g", "a", "v");
   unlimited.set("g", "b", "v");
@@ -319,10 +315,9 @@ TEST_CASE("ScopedStore quota: the purge a check makes is logged, and undone with
   }
 }
 
-TEST_CASE("ScopedStore quota: other namespaces and un-namespaced groups do not count",
-          "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: other namespaces and un-namespaced groups do not count",
+                 "[scoped][quota]") {
   kvstore::ScopedStore a(store, "a", kvstore::QuotaConfig{3, 2});
   kvstore::ScopedStore ab(store, "a-b");
   kvstore::ScopedStore b(store, "b");
@@ -344,10 +339,9 @@ TEST_CASE("ScopedStore quota: other namespaces and un-namespaced groups do not c
 // ---------------------------------------------------------------------------------------------
 // Counts after purge, delete_group, delete_prefix
 
-TEST_CASE("ScopedStore quota: counts stay right after purge_expired and lazy expiry",
-          "[scoped][quota][ttl]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: counts stay right after purge_expired and lazy expiry",
+                 "[scoped][quota][ttl]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{10, 4});
 
   // 10 keys in 4 groups: u:1 (3), u:2 (3), v (2), w (2, expiring).
@@ -390,10 +384,9 @@ TEST_CASE("ScopedStore quota: counts stay right after purge_expired and lazy exp
   CHECK(scoped.count_all() == 10);
 }
 
-TEST_CASE("ScopedStore quota: counts stay right after delete_group and delete_prefix",
-          "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: counts stay right after delete_group and delete_prefix",
+                 "[scoped][quota]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{10, 4});
 
   // 10 keys in 4 groups: u:1 (3), u:2 (3), v (2), w (2, with a TTL that does not pass).
@@ -440,10 +433,9 @@ TEST_CASE("ScopedStore quota: counts stay right after delete_group and delete_pr
   CHECK(scoped.count_all() == 10);
 }
 
-TEST_CASE("ScopedStore quota: many delete and refill cycles keep the counts exact",
-          "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: many delete and refill cycles keep the counts exact",
+                 "[scoped][quota]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{12, 5});
   for (int cycle = 0; cycle < 10; ++cycle) {
     INFO("cycle " << cycle);
@@ -473,10 +465,9 @@ TEST_CASE("ScopedStore quota: many delete and refill cycles keep the counts exac
 // ---------------------------------------------------------------------------------------------
 // Shared quotas, persistence, other Store objects
 
-TEST_CASE("ScopedStore quota: two ScopedStore objects on one namespace share the quota",
-          "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: two ScopedStore objects on one namespace share the quota",
+                 "[scoped][quota]") {
   kvstore::ScopedStore first(store, "shared", kvstore::QuotaConfig{5, 2});
   kvstore::ScopedStore second(store, "shared", kvstore::QuotaConfig{5, 2});
 
@@ -507,10 +498,9 @@ TEST_CASE("ScopedStore quota: two ScopedStore objects on one namespace share the
   CHECK(first.count_all() == 5);
 }
 
-TEST_CASE("ScopedStore quota: direct Store writes to ns:group count for the namespace",
-          "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: direct Store writes to ns:group count for the namespace",
+                 "[scoped][quota]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 2});
   store.set("t:g", "1", "v");
   store.set("t:g", "2", "v");
@@ -606,10 +596,10 @@ TEST_CASE("ScopedStore quota: another Store object on the same file writing to t
 // ---------------------------------------------------------------------------------------------
 // Quotas inside transactions
 
-TEST_CASE("ScopedStore quota: a transaction crossing the limit throws and rolls back as a whole",
-          "[scoped][quota][transaction]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(
+    kvtest::StoreOnEachBackend,
+    "ScopedStore quota: a transaction crossing the limit throws and rolls back as a whole",
+    "[scoped][quota][transaction]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 0});
   for (int i = 0; i < 3; ++i) scoped.set("g", "old" + std::to_string(i), "before");
   const auto revision = store.revision();
@@ -635,9 +625,8 @@ TEST_CASE("ScopedStore quota: a transaction crossing the limit throws and rolls 
   CHECK(fill_keys(scoped, "g") == 2);
 }
 
-TEST_CASE("ScopedStore quota: max_groups inside a transaction", "[scoped][quota][transaction]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend, "ScopedStore quota: max_groups inside a transaction",
+                 "[scoped][quota][transaction]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{0, 2});
   scoped.set("g1", "k", "v");
 
@@ -659,10 +648,9 @@ TEST_CASE("ScopedStore quota: max_groups inside a transaction", "[scoped][quota]
   CHECK(fill_groups(scoped, "after") == 0);
 }
 
-TEST_CASE("ScopedStore quota: a transaction sees its own erasures when checking the quota",
-          "[scoped][quota][transaction]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: a transaction sees its own erasures when checking the quota",
+                 "[scoped][quota][transaction]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{3, 0});
   for (int i = 0; i < 3; ++i) scoped.set("g", std::to_string(i), "v");
 
@@ -677,10 +665,9 @@ TEST_CASE("ScopedStore quota: a transaction sees its own erasures when checking 
   CHECK(fill_keys(scoped, "a") == 0);
 }
 
-TEST_CASE("ScopedStore quota: a refused write caught inside the transaction changes nothing",
-          "[scoped][quota][transaction]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: a refused write caught inside the transaction changes nothing",
+                 "[scoped][quota][transaction]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{2, 0});
 
   scoped.transaction([&](kvstore::ScopedTransaction& tx) {
@@ -695,10 +682,9 @@ TEST_CASE("ScopedStore quota: a refused write caught inside the transaction chan
   CHECK(fill_keys(scoped, "g") == 0);
 }
 
-TEST_CASE("ScopedStore quota: two namespaces' quotas in one transaction",
-          "[scoped][quota][transaction]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: two namespaces' quotas in one transaction",
+                 "[scoped][quota][transaction]") {
   kvstore::ScopedStore a(store, "a", kvstore::QuotaConfig{2, 0});
   kvstore::ScopedStore ab(store, "a-b", kvstore::QuotaConfig{2, 0});
   ab.set("g", "1", "v");
@@ -820,9 +806,9 @@ TEST_CASE("ScopedStore quota: threads on two Store objects of one file share max
 // ---------------------------------------------------------------------------------------------
 // Events
 
-TEST_CASE("ScopedStore quota: a refused write publishes no event", "[scoped][quota][events]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: a refused write publishes no event",
+                 "[scoped][quota][events]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{1, 0});
   auto plain = store.watch("*");
   auto mine = scoped.watch("*");
@@ -860,10 +846,10 @@ TEST_CASE("ScopedStore quota: a refused write publishes no event", "[scoped][quo
   CHECK(callback_values == std::vector<std::string>{"first", "marker"});
 }
 
-TEST_CASE("ScopedStore quota: the counts match the rows after commits, rollbacks and refusals",
-          "[scoped][quota][transaction]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(
+    kvtest::StoreOnEachBackend,
+    "ScopedStore quota: the counts match the rows after commits, rollbacks and refusals",
+    "[scoped][quota][transaction]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{12, 4});
   std::mt19937 random(20261122);
   const auto pick = [&](const char* prefix, unsigned n) {
