@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <functional>
 #include <kvstore/kvstore.hpp>
 #include <map>
 #include <mutex>
@@ -88,6 +89,60 @@ std::size_t fill_groups(kvstore::ScopedStore& scoped, const std::string& tag,
       return i;
     }
   }
+}
+
+// The quota's worth of keys: 10 keys in 4 groups under QuotaConfig{10, 4}, u:1 (3), u:2 (3),
+// v (2) and w (2, which expire after `w_ttl`).
+kvstore::ScopedStore ten_keys_in_four_groups(kvstore::Store& store,
+                                             std::chrono::milliseconds w_ttl) {
+  kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{10, 4});
+  for (const char* group : {"u:1", "u:2"}) {
+    for (int i = 0; i < 3; ++i) scoped.set(group, "k" + std::to_string(i), "v");
+  }
+  for (int i = 0; i < 2; ++i) scoped.set("v", "k" + std::to_string(i), "v");
+  for (int i = 0; i < 2; ++i) scoped.set_with_ttl("w", "k" + std::to_string(i), "v", w_ttl);
+  return scoped;
+}
+
+// How many of the keys k0 .. k<n-1> of `group` get finds / erase removes.
+std::size_t found(kvstore::ScopedStore& scoped, const std::string& group, int n) {
+  std::size_t count = 0;
+  for (int i = 0; i < n; ++i) count += scoped.get(group, "k" + std::to_string(i)).has_value();
+  return count;
+}
+std::size_t erased(kvstore::ScopedStore& scoped, const std::string& group, int n) {
+  std::size_t count = 0;
+  for (int i = 0; i < n; ++i) count += scoped.erase(group, "k" + std::to_string(i));
+  return count;
+}
+
+// Checks that exactly `groups` new groups, and then `keys` new keys in an existing group, fit.
+// Groups go first: a new group takes a key of max_keys as well.
+void check_room(kvstore::ScopedStore& scoped, std::size_t groups, std::size_t keys) {
+  CHECK(fill_groups(scoped, "room") == groups);
+  const auto names = scoped.groups();
+  REQUIRE_FALSE(names.empty());
+  CHECK(fill_keys(scoped, names.front()) == keys);
+}
+
+// A call that may give quota back in ten_keys_in_four_groups: the count it returns, and the
+// room it leaves (new groups, then new keys).
+struct Freeing {
+  const char* what;
+  std::function<std::size_t(kvstore::Store&, kvstore::ScopedStore&)> run;
+  std::size_t returns;
+  std::size_t group_room;
+  std::size_t key_room;
+};
+
+// Runs `freeing` on ten_keys_in_four_groups's `scoped`, then checks the room it left and that
+// filling it reaches max_keys and max_groups again.
+void check_freeing(kvstore::Store& store, kvstore::ScopedStore& scoped, const Freeing& freeing) {
+  INFO("freeing: " << freeing.what);
+  CHECK(freeing.run(store, scoped) == freeing.returns);
+  check_room(scoped, freeing.group_room, freeing.key_room);
+  CHECK(scoped.count_all() == 10);
+  CHECK(scoped.groups().size() == 4);
 }
 
 }  // namespace
@@ -342,95 +397,39 @@ TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
 TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
                  "ScopedStore quota: counts stay right after purge_expired and lazy expiry",
                  "[scoped][quota][ttl]") {
-  kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{10, 4});
-
-  // 10 keys in 4 groups: u:1 (3), u:2 (3), v (2), w (2, expiring).
-  for (int i = 0; i < 3; ++i) scoped.set("u:1", "k" + std::to_string(i), "v");
-  for (int i = 0; i < 3; ++i) scoped.set("u:2", "k" + std::to_string(i), "v");
-  for (int i = 0; i < 2; ++i) scoped.set("v", "k" + std::to_string(i), "v");
-  for (int i = 0; i < 2; ++i) scoped.set_with_ttl("w", "k" + std::to_string(i), "v", kShortTtl);
+  auto scoped = ten_keys_in_four_groups(store, kShortTtl);
   wait_until_expired(kShortTtl);
-
-  SECTION("scoped purge_expired") {
-    CHECK(scoped.purge_expired() == 2);
-    CHECK(fill_keys(scoped, "v") == 2);
-  }
-  SECTION("Store purge_expired") {
-    CHECK(store.purge_expired() == 2);
-    CHECK(fill_groups(scoped, "after-purge") == 1);
-    CHECK(fill_keys(scoped, "v") == 1);
-  }
-  SECTION("lazy expiry on get") {
-    CHECK_FALSE(scoped.get("w", "k0").has_value());
-    CHECK_FALSE(scoped.get("w", "k1").has_value());
-    CHECK(fill_groups(scoped, "after-get") == 1);
-    CHECK(fill_keys(scoped, "v") == 1);
-  }
-  SECTION("erase of expired keys") {
-    CHECK_FALSE(scoped.erase("w", "k0"));
-    CHECK_FALSE(scoped.erase("w", "k1"));
-    CHECK(fill_groups(scoped, "after-erase") == 1);
-    CHECK(fill_keys(scoped, "v") == 1);
-  }
-  SECTION("delete_group of a group holding only expired keys") {
-    CHECK(scoped.delete_group("w") == 0);
-    CHECK(fill_groups(scoped, "after-delete") == 1);
-    CHECK(fill_keys(scoped, "v") == 1);
-  }
-  SECTION("no purge at all") {
-    CHECK(fill_groups(scoped, "untouched") == 1);
-    CHECK(fill_keys(scoped, "v") == 1);
-  }
-  CHECK(scoped.count_all() == 10);
+  // However the expired keys of w go, or if they stay, they never counted: the room is the same.
+  const auto freeing = GENERATE(values<Freeing>({
+      {"scoped purge_expired", [](auto&, auto& s) { return s.purge_expired(); }, 2, 1, 1},
+      {"Store purge_expired", [](auto& st, auto&) { return st.purge_expired(); }, 2, 1, 1},
+      {"lazy expiry on get", [](auto&, auto& s) { return found(s, "w", 2); }, 0, 1, 1},
+      {"erase of expired keys", [](auto&, auto& s) { return erased(s, "w", 2); }, 0, 1, 1},
+      {"delete_group of a group holding only expired keys",
+       [](auto&, auto& s) { return s.delete_group("w"); }, 0, 1, 1},
+      {"no purge at all", [](auto&, auto&) { return std::size_t{0}; }, 0, 1, 1},
+  }));
+  check_freeing(store, scoped, freeing);
 }
 
 TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
                  "ScopedStore quota: counts stay right after delete_group and delete_prefix",
                  "[scoped][quota]") {
-  kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{10, 4});
-
-  // 10 keys in 4 groups: u:1 (3), u:2 (3), v (2), w (2, with a TTL that does not pass).
-  for (int i = 0; i < 3; ++i) scoped.set("u:1", "k" + std::to_string(i), "v");
-  for (int i = 0; i < 3; ++i) scoped.set("u:2", "k" + std::to_string(i), "v");
-  for (int i = 0; i < 2; ++i) scoped.set("v", "k" + std::to_string(i), "v");
-  for (int i = 0; i < 2; ++i) scoped.set_with_ttl("w", "k" + std::to_string(i), "v", 1h);
-  CHECK(fill_keys(scoped, "v") == 0);
-  CHECK(fill_groups(scoped, "full") == 0);
-
-  SECTION("delete_group") {
-    CHECK(scoped.delete_group("u:1") == 3);
-    CHECK(fill_groups(scoped, "after-delete") == 1);
-    CHECK(fill_keys(scoped, "v") == 2);
-  }
-  SECTION("delete_group of a group with TTL keys") {
-    CHECK(scoped.delete_group("w") == 2);
-    CHECK(fill_groups(scoped, "after-delete") == 1);
-    CHECK(fill_keys(scoped, "v") == 1);
-  }
-  SECTION("delete_prefix") {
-    CHECK(scoped.delete_prefix("u:") == 6);
-    CHECK(fill_groups(scoped, "after-prefix") == 2);
-    CHECK(fill_keys(scoped, "v") == 4);
-  }
-  SECTION("delete_prefix on the Store") {
-    CHECK(store.delete_prefix("t:u") == 6);
-    CHECK(fill_groups(scoped, "after-store-prefix") == 2);
-    CHECK(fill_keys(scoped, "v") == 4);
-  }
-  SECTION("delete_prefix of everything") {
-    CHECK(scoped.delete_prefix("") == 10);
-    CHECK(scoped.count_all() == 0);
-    CHECK(fill_groups(scoped, "after-all") == 4);
-    const auto groups = scoped.groups();
-    REQUIRE(groups.size() == 4);
-    CHECK(fill_keys(scoped, groups.front()) == 6);
-  }
-  SECTION("erase of every key of a group") {
-    for (int i = 0; i < 3; ++i) CHECK(scoped.erase("u:2", "k" + std::to_string(i)));
-    CHECK(fill_groups(scoped, "after-erase") == 1);
-    CHECK(fill_keys(scoped, "v") == 2);
-  }
-  CHECK(scoped.count_all() == 10);
+  auto scoped = ten_keys_in_four_groups(store, 1h);
+  check_room(scoped, 0, 0);
+  // The room left: one new group for each group emptied, then the rest of max_keys.
+  const auto freeing = GENERATE(values<Freeing>({
+      {"delete_group", [](auto&, auto& s) { return s.delete_group("u:1"); }, 3, 1, 2},
+      {"delete_group of a group with TTL keys", [](auto&, auto& s) { return s.delete_group("w"); },
+       2, 1, 1},
+      {"delete_prefix", [](auto&, auto& s) { return s.delete_prefix("u:"); }, 6, 2, 4},
+      {"delete_prefix on the Store", [](auto& st, auto&) { return st.delete_prefix("t:u"); }, 6, 2,
+       4},
+      {"delete_prefix of everything", [](auto&, auto& s) { return s.delete_prefix(""); }, 10, 4, 6},
+      {"erase of every key of a group", [](auto&, auto& s) { return erased(s, "u:2", 3); }, 3, 1,
+       2},
+  }));
+  check_freeing(store, scoped, freeing);
 }
 
 TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
