@@ -23,6 +23,7 @@
 
 #include "backends.hpp"
 #include "event_support.hpp"
+#include "store_fixtures.hpp"
 #include "support.hpp"
 
 using namespace kvtest;  // with event_support.hpp: Event, EventType, chrono literals
@@ -39,10 +40,8 @@ Seen seen(const Event& event) { return {event.revision, event.group, event.key, 
 
 }  // namespace
 
-TEST_CASE("10 threads adding and removing watchers while writing", "[events][concurrency]") {
-  const auto backend = kvtest::each_backend();
-  Watchdog dog("watcher churn with 10 writer threads");
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(GuardedStore, "10 threads adding and removing watchers while writing",
+                 "[events][concurrency]") {
   constexpr int kThreads = 10;
   constexpr int kRounds = 60;
   constexpr int kWritesPerRound = 2;
@@ -103,10 +102,8 @@ TEST_CASE("10 threads adding and removing watchers while writing", "[events][con
   CHECK(store.count_all() == static_cast<std::size_t>(kThreads * kRounds + kThreads));
 }
 
-TEST_CASE("events are delivered in commit order across 4 writer threads", "[events][concurrency]") {
-  Watchdog dog("4 writer threads");
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(GuardedStore, "events are delivered in commit order across 4 writer threads",
+                 "[events][concurrency]") {
   constexpr int kThreads = 4;
   constexpr int kWrites = 400;
   constexpr std::size_t kEvents = kThreads * (kWrites + kWrites / 10);  // every 10th: 2 sets
@@ -176,11 +173,8 @@ TEST_CASE("events are delivered in commit order across 4 writer threads", "[even
   }
 }
 
-TEST_CASE("a next() blocked in another thread returns at once on unwatch()",
-          "[events][concurrency]") {
-  const auto backend = kvtest::each_backend();
-  Watchdog dog("blocked next() woken by unwatch()");
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(GuardedStore, "a next() blocked in another thread returns at once on unwatch()",
+                 "[events][concurrency]") {
   auto watcher = store.watch("g");
 
   std::promise<void> got_first;
@@ -222,10 +216,8 @@ TEST_CASE("destroying the Store wakes a blocked next()", "[events][concurrency]"
   CHECK(watcher.closed());
 }
 
-TEST_CASE("unsubscribe from another thread while writers publish", "[events][concurrency]") {
-  const auto backend = kvtest::each_backend();
-  Watchdog dog("unsubscribe racing writers");
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(GuardedStore, "unsubscribe from another thread while writers publish",
+                 "[events][concurrency]") {
   std::atomic<bool> stop{false};
   std::atomic<long> calls{0};
   std::atomic<long> written{0};
@@ -257,11 +249,9 @@ TEST_CASE("unsubscribe from another thread while writers publish", "[events][con
   CHECK(calls.load() > 0);
 }
 
-TEST_CASE("unsubscribe from another thread returns only once the running callback returned",
-          "[events][concurrency]") {
-  const auto backend = kvtest::each_backend();
-  Watchdog dog("unsubscribe waiting for a running callback");
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(GuardedStore,
+                 "unsubscribe from another thread returns only once the running callback returned",
+                 "[events][concurrency]") {
   std::atomic<bool> in_callback{false}, unsubscribing{false}, unsubscribe_returned{false};
   std::atomic<bool> never_unsubscribed{false};
   auto subscription = store.on_change([&](const Event&) {

@@ -18,6 +18,7 @@
 
 #include "backends.hpp"
 #include "event_support.hpp"
+#include "store_fixtures.hpp"
 #include "support.hpp"
 
 using namespace kvtest;  // with event_support.hpp: Event, EventType, chrono literals
@@ -45,11 +46,9 @@ kvstore::Options reporting_to(ErrorLog& log) {
 
 }  // namespace
 
-TEST_CASE("a callback may write; the nested change is delivered after the callback returns",
-          "[events][reentrancy]") {
-  const auto backend = kvtest::each_backend();
-  Watchdog dog("callback writing to the store");
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(GuardedStore,
+                 "a callback may write; the nested change is delivered after the callback returns",
+                 "[events][reentrancy]") {
   auto watcher = store.watch("g");
   std::vector<Event> seen;
   bool inside = false, overlapped = false;
@@ -73,10 +72,8 @@ TEST_CASE("a callback may write; the nested change is delivered after the callba
   CHECK(next_event(watcher).key == "b");
 }
 
-TEST_CASE("callbacks that write cascade in commit order", "[events][reentrancy]") {
-  const auto backend = kvtest::each_backend();
-  Watchdog dog("cascading callback writes");
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(GuardedStore, "callbacks that write cascade in commit order",
+                 "[events][reentrancy]") {
   auto watcher = store.watch("chain", "*", std::nullopt, 64);
   std::vector<Event> seen;
   auto subscription = store.on_change([&](const Event& event) {
@@ -97,10 +94,8 @@ TEST_CASE("callbacks that write cascade in commit order", "[events][reentrancy]"
   CHECK(store.count("chain") == 21);
 }
 
-TEST_CASE("a callback may run a transaction and read the store", "[events][reentrancy]") {
-  const auto backend = kvtest::each_backend();
-  Watchdog dog("callback running a transaction");
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(GuardedStore, "a callback may run a transaction and read the store",
+                 "[events][reentrancy]") {
   std::vector<std::string> keys;
   std::size_t count_seen = 0;
   std::uint64_t revision_seen = 0;
@@ -127,10 +122,8 @@ TEST_CASE("a callback may run a transaction and read the store", "[events][reent
   CHECK(changes_seen == 2);
 }
 
-TEST_CASE("a callback may create watchers, including with a replay", "[events][reentrancy]") {
-  const auto backend = kvtest::each_backend();
-  Watchdog dog("watch from a callback");
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(GuardedStore, "a callback may create watchers, including with a replay",
+                 "[events][reentrancy]") {
   std::optional<kvstore::Watcher> live, replaying;
   std::uint64_t first_revision = 0;
   auto subscription = store.on_change([&](const Event& event) {
@@ -158,10 +151,8 @@ TEST_CASE("a callback may create watchers, including with a replay", "[events][r
   CHECK(after.revision == first_revision + 1);
 }
 
-TEST_CASE("a callback may unwatch or destroy a watcher", "[events][reentrancy]") {
-  const auto backend = kvtest::each_backend();
-  Watchdog dog("unwatch from a callback");
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(GuardedStore, "a callback may unwatch or destroy a watcher",
+                 "[events][reentrancy]") {
   auto unwatched = store.watch("g");
   auto destroyed = store.watch("g");
   auto witness = store.watch("g");
@@ -182,10 +173,7 @@ TEST_CASE("a callback may unwatch or destroy a watcher", "[events][reentrancy]")
   CHECK_FALSE(destroyed.try_next().has_value());
 }
 
-TEST_CASE("a callback may register another callback", "[events][reentrancy]") {
-  const auto backend = kvtest::each_backend();
-  Watchdog dog("on_change from a callback");
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(GuardedStore, "a callback may register another callback", "[events][reentrancy]") {
   std::vector<kvstore::Subscription> added;
   std::vector<std::string> inner_keys;
   auto outer = store.on_change([&](const Event&) {
@@ -205,10 +193,7 @@ TEST_CASE("a callback may register another callback", "[events][reentrancy]") {
   CHECK(inner_keys.size() <= 3);
 }
 
-TEST_CASE("a callback may unsubscribe itself", "[events][reentrancy]") {
-  const auto backend = kvtest::each_backend();
-  Watchdog dog("unsubscribe from inside the callback");
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(GuardedStore, "a callback may unsubscribe itself", "[events][reentrancy]") {
   int calls = 0;
   kvstore::Subscription self;
 

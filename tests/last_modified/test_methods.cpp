@@ -27,26 +27,27 @@ Clock::time_point to_ms(Clock::time_point t) {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(t);
 }
 
+// Field by field, so that a failure names the field that differs.
+void check_config(const LastModifiedConfig& config, const LastModifiedConfig& expected) {
+  CHECK(config.max_size == expected.max_size);
+  CHECK(config.worker_count == expected.worker_count);
+  CHECK(config.cleanup_interval == expected.cleanup_interval);
+  CHECK(config.on_full == expected.on_full);
+}
+
 }  // namespace
 
 // ---- Phase 1: constructor ----
 
 TEST_CASE("LastModifiedStore constructor: default config", "[lastmod]") {
   Fixture f;
-  const LastModifiedConfig& config = f.layer.config();
-  CHECK(config.max_size == 0);
-  CHECK(config.worker_count == 2);
-  CHECK(config.cleanup_interval == 0ms);
-  CHECK(config.on_full == FullPolicy::reject);
+  check_config(f.layer.config(), config_with(0, 2, 0ms, FullPolicy::reject));
 }
 
 TEST_CASE("LastModifiedStore constructor: custom values are kept", "[lastmod]") {
-  Fixture f(config_with(100, 5, 30s, FullPolicy::evict_oldest));
-  const LastModifiedConfig& config = f.layer.config();
-  CHECK(config.max_size == 100);
-  CHECK(config.worker_count == 5);
-  CHECK(config.cleanup_interval == 30s);
-  CHECK(config.on_full == FullPolicy::evict_oldest);
+  const LastModifiedConfig custom = config_with(100, 5, 30s, FullPolicy::evict_oldest);
+  Fixture f(custom);
+  check_config(f.layer.config(), custom);
 }
 
 TEST_CASE("LastModifiedStore constructor: zero workers means 2", "[lastmod]") {

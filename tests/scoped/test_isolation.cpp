@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "backends.hpp"
+#include "scoped_fixtures.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
@@ -678,20 +679,12 @@ TEST_CASE("ScopedStore isolation: random operations with hostile bytes match the
   CHECK(ran.size() == static_cast<std::size_t>(Kind::direct_purge_expired) + 1);
 }
 
-TEST_CASE("ScopedStore isolation: LIKE wildcards, NUL and 0xff in prefixes are literal",
-          "[scoped][isolation]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore a(store, "a");
-  kvstore::ScopedStore ab(store, "a-b");
-  a.set("x%y", "k", "1");
-  a.set("x_y", "k", "1");
-  a.set("xzy", "k", "1");
-  a.set(bytes("x\0y", 3), "k", "1");
-  a.set("x\xffy", "k", "1");
+TEST_CASE_METHOD(kvtest::PrefixTenants,
+                 "ScopedStore isolation: LIKE wildcards, NUL and 0xff in prefixes are literal",
+                 "[scoped][isolation]") {
+  kvtest::set_in_groups(a, {"x%y", "x_y", "xzy", bytes("x\0y", 3), "x\xffy"}, "k", "1");
   ab.set("x%y", "k", "1");
-  store.set("a%", "k", "1");
-  store.set("a_", "k", "1");
+  kvtest::set_in_groups(store, {"a%", "a_"}, "k", "1");
 
   CHECK(a.count_all("x%") == 1);
   CHECK(a.count_all("x_") == 1);
@@ -710,12 +703,10 @@ TEST_CASE("ScopedStore isolation: LIKE wildcards, NUL and 0xff in prefixes are l
   CHECK(store.count_all() == 6);
 }
 
-TEST_CASE("ScopedStore isolation: groups naming the other tenant stay in their own namespace",
-          "[scoped][isolation]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore a(store, "a");
-  kvstore::ScopedStore ab(store, "a-b");
+TEST_CASE_METHOD(
+    kvtest::PrefixTenants,
+    "ScopedStore isolation: groups naming the other tenant stay in their own namespace",
+    "[scoped][isolation]") {
   ab.set("g", "k", "tenant a-b");
   a.set("-b:g", "k", "tenant a");  // the full group "a:-b:g" is not "a-b:g"
   a.set("a-b:g", "k", "tenant a");

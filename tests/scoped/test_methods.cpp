@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "backends.hpp"
+#include "scoped_fixtures.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
@@ -75,10 +76,9 @@ Strings describe(const std::vector<kvstore::Event>& events) {
 // ---------------------------------------------------------------------------------------------
 // Namespace validation
 
-TEST_CASE("ScopedStore: invalid namespaces throw InvalidArgument naming the namespace",
-          "[scoped]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore: invalid namespaces throw InvalidArgument naming the namespace",
+                 "[scoped]") {
   const std::string bad =
       GENERATE(as<std::string>{}, ".", ":", "_", " ", "/", "!", "@", "caf\xc3\xa9", "\xff",
                "team.one", "team:one", "team_one", "team one", "team/one", "team!", "@team",
@@ -100,9 +100,8 @@ TEST_CASE("ScopedStore: invalid namespaces throw InvalidArgument naming the name
   CHECK(store.groups().empty());
 }
 
-TEST_CASE("ScopedStore: the empty namespace throws InvalidArgument", "[scoped]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore: the empty namespace throws InvalidArgument", "[scoped]") {
   try {
     kvstore::ScopedStore scoped(store, "");
     FAIL("constructing ScopedStore with an empty namespace did not throw");
@@ -111,9 +110,8 @@ TEST_CASE("ScopedStore: the empty namespace throws InvalidArgument", "[scoped]")
   }
 }
 
-TEST_CASE("ScopedStore: namespaces of letters, digits and dashes are accepted", "[scoped]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore: namespaces of letters, digits and dashes are accepted", "[scoped]") {
   const std::string good =
       GENERATE(as<std::string>{}, "a-B-9", "a", "Z", "0", "-", "tenant-42", "ABCdef0123456789-xyz");
   CAPTURE(good);
@@ -124,9 +122,8 @@ TEST_CASE("ScopedStore: namespaces of letters, digits and dashes are accepted", 
   CHECK(store.get(good + ":g", "k") == "v");
 }
 
-TEST_CASE("ScopedStore: quota() returns the configured quota", "[scoped]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend, "ScopedStore: quota() returns the configured quota",
+                 "[scoped]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{7, 3});
   CHECK(scoped.quota().max_keys == 7);
   CHECK(scoped.quota().max_groups == 3);
@@ -138,11 +135,8 @@ TEST_CASE("ScopedStore: quota() returns the configured quota", "[scoped]") {
 // ---------------------------------------------------------------------------------------------
 // go-store's matrix
 
-TEST_CASE("ScopedStore: set, get and erase within the namespace", "[scoped]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore scoped(store, "tenant");
-
+TEST_CASE_METHOD(kvtest::Tenant, "ScopedStore: set, get and erase within the namespace",
+                 "[scoped]") {
   CHECK_FALSE(scoped.get("config", "theme").has_value());
   scoped.set("config", "theme", "dark");
   CHECK(scoped.get("config", "theme") == "dark");
@@ -157,11 +151,9 @@ TEST_CASE("ScopedStore: set, get and erase within the namespace", "[scoped]") {
   CHECK(store.count_all() == 0);
 }
 
-TEST_CASE("ScopedStore: the underlying store holds the prefixed group ns:group", "[scoped]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore scoped(store, "tenant");
-
+TEST_CASE_METHOD(kvtest::Tenant,
+                 "ScopedStore: the underlying store holds the prefixed group ns:group",
+                 "[scoped]") {
   scoped.set("config", "theme", "dark");
   scoped.set_with_ttl("session", "token", "abc", 1h);
   scoped.set_json("prefs", "json", nlohmann::json{{"a", 1}});
@@ -179,12 +171,7 @@ TEST_CASE("ScopedStore: the underlying store holds the prefixed group ns:group",
         std::map<std::string, std::string>{{"font", "mono"}, {"theme", "dark"}});
 }
 
-TEST_CASE("ScopedStore: two namespaces do not collide", "[scoped]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore alpha(store, "alpha");
-  kvstore::ScopedStore beta(store, "beta");
-
+TEST_CASE_METHOD(kvtest::AlphaAndBeta, "ScopedStore: two namespaces do not collide", "[scoped]") {
   alpha.set("config", "theme", "dark");
   beta.set("config", "theme", "light");
   store.set("config", "theme", "plain");
@@ -205,12 +192,9 @@ TEST_CASE("ScopedStore: two namespaces do not collide", "[scoped]") {
   CHECK(store.count_all() == 2);
 }
 
-TEST_CASE("ScopedStore: namespaces where one is a prefix of the other stay apart", "[scoped]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore a(store, "a");
-  kvstore::ScopedStore ab(store, "a-b");
-
+TEST_CASE_METHOD(kvtest::PrefixTenants,
+                 "ScopedStore: namespaces where one is a prefix of the other stay apart",
+                 "[scoped]") {
   a.set("g", "k", "from a");
   a.set("-b:g", "k", "from a, hostile group");
   ab.set("g", "k", "from a-b");
@@ -232,30 +216,23 @@ TEST_CASE("ScopedStore: namespaces where one is a prefix of the other stay apart
   CHECK(a.count_all() == 0);
 }
 
-TEST_CASE("ScopedStore: get_all returns only the scoped group", "[scoped]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore scoped(store, "tenant");
-  kvstore::ScopedStore other(store, "other");
-
-  scoped.set("config", "a", "1");
-  scoped.set("config", "b", "2");
-  scoped.set("config2", "c", "3");
-  scoped.set("config:sub", "d", "4");
-  scoped.set("conf", "e", "5");
+TEST_CASE_METHOD(kvtest::TenantAndOther, "ScopedStore: get_all returns only the scoped group",
+                 "[scoped]") {
+  kvtest::set_rows(scoped, {{"config", "a", "1"},
+                            {"config", "b", "2"},
+                            {"config2", "c", "3"},
+                            {"config:sub", "d", "4"},
+                            {"conf", "e", "5"}});
   other.set("config", "x", "9");
-  store.set("config", "y", "8");
-  store.set("tenant", "z", "7");
+  kvtest::set_rows(store, {{"config", "y", "8"}, {"tenant", "z", "7"}});
 
   CHECK(scoped.get_all("config") == std::map<std::string, std::string>{{"a", "1"}, {"b", "2"}});
   CHECK(scoped.get_all("missing").empty());
   CHECK(other.get_all("config") == std::map<std::string, std::string>{{"x", "9"}});
 }
 
-TEST_CASE("ScopedStore: get_all, count and for_each skip expired keys", "[scoped]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore scoped(store, "tenant");
+TEST_CASE_METHOD(kvtest::Tenant, "ScopedStore: get_all, count and for_each skip expired keys",
+                 "[scoped]") {
   scoped.set("g", "live", "1");
   scoped.set_with_ttl("g", "long", "2", 1h);
   scoped.set_with_ttl("g", "short", "3", kShortTtl);
@@ -272,16 +249,10 @@ TEST_CASE("ScopedStore: get_all, count and for_each skip expired keys", "[scoped
   CHECK_FALSE(scoped.get("g", "short").has_value());
 }
 
-TEST_CASE("ScopedStore: for_each visits the scoped group in key order and stops on false",
-          "[scoped]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore scoped(store, "tenant");
-  kvstore::ScopedStore other(store, "other");
-  scoped.set("g", "b", "2");
-  scoped.set("g", "a", "1");
-  scoped.set("g", "c", "3");
-  scoped.set("g2", "x", "x");
+TEST_CASE_METHOD(kvtest::TenantAndOther,
+                 "ScopedStore: for_each visits the scoped group in key order and stops on false",
+                 "[scoped]") {
+  kvtest::set_rows(scoped, {{"g", "b", "2"}, {"g", "a", "1"}, {"g", "c", "3"}, {"g2", "x", "x"}});
   other.set("g", "0", "other");
   store.set("g", "0", "plain");
 
@@ -301,12 +272,9 @@ TEST_CASE("ScopedStore: for_each visits the scoped group in key order and stops 
   CHECK(visited == std::vector<std::pair<std::string, std::string>>{{"a", "1"}, {"b", "2"}});
 }
 
-TEST_CASE("ScopedStore: count_all and groups with mixed namespaces and expired keys", "[scoped]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore alpha(store, "alpha");
-  kvstore::ScopedStore beta(store, "beta");
-
+TEST_CASE_METHOD(kvtest::AlphaAndBeta,
+                 "ScopedStore: count_all and groups with mixed namespaces and expired keys",
+                 "[scoped]") {
   alpha.set("g1", "a", "1");
   alpha.set("g1", "b", "2");
   alpha.set("g2", "a", "1");
@@ -340,21 +308,14 @@ TEST_CASE("ScopedStore: count_all and groups with mixed namespaces and expired k
                                   "beta:g1", "beta:g9", "g1"});
 }
 
-TEST_CASE("ScopedStore: delete_group and delete_prefix stay inside the namespace", "[scoped]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore scoped(store, "t");
-  kvstore::ScopedStore other(store, "u");
-
-  scoped.set("user:1", "a", "1");
+TEST_CASE_METHOD(kvtest::TenantAndOther,
+                 "ScopedStore: delete_group and delete_prefix stay inside the namespace",
+                 "[scoped]") {
+  kvtest::set_in_groups(scoped, {"user:1", "user:2", "users", "config"}, "a", "1");
   scoped.set("user:1", "b", "1");
-  scoped.set("user:2", "a", "1");
-  scoped.set("users", "a", "1");
-  scoped.set("config", "a", "1");
   other.set("user:1", "a", "1");
-  store.set("user:1", "a", "1");
-  store.set("t", "a", "1");
-  store.set("tuser:1", "a", "1");
+  // Un-namespaced groups, two of them named like the namespace but without its ":".
+  kvtest::set_in_groups(store, {"user:1", "tenant", "tenantuser:1"}, "a", "1");
 
   CHECK(scoped.delete_group("user:1") == 2);
   CHECK(scoped.delete_group("user:1") == 0);
@@ -368,15 +329,12 @@ TEST_CASE("ScopedStore: delete_group and delete_prefix stay inside the namespace
   CHECK(scoped.count_all() == 0);
 
   CHECK(other.get("user:1", "a") == "1");
-  CHECK(store.groups() == Strings{"t", "tuser:1", "u:user:1", "user:1"});
+  CHECK(store.groups() == Strings{"other:user:1", "tenant", "tenantuser:1", "user:1"});
 }
 
-TEST_CASE("ScopedStore: purge_expired removes only this namespace's expired keys", "[scoped]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore a(store, "a");
-  kvstore::ScopedStore ab(store, "a-b");
-
+TEST_CASE_METHOD(kvtest::PrefixTenants,
+                 "ScopedStore: purge_expired removes only this namespace's expired keys",
+                 "[scoped]") {
   a.set_with_ttl("g", "1", "x", kShortTtl);
   a.set_with_ttl("h", "2", "x", kShortTtl);
   a.set_with_ttl("g", "kept", "x", 1h);
@@ -397,10 +355,8 @@ TEST_CASE("ScopedStore: purge_expired removes only this namespace's expired keys
   CHECK(a.get("g", "plain") == "x");
 }
 
-TEST_CASE("ScopedStore: set_with_ttl rejects a TTL <= 0 and writes nothing", "[scoped]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore scoped(store, "t");
+TEST_CASE_METHOD(kvtest::Tenant, "ScopedStore: set_with_ttl rejects a TTL <= 0 and writes nothing",
+                 "[scoped]") {
   const auto ttl = GENERATE(0ms, -1ms, -1h);
   CHECK_THROWS_AS(scoped.set_with_ttl("g", "k", "v", ttl), kvstore::InvalidArgument);
   CHECK(store.count_all() == 0);
@@ -409,10 +365,8 @@ TEST_CASE("ScopedStore: set_with_ttl rejects a TTL <= 0 and writes nothing", "[s
   CHECK(scoped.get("g", "k") == "old");
 }
 
-TEST_CASE("ScopedStore: set clears a TTL set through the scoped view", "[scoped]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore scoped(store, "t");
+TEST_CASE_METHOD(kvtest::Tenant, "ScopedStore: set clears a TTL set through the scoped view",
+                 "[scoped]") {
   scoped.set_with_ttl("g", "k", "v", kShortTtl);
   scoped.set("g", "k", "forever");
   wait_until_expired(kShortTtl);
@@ -423,17 +377,11 @@ TEST_CASE("ScopedStore: set clears a TTL set through the scoped view", "[scoped]
 // ---------------------------------------------------------------------------------------------
 // Value views
 
-TEST_CASE("ScopedStore: render uses the scoped group's keys", "[scoped]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore scoped(store, "tenant");
-  kvstore::ScopedStore other(store, "other");
-  scoped.set("vars", "name", "<Alice>");
-  scoped.set("vars", "city", "Paris");
-  other.set("vars", "name", "Mallory");
-  other.set("vars", "extra", "other tenant");
-  store.set("vars", "name", "plain");
-  store.set("vars", "extra", "plain store");
+TEST_CASE_METHOD(kvtest::TenantAndOther, "ScopedStore: render uses the scoped group's keys",
+                 "[scoped]") {
+  kvtest::set_rows(scoped, {{"vars", "name", "<Alice>"}, {"vars", "city", "Paris"}});
+  kvtest::set_rows(other, {{"vars", "name", "Mallory"}, {"vars", "extra", "other tenant"}});
+  kvtest::set_rows(store, {{"vars", "name", "plain"}, {"vars", "extra", "plain store"}});
 
   CHECK(scoped.render("Hello {{name}} from {{city}}{{extra}}!", "vars") ==
         "Hello <Alice> from Paris!");
@@ -442,14 +390,10 @@ TEST_CASE("ScopedStore: render uses the scoped group's keys", "[scoped]") {
   CHECK_THROWS_AS(scoped.render("{{#unclosed}}", "vars"), kvstore::InvalidArgument);
 }
 
-TEST_CASE("ScopedStore: get_split and get_fields read the scoped key", "[scoped]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore scoped(store, "tenant");
-  scoped.set("lists", "csv", "a,b,,c");
-  scoped.set("lists", "words", "  one two\tthree\n");
-  store.set("lists", "csv", "plain,store");
-  store.set("lists", "missing", "x y");
+TEST_CASE_METHOD(kvtest::Tenant, "ScopedStore: get_split and get_fields read the scoped key",
+                 "[scoped]") {
+  kvtest::set_rows(scoped, {{"lists", "csv", "a,b,,c"}, {"lists", "words", "  one two\tthree\n"}});
+  kvtest::set_rows(store, {{"lists", "csv", "plain,store"}, {"lists", "missing", "x y"}});
 
   CHECK(scoped.get_split("lists", "csv", ",") == Strings{"a", "b", "", "c"});
   CHECK(scoped.get_fields("lists", "words") == Strings{"one", "two", "three"});
@@ -458,10 +402,8 @@ TEST_CASE("ScopedStore: get_split and get_fields read the scoped key", "[scoped]
   CHECK_THROWS_AS(scoped.get_split("lists", "csv", ""), kvstore::InvalidArgument);
 }
 
-TEST_CASE("ScopedStore: set_json and get_json on scoped groups", "[scoped]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore scoped(store, "tenant");
+TEST_CASE_METHOD(kvtest::Tenant, "ScopedStore: set_json and get_json on scoped groups",
+                 "[scoped]") {
   const nlohmann::json doc = {{"name", "x"}, {"list", {1, 2, 3}}, {"nested", {{"ok", true}}}};
 
   scoped.set_json("docs", "d", doc);
@@ -480,10 +422,8 @@ TEST_CASE("ScopedStore: set_json and get_json on scoped groups", "[scoped]") {
 // ---------------------------------------------------------------------------------------------
 // Transactions
 
-TEST_CASE("ScopedStore: transaction commits scoped writes atomically", "[scoped][transaction]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore scoped(store, "t");
+TEST_CASE_METHOD(kvtest::Tenant, "ScopedStore: transaction commits scoped writes atomically",
+                 "[scoped][transaction]") {
   scoped.set("g", "old", "1");
   scoped.set("h", "x", "1");
 
@@ -500,15 +440,13 @@ TEST_CASE("ScopedStore: transaction commits scoped writes atomically", "[scoped]
     CHECK(tx.delete_prefix("p") == 2);
   });
 
-  CHECK(store.get_all("t:g") == std::map<std::string, std::string>{{"a", "A"}, {"b", "B"}});
-  CHECK(store.groups() == Strings{"t:g"});
+  CHECK(store.get_all("tenant:g") == std::map<std::string, std::string>{{"a", "A"}, {"b", "B"}});
+  CHECK(store.groups() == Strings{"tenant:g"});
 }
 
-TEST_CASE("ScopedStore: a transaction whose fn throws rolls back every scoped write",
-          "[scoped][transaction]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore scoped(store, "t");
+TEST_CASE_METHOD(kvtest::Tenant,
+                 "ScopedStore: a transaction whose fn throws rolls back every scoped write",
+                 "[scoped][transaction]") {
   scoped.set("g", "old", "1");
 
   struct Boom {};
@@ -522,15 +460,12 @@ TEST_CASE("ScopedStore: a transaction whose fn throws rolls back every scoped wr
                   Boom);
 
   CHECK(scoped.get_all("g") == std::map<std::string, std::string>{{"old", "1"}});
-  CHECK(store.groups() == Strings{"t:g"});
+  CHECK(store.groups() == Strings{"tenant:g"});
 }
 
-TEST_CASE("ScopedStore: transaction delete_prefix stays inside the namespace",
-          "[scoped][transaction]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore a(store, "a");
-  kvstore::ScopedStore ab(store, "a-b");
+TEST_CASE_METHOD(kvtest::PrefixTenants,
+                 "ScopedStore: transaction delete_prefix stays inside the namespace",
+                 "[scoped][transaction]") {
   a.set("x", "k", "1");
   ab.set("x", "k", "1");
   store.set("a", "k", "1");
@@ -548,12 +483,10 @@ TEST_CASE("ScopedStore: transaction delete_prefix stays inside the namespace",
 // ---------------------------------------------------------------------------------------------
 // Watchers
 
-TEST_CASE("ScopedStore: watch(\"*\") sees only its namespace's events, with un-prefixed groups",
-          "[scoped][events]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore a(store, "a");
-  kvstore::ScopedStore ab(store, "a-b");
+TEST_CASE_METHOD(
+    kvtest::PrefixTenants,
+    "ScopedStore: watch(\"*\") sees only its namespace's events, with un-prefixed groups",
+    "[scoped][events]") {
   kvstore::ScopedStore b(store, "b");
   auto watcher = a.watch("*", "*", std::nullopt, 64);
 
@@ -577,11 +510,9 @@ TEST_CASE("ScopedStore: watch(\"*\") sees only its namespace's events, with un-p
   CHECK_FALSE(watcher.try_next().has_value());
 }
 
-TEST_CASE("ScopedStore: a watcher on the underlying Store sees the prefixed groups",
-          "[scoped][events]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore scoped(store, "tenant");
+TEST_CASE_METHOD(kvtest::Tenant,
+                 "ScopedStore: a watcher on the underlying Store sees the prefixed groups",
+                 "[scoped][events]") {
   auto all = store.watch("*", "*", std::nullopt, 64);
   auto one = store.watch("tenant:g", "k");
 
@@ -602,12 +533,9 @@ TEST_CASE("ScopedStore: a watcher on the underlying Store sees the prefixed grou
   CHECK_FALSE(one.try_next().has_value());
 }
 
-TEST_CASE("ScopedStore: a scoped watch on a specific group sees only that group",
-          "[scoped][events]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore a(store, "a");
-  kvstore::ScopedStore ab(store, "a-b");
+TEST_CASE_METHOD(kvtest::PrefixTenants,
+                 "ScopedStore: a scoped watch on a specific group sees only that group",
+                 "[scoped][events]") {
   auto group = a.watch("g");
   auto key = a.watch("g", "k");
 
@@ -635,12 +563,9 @@ TEST_CASE("ScopedStore: a scoped watch on a specific group sees only that group"
   CHECK_FALSE(key.try_next().has_value());
 }
 
-TEST_CASE("ScopedStore: a scoped watcher sees expiry events with un-prefixed groups",
-          "[scoped][events]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore scoped(store, "t");
-  kvstore::ScopedStore other(store, "u");
+TEST_CASE_METHOD(kvtest::TenantAndOther,
+                 "ScopedStore: a scoped watcher sees expiry events with un-prefixed groups",
+                 "[scoped][events]") {
   auto watcher = scoped.watch("*");
 
   scoped.set_with_ttl("g", "k", "v", kShortTtl);
@@ -653,10 +578,8 @@ TEST_CASE("ScopedStore: a scoped watcher sees expiry events with un-prefixed gro
   CHECK(describe(events_until_marker(watcher, "marker")) == Strings{"set g/k=v", "expire g/k="});
 }
 
-TEST_CASE("ScopedStore: a rolled-back scoped transaction publishes nothing", "[scoped][events]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore scoped(store, "t");
+TEST_CASE_METHOD(kvtest::Tenant, "ScopedStore: a rolled-back scoped transaction publishes nothing",
+                 "[scoped][events]") {
   auto watcher = scoped.watch("*");
   auto plain = store.watch("*");
 

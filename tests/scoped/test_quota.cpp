@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <functional>
 #include <kvstore/kvstore.hpp>
 #include <map>
 #include <mutex>
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "backends.hpp"
+#include "scoped_fixtures.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
@@ -89,14 +91,68 @@ std::size_t fill_groups(kvstore::ScopedStore& scoped, const std::string& tag,
   }
 }
 
+// The quota's worth of keys: 10 keys in 4 groups under QuotaConfig{10, 4}, u:1 (3), u:2 (3),
+// v (2) and w (2, which expire after `w_ttl`).
+kvstore::ScopedStore ten_keys_in_four_groups(kvstore::Store& store,
+                                             std::chrono::milliseconds w_ttl) {
+  kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{10, 4});
+  for (const char* group : {"u:1", "u:2"}) {
+    for (int i = 0; i < 3; ++i) scoped.set(group, "k" + std::to_string(i), "v");
+  }
+  for (int i = 0; i < 2; ++i) scoped.set("v", "k" + std::to_string(i), "v");
+  for (int i = 0; i < 2; ++i) scoped.set_with_ttl("w", "k" + std::to_string(i), "v", w_ttl);
+  return scoped;
+}
+
+// How many of the keys k0 .. k<n-1> of `group` get finds / erase removes.
+std::size_t found(kvstore::ScopedStore& scoped, const std::string& group, int n) {
+  std::size_t count = 0;
+  for (int i = 0; i < n; ++i) count += scoped.get(group, "k" + std::to_string(i)).has_value();
+  return count;
+}
+std::size_t erased(kvstore::ScopedStore& scoped, const std::string& group, int n) {
+  std::size_t count = 0;
+  for (int i = 0; i < n; ++i) count += scoped.erase(group, "k" + std::to_string(i));
+  return count;
+}
+
+// Checks that exactly `groups` new groups, and then `keys` new keys in an existing group, fit.
+// Groups go first: a new group takes a key of max_keys as well.
+void check_room(kvstore::ScopedStore& scoped, std::size_t groups, std::size_t keys) {
+  CHECK(fill_groups(scoped, "room") == groups);
+  const auto names = scoped.groups();
+  REQUIRE_FALSE(names.empty());
+  CHECK(fill_keys(scoped, names.front()) == keys);
+}
+
+// A call that may give quota back in ten_keys_in_four_groups: the count it returns, and the
+// room it leaves (new groups, then new keys).
+struct Freeing {
+  const char* what;
+  std::function<std::size_t(kvstore::Store&, kvstore::ScopedStore&)> run;
+  std::size_t returns;
+  std::size_t group_room;
+  std::size_t key_room;
+};
+
+// Runs `freeing` on ten_keys_in_four_groups's `scoped`, then checks the room it left and that
+// filling it reaches max_keys and max_groups again.
+void check_freeing(kvstore::Store& store, kvstore::ScopedStore& scoped, const Freeing& freeing) {
+  INFO("freeing: " << freeing.what);
+  CHECK(freeing.run(store, scoped) == freeing.returns);
+  check_room(scoped, freeing.group_room, freeing.key_room);
+  CHECK(scoped.count_all() == 10);
+  CHECK(scoped.groups().size() == 4);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // go-store's quota cases
 
-TEST_CASE("ScopedStore quota: max_keys 5 accepts 5 keys and refuses the 6th", "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: max_keys 5 accepts 5 keys and refuses the 6th",
+                 "[scoped][quota]") {
   kvstore::ScopedStore scoped(store, "tenant-7", kvstore::QuotaConfig{5, 0});
 
   for (int i = 0; i < 5; ++i) {
@@ -120,9 +176,8 @@ TEST_CASE("ScopedStore quota: max_keys 5 accepts 5 keys and refuses the 6th", "[
   CHECK(store.count_all() == 5);
 }
 
-TEST_CASE("ScopedStore quota: the limit's value is named in what()", "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: the limit's value is named in what()", "[scoped][quota]") {
   kvstore::ScopedStore scoped(store, "acme", kvstore::QuotaConfig{37, 0});
   for (int i = 0; i < 37; ++i) scoped.set("g", std::to_string(i), "v");
   const std::string what = quota_error([&] { scoped.set("g", "one-too-many", "v"); });
@@ -132,9 +187,9 @@ TEST_CASE("ScopedStore quota: the limit's value is named in what()", "[scoped][q
   CHECK(what.find("37") != std::string::npos);
 }
 
-TEST_CASE("ScopedStore quota: an upsert of an existing key does not count", "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: an upsert of an existing key does not count",
+                 "[scoped][quota]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 0});
   for (int i = 0; i < 5; ++i) scoped.set("g", "k" + std::to_string(i), "v");
 
@@ -150,9 +205,8 @@ TEST_CASE("ScopedStore quota: an upsert of an existing key does not count", "[sc
   CHECK_THROWS_AS(scoped.set("g", "k5", "v"), kvstore::QuotaExceeded);
 }
 
-TEST_CASE("ScopedStore quota: erase then re-insert stays within quota", "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: erase then re-insert stays within quota", "[scoped][quota]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 0});
   for (int i = 0; i < 5; ++i) scoped.set("g", "k" + std::to_string(i), "v");
 
@@ -166,9 +220,9 @@ TEST_CASE("ScopedStore quota: erase then re-insert stays within quota", "[scoped
   CHECK(scoped.count_all() == 5);
 }
 
-TEST_CASE("ScopedStore quota: max_groups 3 accepts 3 groups and refuses a 4th", "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: max_groups 3 accepts 3 groups and refuses a 4th",
+                 "[scoped][quota]") {
   kvstore::ScopedStore scoped(store, "team-x", kvstore::QuotaConfig{0, 3});
 
   for (const char* group : {"g1", "g2", "g3"}) {
@@ -198,9 +252,9 @@ TEST_CASE("ScopedStore quota: max_groups 3 accepts 3 groups and refuses a 4th", 
   CHECK(scoped.groups() == std::vector<std::string>{"g3", "g4", "g5"});
 }
 
-TEST_CASE("ScopedStore quota: both limits set, the one reached is named", "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: both limits set, the one reached is named",
+                 "[scoped][quota]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{4, 2});
   scoped.set("g1", "a", "v");
   scoped.set("g2", "a", "v");
@@ -213,9 +267,8 @@ TEST_CASE("ScopedStore quota: both limits set, the one reached is named", "[scop
   CHECK(scoped.count_all() == 4);
 }
 
-TEST_CASE("ScopedStore quota: zero means unlimited", "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend, "ScopedStore quota: zero means unlimited",
+                 "[scoped][quota]") {
   SECTION("both zero") {
     kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{0, 0});
     for (int i = 0; i < 500; ++i) scoped.set("g" + std::to_string(i % 50), std::to_string(i), "v");
@@ -236,9 +289,8 @@ TEST_CASE("ScopedStore quota: zero means unlimited", "[scoped][quota]") {
   }
 }
 
-TEST_CASE("ScopedStore quota: TTL-expired keys do not count", "[scoped][quota][ttl]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend, "ScopedStore quota: TTL-expired keys do not count",
+                 "[scoped][quota][ttl]") {
   SECTION("max_keys") {
     kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 0});
     scoped.set("g", "stays", "v");
@@ -272,10 +324,9 @@ TEST_CASE("ScopedStore quota: TTL-expired keys do not count", "[scoped][quota][t
   }
 }
 
-TEST_CASE("ScopedStore quota: the purge a check makes is logged, and undone with a refusal",
-          "[scoped][quota][ttl][feed]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: the purge a check makes is logged, and undone with a refusal",
+                 "[scoped][quota][ttl][feed]") {
   kvstore::ScopedStore unlimited(store, "t");
   unlimited.set("g", "a", "v");
   unlimited.set("g", "b", "v");
@@ -319,10 +370,9 @@ TEST_CASE("ScopedStore quota: the purge a check makes is logged, and undone with
   }
 }
 
-TEST_CASE("ScopedStore quota: other namespaces and un-namespaced groups do not count",
-          "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: other namespaces and un-namespaced groups do not count",
+                 "[scoped][quota]") {
   kvstore::ScopedStore a(store, "a", kvstore::QuotaConfig{3, 2});
   kvstore::ScopedStore ab(store, "a-b");
   kvstore::ScopedStore b(store, "b");
@@ -344,106 +394,47 @@ TEST_CASE("ScopedStore quota: other namespaces and un-namespaced groups do not c
 // ---------------------------------------------------------------------------------------------
 // Counts after purge, delete_group, delete_prefix
 
-TEST_CASE("ScopedStore quota: counts stay right after purge_expired and lazy expiry",
-          "[scoped][quota][ttl]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{10, 4});
-
-  // 10 keys in 4 groups: u:1 (3), u:2 (3), v (2), w (2, expiring).
-  for (int i = 0; i < 3; ++i) scoped.set("u:1", "k" + std::to_string(i), "v");
-  for (int i = 0; i < 3; ++i) scoped.set("u:2", "k" + std::to_string(i), "v");
-  for (int i = 0; i < 2; ++i) scoped.set("v", "k" + std::to_string(i), "v");
-  for (int i = 0; i < 2; ++i) scoped.set_with_ttl("w", "k" + std::to_string(i), "v", kShortTtl);
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: counts stay right after purge_expired and lazy expiry",
+                 "[scoped][quota][ttl]") {
+  auto scoped = ten_keys_in_four_groups(store, kShortTtl);
   wait_until_expired(kShortTtl);
-
-  SECTION("scoped purge_expired") {
-    CHECK(scoped.purge_expired() == 2);
-    CHECK(fill_keys(scoped, "v") == 2);
-  }
-  SECTION("Store purge_expired") {
-    CHECK(store.purge_expired() == 2);
-    CHECK(fill_groups(scoped, "after-purge") == 1);
-    CHECK(fill_keys(scoped, "v") == 1);
-  }
-  SECTION("lazy expiry on get") {
-    CHECK_FALSE(scoped.get("w", "k0").has_value());
-    CHECK_FALSE(scoped.get("w", "k1").has_value());
-    CHECK(fill_groups(scoped, "after-get") == 1);
-    CHECK(fill_keys(scoped, "v") == 1);
-  }
-  SECTION("erase of expired keys") {
-    CHECK_FALSE(scoped.erase("w", "k0"));
-    CHECK_FALSE(scoped.erase("w", "k1"));
-    CHECK(fill_groups(scoped, "after-erase") == 1);
-    CHECK(fill_keys(scoped, "v") == 1);
-  }
-  SECTION("delete_group of a group holding only expired keys") {
-    CHECK(scoped.delete_group("w") == 0);
-    CHECK(fill_groups(scoped, "after-delete") == 1);
-    CHECK(fill_keys(scoped, "v") == 1);
-  }
-  SECTION("no purge at all") {
-    CHECK(fill_groups(scoped, "untouched") == 1);
-    CHECK(fill_keys(scoped, "v") == 1);
-  }
-  CHECK(scoped.count_all() == 10);
+  // However the expired keys of w go, or if they stay, they never counted: the room is the same.
+  const auto freeing = GENERATE(values<Freeing>({
+      {"scoped purge_expired", [](auto&, auto& s) { return s.purge_expired(); }, 2, 1, 1},
+      {"Store purge_expired", [](auto& st, auto&) { return st.purge_expired(); }, 2, 1, 1},
+      {"lazy expiry on get", [](auto&, auto& s) { return found(s, "w", 2); }, 0, 1, 1},
+      {"erase of expired keys", [](auto&, auto& s) { return erased(s, "w", 2); }, 0, 1, 1},
+      {"delete_group of a group holding only expired keys",
+       [](auto&, auto& s) { return s.delete_group("w"); }, 0, 1, 1},
+      {"no purge at all", [](auto&, auto&) { return std::size_t{0}; }, 0, 1, 1},
+  }));
+  check_freeing(store, scoped, freeing);
 }
 
-TEST_CASE("ScopedStore quota: counts stay right after delete_group and delete_prefix",
-          "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
-  kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{10, 4});
-
-  // 10 keys in 4 groups: u:1 (3), u:2 (3), v (2), w (2, with a TTL that does not pass).
-  for (int i = 0; i < 3; ++i) scoped.set("u:1", "k" + std::to_string(i), "v");
-  for (int i = 0; i < 3; ++i) scoped.set("u:2", "k" + std::to_string(i), "v");
-  for (int i = 0; i < 2; ++i) scoped.set("v", "k" + std::to_string(i), "v");
-  for (int i = 0; i < 2; ++i) scoped.set_with_ttl("w", "k" + std::to_string(i), "v", 1h);
-  CHECK(fill_keys(scoped, "v") == 0);
-  CHECK(fill_groups(scoped, "full") == 0);
-
-  SECTION("delete_group") {
-    CHECK(scoped.delete_group("u:1") == 3);
-    CHECK(fill_groups(scoped, "after-delete") == 1);
-    CHECK(fill_keys(scoped, "v") == 2);
-  }
-  SECTION("delete_group of a group with TTL keys") {
-    CHECK(scoped.delete_group("w") == 2);
-    CHECK(fill_groups(scoped, "after-delete") == 1);
-    CHECK(fill_keys(scoped, "v") == 1);
-  }
-  SECTION("delete_prefix") {
-    CHECK(scoped.delete_prefix("u:") == 6);
-    CHECK(fill_groups(scoped, "after-prefix") == 2);
-    CHECK(fill_keys(scoped, "v") == 4);
-  }
-  SECTION("delete_prefix on the Store") {
-    CHECK(store.delete_prefix("t:u") == 6);
-    CHECK(fill_groups(scoped, "after-store-prefix") == 2);
-    CHECK(fill_keys(scoped, "v") == 4);
-  }
-  SECTION("delete_prefix of everything") {
-    CHECK(scoped.delete_prefix("") == 10);
-    CHECK(scoped.count_all() == 0);
-    CHECK(fill_groups(scoped, "after-all") == 4);
-    const auto groups = scoped.groups();
-    REQUIRE(groups.size() == 4);
-    CHECK(fill_keys(scoped, groups.front()) == 6);
-  }
-  SECTION("erase of every key of a group") {
-    for (int i = 0; i < 3; ++i) CHECK(scoped.erase("u:2", "k" + std::to_string(i)));
-    CHECK(fill_groups(scoped, "after-erase") == 1);
-    CHECK(fill_keys(scoped, "v") == 2);
-  }
-  CHECK(scoped.count_all() == 10);
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: counts stay right after delete_group and delete_prefix",
+                 "[scoped][quota]") {
+  auto scoped = ten_keys_in_four_groups(store, 1h);
+  check_room(scoped, 0, 0);
+  // The room left: one new group for each group emptied, then the rest of max_keys.
+  const auto freeing = GENERATE(values<Freeing>({
+      {"delete_group", [](auto&, auto& s) { return s.delete_group("u:1"); }, 3, 1, 2},
+      {"delete_group of a group with TTL keys", [](auto&, auto& s) { return s.delete_group("w"); },
+       2, 1, 1},
+      {"delete_prefix", [](auto&, auto& s) { return s.delete_prefix("u:"); }, 6, 2, 4},
+      {"delete_prefix on the Store", [](auto& st, auto&) { return st.delete_prefix("t:u"); }, 6, 2,
+       4},
+      {"delete_prefix of everything", [](auto&, auto& s) { return s.delete_prefix(""); }, 10, 4, 6},
+      {"erase of every key of a group", [](auto&, auto& s) { return erased(s, "u:2", 3); }, 3, 1,
+       2},
+  }));
+  check_freeing(store, scoped, freeing);
 }
 
-TEST_CASE("ScopedStore quota: many delete and refill cycles keep the counts exact",
-          "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: many delete and refill cycles keep the counts exact",
+                 "[scoped][quota]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{12, 5});
   for (int cycle = 0; cycle < 10; ++cycle) {
     INFO("cycle " << cycle);
@@ -473,10 +464,9 @@ TEST_CASE("ScopedStore quota: many delete and refill cycles keep the counts exac
 // ---------------------------------------------------------------------------------------------
 // Shared quotas, persistence, other Store objects
 
-TEST_CASE("ScopedStore quota: two ScopedStore objects on one namespace share the quota",
-          "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: two ScopedStore objects on one namespace share the quota",
+                 "[scoped][quota]") {
   kvstore::ScopedStore first(store, "shared", kvstore::QuotaConfig{5, 2});
   kvstore::ScopedStore second(store, "shared", kvstore::QuotaConfig{5, 2});
 
@@ -507,10 +497,9 @@ TEST_CASE("ScopedStore quota: two ScopedStore objects on one namespace share the
   CHECK(first.count_all() == 5);
 }
 
-TEST_CASE("ScopedStore quota: direct Store writes to ns:group count for the namespace",
-          "[scoped][quota]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: direct Store writes to ns:group count for the namespace",
+                 "[scoped][quota]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 2});
   store.set("t:g", "1", "v");
   store.set("t:g", "2", "v");
@@ -606,10 +595,10 @@ TEST_CASE("ScopedStore quota: another Store object on the same file writing to t
 // ---------------------------------------------------------------------------------------------
 // Quotas inside transactions
 
-TEST_CASE("ScopedStore quota: a transaction crossing the limit throws and rolls back as a whole",
-          "[scoped][quota][transaction]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(
+    kvtest::StoreOnEachBackend,
+    "ScopedStore quota: a transaction crossing the limit throws and rolls back as a whole",
+    "[scoped][quota][transaction]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 0});
   for (int i = 0; i < 3; ++i) scoped.set("g", "old" + std::to_string(i), "before");
   const auto revision = store.revision();
@@ -635,9 +624,8 @@ TEST_CASE("ScopedStore quota: a transaction crossing the limit throws and rolls 
   CHECK(fill_keys(scoped, "g") == 2);
 }
 
-TEST_CASE("ScopedStore quota: max_groups inside a transaction", "[scoped][quota][transaction]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend, "ScopedStore quota: max_groups inside a transaction",
+                 "[scoped][quota][transaction]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{0, 2});
   scoped.set("g1", "k", "v");
 
@@ -659,10 +647,9 @@ TEST_CASE("ScopedStore quota: max_groups inside a transaction", "[scoped][quota]
   CHECK(fill_groups(scoped, "after") == 0);
 }
 
-TEST_CASE("ScopedStore quota: a transaction sees its own erasures when checking the quota",
-          "[scoped][quota][transaction]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: a transaction sees its own erasures when checking the quota",
+                 "[scoped][quota][transaction]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{3, 0});
   for (int i = 0; i < 3; ++i) scoped.set("g", std::to_string(i), "v");
 
@@ -677,10 +664,9 @@ TEST_CASE("ScopedStore quota: a transaction sees its own erasures when checking 
   CHECK(fill_keys(scoped, "a") == 0);
 }
 
-TEST_CASE("ScopedStore quota: a refused write caught inside the transaction changes nothing",
-          "[scoped][quota][transaction]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: a refused write caught inside the transaction changes nothing",
+                 "[scoped][quota][transaction]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{2, 0});
 
   scoped.transaction([&](kvstore::ScopedTransaction& tx) {
@@ -695,10 +681,9 @@ TEST_CASE("ScopedStore quota: a refused write caught inside the transaction chan
   CHECK(fill_keys(scoped, "g") == 0);
 }
 
-TEST_CASE("ScopedStore quota: two namespaces' quotas in one transaction",
-          "[scoped][quota][transaction]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: two namespaces' quotas in one transaction",
+                 "[scoped][quota][transaction]") {
   kvstore::ScopedStore a(store, "a", kvstore::QuotaConfig{2, 0});
   kvstore::ScopedStore ab(store, "a-b", kvstore::QuotaConfig{2, 0});
   ab.set("g", "1", "v");
@@ -820,9 +805,9 @@ TEST_CASE("ScopedStore quota: threads on two Store objects of one file share max
 // ---------------------------------------------------------------------------------------------
 // Events
 
-TEST_CASE("ScopedStore quota: a refused write publishes no event", "[scoped][quota][events]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
+                 "ScopedStore quota: a refused write publishes no event",
+                 "[scoped][quota][events]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{1, 0});
   auto plain = store.watch("*");
   auto mine = scoped.watch("*");
@@ -860,10 +845,10 @@ TEST_CASE("ScopedStore quota: a refused write publishes no event", "[scoped][quo
   CHECK(callback_values == std::vector<std::string>{"first", "marker"});
 }
 
-TEST_CASE("ScopedStore quota: the counts match the rows after commits, rollbacks and refusals",
-          "[scoped][quota][transaction]") {
-  const auto backend = kvtest::each_backend();
-  kvstore::Store store(backend.path(), no_purge());
+TEST_CASE_METHOD(
+    kvtest::StoreOnEachBackend,
+    "ScopedStore quota: the counts match the rows after commits, rollbacks and refusals",
+    "[scoped][quota][transaction]") {
   kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{12, 4});
   std::mt19937 random(20261122);
   const auto pick = [&](const char* prefix, unsigned n) {
