@@ -80,9 +80,9 @@ std::optional<std::string> Store::get(std::string_view group, std::string_view k
   const auto now = detail::now_unix_ms();
   return impl_->with_connection(
       Operation::of("get", group, key), [&](detail::HeldStore& held) -> std::optional<std::string> {
-        auto stored = held.kv().find(group, key);
+        auto stored = held.kv().find(group, key, now);
         if (!stored) return std::nullopt;
-        if (!stored->expires_at || *stored->expires_at > now) {
+        if (stored->live) {
           if (!stored->blob_id) return std::move(stored->value);
           return held.streamed_value_of(group, key, *stored->blob_id, now);
         }

@@ -91,9 +91,8 @@ std::optional<std::string> HeldStore::streamed_value_of(std::string_view group,
   for (int attempt = 1;; ++attempt) {
     if (auto value = streamed_value(blob_id)) return value;
     if (attempt == kAttempts) files().throw_missing(blob_id);
-    auto stored = kv().find(group, key);
-    if (!stored) return std::nullopt;
-    if (stored->expires_at && *stored->expires_at <= now) return std::nullopt;
+    auto stored = kv().find(group, key, now);
+    if (!stored || !stored->live) return std::nullopt;
     if (!stored->blob_id) return std::move(stored->value);
     blob_id = *stored->blob_id;
   }
@@ -110,15 +109,11 @@ std::optional<bool> HeldStore::remove_row(std::string_view group, std::string_vi
 
 std::size_t HeldStore::remove_group(std::string_view group, std::int64_t now) {
   const auto deleted = kv().delete_group(group, now);
-  if (deleted.empty()) return 0;
-  forget_rows(group, static_cast<std::int64_t>(deleted.size()), std::nullopt);
-  std::size_t live = 0;
-  for (const auto& row : deleted) {
-    live += row.live;
-    if (row.blob_id) discard_blob(*row.blob_id);
-  }
+  if (deleted.rows == 0) return 0;
+  forget_rows(group, static_cast<std::int64_t>(deleted.rows), std::nullopt);
+  for (const auto blob_id : deleted.blob_ids) discard_blob(blob_id);
   log_change(EventType::delete_group, group, {}, {}, now);
-  return live;
+  return deleted.live;
 }
 
 void HeldStore::expire_row(std::string_view group, std::string_view key, std::int64_t now) {

@@ -24,8 +24,7 @@ std::optional<std::uint64_t> MemoryChangeLog::oldest() {
 }
 
 std::string MemoryChangeLog::current_value(std::string_view group, std::string_view key) {
-  auto row = kv_.find(group, key);
-  return row ? std::move(row->value) : std::string();
+  return kv_.value(group, key).value_or(std::string());
 }
 
 std::vector<Event> MemoryChangeLog::read_after(std::uint64_t revision) {

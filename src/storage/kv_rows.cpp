@@ -52,7 +52,11 @@ KvRows::KvRows(SQLite::Database& db)
       update_(db,
               "UPDATE kv SET value = ?3, expires_at = ?4, modified_at = ?5, revision = ?6, "
               "tag = ?7, blob_id = ?8 WHERE grp = ?1 AND key = ?2"),
-      select_(db, "SELECT value, expires_at, blob_id FROM kv WHERE grp = ?1 AND key = ?2"),
+      select_(db,
+              "SELECT coalesce(expires_at > ?3, 1), blob_id, "
+              "CASE WHEN coalesce(expires_at > ?3, 1) THEN value END "
+              "FROM kv WHERE grp = ?1 AND key = ?2"),
+      select_value_(db, "SELECT value FROM kv WHERE grp = ?1 AND key = ?2"),
       // coalesce, not "expires_at IS NULL OR ...": SQLite 3.40 evaluates IS NULL wrongly in a
       // RETURNING clause.
       delete_if_expired_(db,
@@ -88,15 +92,22 @@ KvRows::KvRows(SQLite::Database& db)
       metadata_(db, metadata_query("").c_str()),
       metadata_and_value_(db, metadata_query(", kv.value").c_str()) {}
 
-std::optional<KvRows::StoredRow> KvRows::find(std::string_view group, std::string_view key) {
+std::optional<KvRows::StoredRow> KvRows::find(std::string_view group, std::string_view key,
+                                              std::int64_t now) {
   StatementUse use(select_);
+  if (!use.text(1, group).text(2, key).integer(3, now).step()) return std::nullopt;
+  return StoredRow{use.column_int(0) != 0, std::string(use.column_text(2)),
+                   use.column_int_or_null(1)};
+}
+
+std::optional<std::string> KvRows::value(std::string_view group, std::string_view key) {
+  StatementUse use(select_value_);
   if (!use.text(1, group).text(2, key).step()) return std::nullopt;
-  return StoredRow{std::string(use.column_text(0)), use.column_int_or_null(1),
-                   use.column_int_or_null(2)};
+  return std::string(use.column_text(0));
 }
 
 bool KvRows::exists(std::string_view group, std::string_view key) {
-  return StatementUse(select_).text(1, group).text(2, key).step();
+  return StatementUse(select_value_).text(1, group).text(2, key).step();
 }
 
 bool KvRows::group_exists(std::string_view group) {
@@ -133,11 +144,16 @@ std::optional<KvRows::DeletedRow> KvRows::delete_if_expired(std::string_view gro
   return DeletedRow{false, use.column_int_or_null(0)};
 }
 
-std::vector<KvRows::DeletedRow> KvRows::delete_group(std::string_view group, std::int64_t now) {
-  std::vector<DeletedRow> deleted;
+KvRows::DeletedGroup KvRows::delete_group(std::string_view group, std::int64_t now) {
+  DeletedGroup deleted;
   StatementUse use(delete_group_);
   use.text(1, group).integer(2, now);
-  while (use.step()) deleted.push_back(deleted_row(use));
+  while (use.step()) {
+    const auto row = deleted_row(use);
+    ++deleted.rows;
+    deleted.live += row.live;
+    if (row.blob_id) deleted.blob_ids.push_back(*row.blob_id);
+  }
   return deleted;
 }
 

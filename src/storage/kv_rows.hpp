@@ -23,13 +23,16 @@ class KvRows {
  public:
   explicit KvRows(SQLite::Database& db);
 
-  // A row as find() reads it, live or not.
+  // A row as find() reads it at `now`.
   struct StoredRow {
-    std::string value;  // '' for a streamed value
-    std::optional<std::int64_t> expires_at;
+    bool live;          // not expired at `now`
+    std::string value;  // a live row's value; '' for a streamed value or an expired row
     std::optional<std::int64_t> blob_id;
   };
-  std::optional<StoredRow> find(std::string_view group, std::string_view key);
+  // group/key's row, or nullopt if there is none. An expired row's value is not read.
+  std::optional<StoredRow> find(std::string_view group, std::string_view key, std::int64_t now);
+  // group/key's value, live or not ('' for a streamed value), or nullopt if there is no row.
+  std::optional<std::string> value(std::string_view group, std::string_view key);
   // Whether group/key has a row, live or not.
   bool exists(std::string_view group, std::string_view key);
   // Whether `group` holds any row, live or not.
@@ -63,8 +66,14 @@ class KvRows {
   // it); nullopt if nothing was deleted.
   std::optional<DeletedRow> delete_if_expired(std::string_view group, std::string_view key,
                                               std::int64_t now);
+  // What delete_group() deleted.
+  struct DeletedGroup {
+    std::size_t rows = 0;
+    std::size_t live = 0;                // of `rows`, those live at `now`
+    std::vector<std::int64_t> blob_ids;  // the streamed values the rows held
+  };
   // Deletes every row of `group`.
-  std::vector<DeletedRow> delete_group(std::string_view group, std::int64_t now);
+  DeletedGroup delete_group(std::string_view group, std::int64_t now);
   // An expired row a purge deleted.
   struct ExpiredRow {
     std::string group, key;
@@ -109,6 +118,7 @@ class KvRows {
   PreparedStatement insert_new_;
   PreparedStatement update_;
   PreparedStatement select_;
+  PreparedStatement select_value_;
   PreparedStatement delete_if_expired_;
   PreparedStatement delete_;
   PreparedStatement delete_group_;

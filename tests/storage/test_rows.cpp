@@ -47,23 +47,29 @@ std::vector<std::string> live_keys(KvRows& kv, std::string_view group, std::stri
 
 TEST_CASE("kv rows: a row is written, found and rewritten", "[rows]") {
   Database db;
-  CHECK_FALSE(db.rows.kv.find("g", "k").has_value());
+  CHECK_FALSE(db.rows.kv.find("g", "k", 0).has_value());
   db.put("g", "k", "v", 50);
 
-  const auto row = db.rows.kv.find("g", "k");
+  const auto row = db.rows.kv.find("g", "k", 49);
   REQUIRE(row.has_value());
+  CHECK(row->live);
   CHECK(row->value == "v");
-  CHECK(row->expires_at == std::int64_t{50});
   CHECK_FALSE(row->blob_id.has_value());
+  const auto expired = db.rows.kv.find("g", "k", 50);
+  REQUIRE(expired.has_value());
+  CHECK_FALSE(expired->live);
+  CHECK(expired->value.empty());  // not read
+  CHECK(db.rows.kv.value("g", "k") == "v");
+  CHECK_FALSE(db.rows.kv.value("g", "none").has_value());
   CHECK(db.rows.kv.exists("g", "k"));
   CHECK(db.rows.kv.group_exists("g"));
   CHECK_FALSE(db.rows.kv.group_exists("h"));
 
   const KvRows::RowWrite again{"g", "k", "w", std::nullopt, 6, 8, "", std::nullopt};
   CHECK_FALSE(db.rows.kv.insert_new(again));
-  CHECK(db.rows.kv.find("g", "k")->value == "v");
+  CHECK(db.rows.kv.value("g", "k") == "v");
   db.rows.kv.update(again);
-  CHECK(db.rows.kv.find("g", "k")->value == "w");
+  CHECK(db.rows.kv.value("g", "k") == "w");
   CHECK(db.rows.kv.insert_new({"g", "new", "n", std::nullopt, 6, 9, "", std::nullopt}));
 }
 
@@ -78,10 +84,11 @@ TEST_CASE("kv rows: deletions tell whether the row was live", "[rows]") {
   CHECK_FALSE(db.rows.kv.delete_row("g", "expired", 100)->live);
   CHECK_FALSE(db.rows.kv.delete_row("g", "none", 100).has_value());
   CHECK_FALSE(db.rows.kv.delete_if_expired("h", "b", 100).has_value());
-  const auto deleted = db.rows.kv.delete_group("h", 5);  // both live at 5
-  REQUIRE(deleted.size() == 2);
-  CHECK(deleted[0].live);
-  CHECK(deleted[1].live);
+  db.put("h", "c", "5", 3);
+  const auto deleted = db.rows.kv.delete_group("h", 5);  // a and b live at 5, c not
+  CHECK(deleted.rows == 3);
+  CHECK(deleted.live == 2);
+  CHECK(deleted.blob_ids.empty());
 }
 
 TEST_CASE("kv rows: pages, counts and groups see live rows only", "[rows]") {
