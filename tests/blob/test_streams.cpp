@@ -163,6 +163,13 @@ std::vector<kvstore::Event> events_until(kvstore::Watcher& watcher, std::string_
   }
 }
 
+// group/key is a MISS to every read: get, stat and open_reader all return nullopt.
+void check_missing(kvstore::Store& store, std::string_view group, std::string_view key) {
+  CHECK_FALSE(store.get(group, key));
+  CHECK_FALSE(store.stat(group, key));
+  CHECK_FALSE(store.open_reader(group, key));
+}
+
 // What the operations on group "g" published since `watcher` was opened: sets the sentinel key
 // g/sentinel and returns the events before its own.
 std::vector<kvstore::Event> published(kvstore::Store& store, kvstore::Watcher& watcher) {
@@ -195,6 +202,18 @@ struct WatchedOldValue : StoreWithOldValue {
     CHECK(store.revision() == revision);
   }
 };
+
+// Calls writer.commit() for each 'c' of `calls` and writer.abort() for each 'a', in order: after
+// the first terminal call, none of them may throw.
+void terminal_calls(kvstore::BlobWriter& writer, std::string_view calls) {
+  for (const char call : calls) {
+    if (call == 'c') {
+      CHECK_NOTHROW(writer.commit());
+    } else {
+      CHECK_NOTHROW(writer.abort());
+    }
+  }
+}
 
 kvstore::Clock::time_point to_ms(kvstore::Clock::time_point t) {
   return std::chrono::floor<std::chrono::milliseconds>(t);
@@ -244,9 +263,7 @@ TEST_CASE_METHOD(kvtest::StoreOnFile, "streaming: abort discards everything stag
   writer.abort();
   CHECK_FALSE(writer.committed());
 
-  CHECK_FALSE(store.get("g", "k"));
-  CHECK_FALSE(store.stat("g", "k"));
-  CHECK_FALSE(store.open_reader("g", "k"));
+  check_missing(store, "g", "k");
   CHECK(store.count("g") == 0);
   CHECK(store.groups().empty());
   CHECK(store.revision() == revision);
@@ -262,8 +279,7 @@ TEST_CASE_METHOD(WatchedStore, "streaming: abort then commit publishes nothing a
     writer.abort();
     CHECK_NOTHROW(writer.commit());
     CHECK_FALSE(writer.committed());
-    CHECK_FALSE(store.get("g", "k"));
-    CHECK_FALSE(store.stat("g", "k"));
+    check_missing(store, "g", "k");
   }
   SECTION("over an existing value") {
     store.set("g", "k", "old");
@@ -297,15 +313,12 @@ TEST_CASE("streaming: commit then abort keeps the value", "[blob]") {
 }
 
 TEST_CASE_METHOD(WatchedStore, "streaming: repeated terminal calls are safe", "[blob]") {
+  auto writer = store.begin_set("g", "k");
+  writer.write("value");
   SECTION("commit, commit, abort, abort") {
-    auto writer = store.begin_set("g", "k");
-    writer.write("value");
     writer.commit();
     const auto revision = store.revision();
-    CHECK_NOTHROW(writer.commit());
-    CHECK_NOTHROW(writer.abort());
-    CHECK_NOTHROW(writer.commit());
-    CHECK_NOTHROW(writer.abort());
+    terminal_calls(writer, "caca");
     CHECK(writer.committed());
     CHECK(store.revision() == revision);
     CHECK(store.get("g", "k") == std::optional<std::string>("value"));
@@ -314,13 +327,8 @@ TEST_CASE_METHOD(WatchedStore, "streaming: repeated terminal calls are safe", "[
     CHECK(events[0].revision == revision);
   }
   SECTION("abort, abort, commit, commit") {
-    auto writer = store.begin_set("g", "k");
-    writer.write("value");
     const auto revision = store.revision();
-    CHECK_NOTHROW(writer.abort());
-    CHECK_NOTHROW(writer.abort());
-    CHECK_NOTHROW(writer.commit());
-    CHECK_NOTHROW(writer.commit());
+    terminal_calls(writer, "aacc");
     CHECK_FALSE(writer.committed());
     CHECK(store.revision() == revision);
     CHECK_FALSE(store.get("g", "k"));
@@ -367,9 +375,7 @@ TEST_CASE_METHOD(WatchedStore, "streaming: the destructor of an uncommitted writ
       auto writer = store.begin_set("g", "k", with_tag("t"));
       writer.write(random_bytes(600 * KiB, 4));
     }
-    CHECK_FALSE(store.get("g", "k"));
-    CHECK_FALSE(store.stat("g", "k"));
-    CHECK_FALSE(store.open_reader("g", "k"));
+    check_missing(store, "g", "k");
   }
   SECTION("over an existing streamed value") {
     const auto old = random_bytes(300 * KiB, 5);
@@ -469,12 +475,9 @@ TEST_CASE_METHOD(kvtest::StoreOnFile,
     options.read_only = true;
     kvstore::Store reader_store(path, options);
     REQUIRE(kvtest::eventually([&] { return !reader_store.stat("g", "k"); }));
-    CHECK_FALSE(reader_store.open_reader("g", "k"));
-    CHECK_FALSE(reader_store.get("g", "k"));
+    check_missing(reader_store, "g", "k");
   }
-  CHECK_FALSE(store.open_reader("g", "k"));
-  CHECK_FALSE(store.stat("g", "k"));
-  CHECK_FALSE(store.get("g", "k"));
+  check_missing(store, "g", "k");
   CHECK(store.count("g") == 0);
 }
 
@@ -676,8 +679,7 @@ TEST_CASE_METHOD(kvtest::StoreOnFile,
   } catch (const kvstore::Error&) {
   }
   CHECK_FALSE(writer.committed());
-  CHECK_FALSE(store.get("g", "k"));
-  CHECK_FALSE(store.stat("g", "k"));
+  check_missing(store, "g", "k");
   CHECK(blob_rows(path) == 0);
   CHECK(staged_pieces(path) == 0);
 }
@@ -1227,9 +1229,7 @@ TEST_CASE_METHOD(kvtest::StoreOnFile,
   SECTION("erase is idempotent") {
     CHECK(store.erase("files", "b-streamed"));
     CHECK_FALSE(store.erase("files", "b-streamed"));
-    CHECK_FALSE(store.get("files", "b-streamed"));
-    CHECK_FALSE(store.stat("files", "b-streamed"));
-    CHECK_FALSE(store.open_reader("files", "b-streamed"));
+    check_missing(store, "files", "b-streamed");
     CHECK(store.count("files") == 2);
     CHECK(store.erase("files", "c-empty"));
     CHECK_FALSE(store.erase("files", "c-empty"));
