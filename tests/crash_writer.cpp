@@ -21,6 +21,8 @@
 #include <kvstore/kvstore.hpp>
 #include <string>
 
+#include "quiet_options.hpp"
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -70,15 +72,11 @@ int main(int argc, char** argv) {
   }
   try {
     const std::string command = argv[2];
-    kvstore::Options options;
-    options.purge_interval = 0ms;
-    options.external_poll_interval = 0ms;
     if (command == "open") {
       // Full durability: each migration's commit reaches the disk, which widens the window a
       // kill can land in.
-      options.durability = kvstore::Durability::full;
       say("opening");
-      kvstore::Store store(argv[1], options);
+      kvstore::Store store(argv[1], kvtest::quiet(kvstore::Durability::full));
       say("opened");
       return 0;
     }
@@ -86,9 +84,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "kvstore_crash_writer: bad arguments\n");
       return 2;
     }
-    options.durability =
-        std::string(argv[3]) == "full" ? kvstore::Durability::full : kvstore::Durability::normal;
-    kvstore::Store store(argv[1], options);
+    kvstore::Store store(
+        argv[1], kvtest::quiet(std::string(argv[3]) == "full" ? kvstore::Durability::full
+                                                              : kvstore::Durability::normal));
     for (long long i = std::stoll(argv[4]);; ++i) {
       crash_op(store, i);
       say(std::to_string(i));

@@ -30,6 +30,8 @@
 #include <thread>
 #include <vector>
 
+#include "quiet_options.hpp"
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -71,10 +73,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    kvstore::Options options;
-    options.purge_interval = 0ms;
-    options.external_poll_interval = 0ms;
-    kvstore::Store store(argv[1], options);
+    kvstore::Store store(argv[1], kvtest::quiet());
 
     std::mutex out_mutex;
     auto subscription = store.on_change([&](const kvstore::Event& event) {

@@ -43,6 +43,65 @@ std::int64_t staged_rows_of(const std::string& path, pid_t pid) {
   return query_int(path, "SELECT count(*) FROM blobs WHERE writer_pid = " + std::to_string(pid));
 }
 
+// A store file, made and closed before any fork: each process opens its own connection.
+struct ClosedStoreFile {
+  TempDir dir;
+  const std::string path = dir.file("s.db");
+  ClosedStoreFile() { kvstore::Store made(path, quiet()); }
+};
+
+// Waits for the child's 'R' (ready); if the child died first, fails with its wait status.
+void require_ready(Pipe& ready, Child& child) {
+  const auto signal = ready.receive();
+  if (!signal) {
+    const int status = child.wait();
+    FAIL("the child failed before it was ready (wait status " << status << ")");
+  }
+  REQUIRE(*signal == 'R');
+}
+
+// A writer process on the store at `path`: it stages the first `staged` bytes of `content` under
+// g/k (tagged `tag`), reports 'R' and waits; on 'C' it writes the rest, commits and reports 'D'.
+class PausedWriter {
+ public:
+  PausedWriter(const std::string& path, std::string_view content, std::size_t staged,
+               const std::string& tag = "")
+      : child_([&] {
+          ready_.close_read();
+          go_.close_write();
+          kvstore::Store store(path, quiet());
+          kvstore::Metadata meta;
+          meta.tag = tag;
+          auto writer = store.begin_set("g", "k", meta);
+          writer.write(content.substr(0, staged));
+          ready_.send('R');
+          if (go_.receive(-1ms) != 'C') throw std::runtime_error("no go");
+          writer.write(content.substr(staged));
+          writer.commit();
+          ready_.send('D');
+        }) {
+    ready_.close_write();
+    go_.close_read();
+  }
+
+  void require_staged() { require_ready(ready_, child_); }
+  pid_t pid() const { return child_.pid(); }
+
+  // Lets the writer commit; checks that it reported it and exited cleanly.
+  void finish() {
+    go_.send('C');
+    const auto done = ready_.receive();
+    const int status = child_.wait();
+    REQUIRE(done == std::optional<char>('D'));
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+
+ private:
+  Pipe ready_, go_;
+  Child child_;
+};
+
 }  // namespace
 
 TEST_CASE("streaming (process): a writer killed mid-write leaves no trace after reopen",
@@ -84,12 +143,7 @@ TEST_CASE("streaming (process): a writer killed mid-write leaves no trace after 
   });
   ready.close_write();
 
-  const auto signal = ready.receive();
-  if (!signal) {
-    const int status = child.wait();
-    FAIL("the child failed before it was ready (wait status " << status << ")");
-  }
-  REQUIRE(*signal == 'R');
+  require_ready(ready, child);
   // The write is staged in the database: there is something to reclaim.
   REQUIRE(staged_rows_of(path, child.pid()) == 1);
   REQUIRE(staged_bytes_of(path, child.pid()) >= 1);
@@ -138,37 +192,14 @@ TEST_CASE("streaming (process): a writer killed mid-write leaves no trace after 
   CHECK(leftovers(path) == 0);
 }
 
-TEST_CASE("streaming (process): another process opening the file keeps a live writer's staging",
-          "[blob][process]") {
-  TempDir dir;
-  const auto path = dir.file("live.db");
-  { kvstore::Store store(path, quiet()); }
+TEST_CASE_METHOD(
+    ClosedStoreFile,
+    "streaming (process): another process opening the file keeps a live writer's staging",
+    "[blob][process]") {
   const auto content = random_bytes(5 * 256 * KiB + 99, 3);
 
-  Pipe ready, go;
-  Child child([&] {
-    ready.close_read();
-    go.close_write();
-    kvstore::Store store(path, quiet());
-    kvstore::Metadata meta;
-    meta.tag = "child";
-    auto writer = store.begin_set("g", "k", meta);
-    writer.write(std::string_view(content).substr(0, 5 * 256 * KiB));
-    ready.send('R');
-    if (go.receive(-1ms) != 'C') throw std::runtime_error("no go");
-    writer.write(std::string_view(content).substr(5 * 256 * KiB));
-    writer.commit();
-    ready.send('D');
-  });
-  ready.close_write();
-  go.close_read();
-
-  const auto signal = ready.receive();
-  if (!signal) {
-    const int status = child.wait();
-    FAIL("the child failed before it was ready (wait status " << status << ")");
-  }
-  REQUIRE(*signal == 'R');
+  PausedWriter child(path, content, 5 * 256 * KiB, "child");
+  child.require_staged();
   const auto staged = staged_bytes_of(path, child.pid());
   REQUIRE(staged >= 1);
 
@@ -177,12 +208,7 @@ TEST_CASE("streaming (process): another process opening the file keeps a live wr
   CHECK(staged_bytes_of(path, child.pid()) == staged);
   CHECK_FALSE(store.stat("g", "k"));  // still invisible
 
-  go.send('C');
-  const auto done = ready.receive();
-  const int status = child.wait();
-  REQUIRE(done == std::optional<char>('D'));
-  CHECK(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
+  child.finish();
 
   const auto meta = store.stat("g", "k");
   REQUIRE(meta);
@@ -214,53 +240,31 @@ void set_writer_pid(const std::string& path, pid_t pid) {
 
 }  // namespace
 
-TEST_CASE(
+TEST_CASE_METHOD(
+    ClosedStoreFile,
     "streaming (process): a live writer keeps its staging even when the opener cannot see its "
     "process id (another PID namespace)",
     "[blob][process]") {
-  TempDir dir;
-  const auto path = dir.file("namespaces.db");
-  { kvstore::Store store(path, quiet()); }
   const auto content = random_bytes(300 * KiB + 7, 4);
 
-  Pipe ready, go;
-  Child child([&] {
-    ready.close_read();
-    go.close_write();
-    kvstore::Store store(path, quiet());
-    auto writer = store.begin_set("g", "k");
-    writer.write(std::string_view(content).substr(0, 100 * KiB));
-    ready.send('R');
-    if (go.receive(-1ms) != 'C') throw std::runtime_error("no go");
-    writer.write(std::string_view(content).substr(100 * KiB));
-    writer.commit();
-    ready.send('D');
-  });
-  ready.close_write();
-  go.close_read();
-  REQUIRE(ready.receive() == std::optional<char>('R'));
+  PausedWriter child(path, content, 100 * KiB);
+  child.require_staged();
 
   // What a process in another PID namespace sees: a writer id that names no process here.
   set_writer_pid(path, vacant_pid());
   kvstore::Store store(path, quiet());  // its reclaim pass must leave the live writer alone
   CHECK(query_int(path, "SELECT count(*) FROM blobs WHERE committed = 0") == 1);
 
-  go.send('C');
-  CHECK(ready.receive() == std::optional<char>('D'));
-  const int status = child.wait();
-  CHECK(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
+  child.finish();
   CHECK(store.get("g", "k") == std::optional<std::string>(content));
   CHECK(store.check().empty());
   CHECK(leftovers(path) == 0);
 }
 
-TEST_CASE("streaming (process): a dead writer's staging is reclaimed even if its pid was reused",
-          "[blob][process]") {
-  TempDir dir;
-  const auto path = dir.file("reused.db");
-  { kvstore::Store store(path, quiet()); }
-
+TEST_CASE_METHOD(
+    ClosedStoreFile,
+    "streaming (process): a dead writer's staging is reclaimed even if its pid was reused",
+    "[blob][process]") {
   Pipe ready;
   Child child([&] {
     ready.close_read();

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "blob/store_on_file.hpp"
 #include "blob_support.hpp"
 #include "support.hpp"
 
@@ -58,11 +59,10 @@ std::filesystem::path only_value_file(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("streaming (files): a committed value is a file of its own, none of it in the database",
-          "[blob][files]") {
-  TempDir dir;
-  const auto path = dir.file("s.db");
-  kvstore::Store store(path, quiet());
+TEST_CASE_METHOD(
+    kvtest::StoreOnFile,
+    "streaming (files): a committed value is a file of its own, none of it in the database",
+    "[blob][files]") {
   store.set("g", "plain", "v");
   CHECK_FALSE(std::filesystem::exists(blob_directory(path)));  // made by the first stream only
 
@@ -75,11 +75,10 @@ TEST_CASE("streaming (files): a committed value is a file of its own, none of it
   CHECK(store.stat("g", "k")->size == content.size());
 }
 
-TEST_CASE("streaming (files): a value's file is deleted once the deletion of its row committed",
-          "[blob][files]") {
-  TempDir dir;
-  const auto path = dir.file("s.db");
-  kvstore::Store store(path, quiet());
+TEST_CASE_METHOD(
+    kvtest::StoreOnFile,
+    "streaming (files): a value's file is deleted once the deletion of its row committed",
+    "[blob][files]") {
   const auto content = random_bytes(200 * KiB, 2);
   const auto way =
       GENERATE(as<std::string>{}, "erase", "delete_group", "delete_prefix",
@@ -123,10 +122,9 @@ TEST_CASE("streaming (files): a value's file is deleted once the deletion of its
   }
 }
 
-TEST_CASE("streaming (files): a reader keeps delivering the version it opened", "[blob][files]") {
-  TempDir dir;
-  const auto path = dir.file("s.db");
-  kvstore::Store store(path, quiet());
+TEST_CASE_METHOD(kvtest::StoreOnFile,
+                 "streaming (files): a reader keeps delivering the version it opened",
+                 "[blob][files]") {
   const auto old = random_bytes(700 * KiB + 5, 3);
   stream_set(store, "g", "k", old);
   auto reader = store.open_reader("g", "k");
@@ -171,11 +169,10 @@ TEST_CASE("streaming (files): opening reclaims value files no row records, and n
   CHECK(leftovers(path) == 0);
 }
 
-TEST_CASE("streaming (files): a value file cut short or missing is an error, never a short value",
-          "[blob][files]") {
-  TempDir dir;
-  const auto path = dir.file("s.db");
-  kvstore::Store store(path, quiet());
+TEST_CASE_METHOD(
+    kvtest::StoreOnFile,
+    "streaming (files): a value file cut short or missing is an error, never a short value",
+    "[blob][files]") {
   const auto content = random_bytes(600 * KiB, 6);
   stream_set(store, "g", "k", content);
   const auto file = only_value_file(path);

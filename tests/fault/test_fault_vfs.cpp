@@ -60,6 +60,27 @@ void end_transaction(Connection& db) {
   if (db.in_transaction()) db.must("ROLLBACK");
 }
 
+// An intact database holding exactly the rows `ids`.
+void require_rows(Connection& db, const std::vector<int>& ids) {
+  REQUIRE(db.text("PRAGMA integrity_check") == "ok");
+  REQUIRE(row_ids(db) == ids);
+}
+
+// A fault control with nothing armed, counted or cut, and a connection on a fresh file holding
+// the (empty) table, synchronous=FULL.
+struct FullTable {
+  const CleanControl clean;
+  Control& control = Control::get();
+  const TempDir dir;
+  Connection db{dir.file("t.db")};
+  FullTable() { create_table(db, "FULL"); }
+};
+
+// The same holding row 1, committed before any fault is armed.
+struct FullTableWithRow1 : FullTable {
+  FullTableWithRow1() { db.must(insert_row(1)); }
+};
+
 std::size_t open_descriptors() {
   std::size_t count = 0;
   for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
@@ -70,14 +91,9 @@ std::size_t open_descriptors() {
 
 }  // namespace
 
-TEST_CASE("the kvfault VFS is the default and counts the calls it wraps", "[fault][seam]") {
-  const CleanControl clean;
-  auto& control = Control::get();
+TEST_CASE_METHOD(FullTable, "the kvfault VFS is the default and counts the calls it wraps",
+                 "[fault][seam]") {
   REQUIRE(std::string(sqlite3_vfs_find(nullptr)->zName) == "kvfault");
-
-  const TempDir dir;
-  Connection db(dir.file("count.db"));
-  create_table(db, "FULL");
   control.reset();
   REQUIRE(control.count(kvfault::kIoCalls) == 0);
 
@@ -98,14 +114,9 @@ TEST_CASE("the kvfault VFS is the default and counts the calls it wraps", "[faul
   CHECK(control.count(kvfault::vfs_write | kvfault::vfs_sync) == 0);
 }
 
-TEST_CASE("a write fault fails the COMMIT with its code, once or until disarmed", "[fault][seam]") {
-  const CleanControl clean;
-  auto& control = Control::get();
-  const TempDir dir;
-  Connection db(dir.file("write.db"));
-  create_table(db, "FULL");
-  db.must(insert_row(1));
-
+TEST_CASE_METHOD(FullTableWithRow1,
+                 "a write fault fails the COMMIT with its code, once or until disarmed",
+                 "[fault][seam]") {
   SECTION("once: only the nth write fails") {
     db.must("BEGIN");
     db.must(insert_row(2));  // WAL mode: the frames are written at COMMIT
@@ -113,8 +124,7 @@ TEST_CASE("a write fault fails the COMMIT with its code, once or until disarmed"
     REQUIRE(db.exec("COMMIT") == SQLITE_IOERR_WRITE);
     REQUIRE(control.fired());
     end_transaction(db);
-    REQUIRE(db.text("PRAGMA integrity_check") == "ok");
-    REQUIRE(row_ids(db) == std::vector<int>{1});
+    require_rows(db, {1});
 
     db.must(insert_row(3));
     REQUIRE(row_ids(db) == std::vector<int>{1, 3});
@@ -140,24 +150,17 @@ TEST_CASE("a write fault fails the COMMIT with its code, once or until disarmed"
 
     control.disarm();
     db.must(insert_row(7));
-    REQUIRE(db.text("PRAGMA integrity_check") == "ok");
-    REQUIRE(row_ids(db) == std::vector<int>{1, 7});
+    require_rows(db, {1, 7});
   }
 }
 
-TEST_CASE("SQLITE_FULL from the VFS reaches the caller as SQLITE_FULL", "[fault][seam]") {
-  const CleanControl clean;
-  auto& control = Control::get();
-  const TempDir dir;
-  Connection db(dir.file("full.db"));
-  create_table(db, "FULL");
-  db.must(insert_row(1));
-
+TEST_CASE_METHOD(FullTableWithRow1, "SQLITE_FULL from the VFS reaches the caller as SQLITE_FULL",
+                 "[fault][seam]") {
   control.arm(Fault{kvfault::vfs_write, 1, SQLITE_FULL, true});
   REQUIRE(db.exec(insert_row(2)) == SQLITE_FULL);
   end_transaction(db);
   control.disarm();
-  REQUIRE(db.text("PRAGMA integrity_check") == "ok");
+  require_rows(db, {1});
   db.must(insert_row(3));
   REQUIRE(row_ids(db) == std::vector<int>{1, 3});
 }
@@ -192,8 +195,7 @@ TEST_CASE("a power cut at a sync keeps exactly the commits that returned (drop)"
     REQUIRE_FALSE(control.power_is_cut());
 
     Connection db(path);
-    REQUIRE(db.text("PRAGMA integrity_check") == "ok");
-    REQUIRE(row_ids(db) == committed);
+    require_rows(db, committed);
     REQUIRE(committed == one_to(committed.size()));
     if (!was_cut) break;
     ++runs_cut;
@@ -275,14 +277,9 @@ TEST_CASE("torn writes at a power cut leave an intact prefix of the commits (tea
   REQUIRE(runs_losing_acknowledged_commits < runs);
 }
 
-TEST_CASE("an allocation fault makes SQLite report SQLITE_NOMEM and the connection recovers",
-          "[fault][seam]") {
-  const CleanControl clean;
-  auto& control = Control::get();
-  const TempDir dir;
-  Connection db(dir.file("malloc.db"));
-  create_table(db, "FULL");
-
+TEST_CASE_METHOD(FullTable,
+                 "an allocation fault makes SQLite report SQLITE_NOMEM and the connection recovers",
+                 "[fault][seam]") {
   SECTION("persistent") {
     control.arm(Fault{kvfault::sqlite_malloc, 1, SQLITE_NOMEM, true});
     REQUIRE(db.exec("SELECT length(randomblob(100000))") == SQLITE_NOMEM);

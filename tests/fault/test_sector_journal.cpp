@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <random>
 #include <set>
@@ -76,6 +77,20 @@ class JournaledFile {
   SectorJournal::FileRef file_;
 };
 
+// What is left of a file of `size` sectors of 'a' at `path` after `change` changed it without a
+// sync and the power cut tore it (LossMode::tear, with `seed`).
+std::string torn(const std::string& path, std::int64_t size, std::uint64_t seed,
+                 const std::function<void(JournaledFile&)>& change) {
+  SectorJournal journal;
+  std::mt19937_64 random(seed);
+  {
+    JournaledFile file(journal, path, sectors('a', size));
+    change(file);
+  }
+  journal.lose_unsynced(LossMode::tear, random);
+  return read_file(path);
+}
+
 }  // namespace
 
 TEST_CASE("drop restores every file to its state at the last sync", "[fault][journal]") {
@@ -126,17 +141,11 @@ TEST_CASE("tear keeps or loses each unsynced sector independently", "[fault][jou
   std::set<std::int64_t> sizes;
   for (std::uint64_t seed = 1; seed <= 64; ++seed) {
     CAPTURE(seed);
-    const std::string path = dir.file("data-" + std::to_string(seed));
-    SectorJournal journal;
-    std::mt19937_64 random(seed);
-    {
-      JournaledFile file(journal, path, sectors('a', 4));
-      file.write(kSector, sectors('b', 2));
-      file.write(4 * kSector, sectors('c', 2));
-    }
-    journal.lose_unsynced(LossMode::tear, random);
-
-    const std::string after = read_file(path);
+    const std::string after =
+        torn(dir.file("data-" + std::to_string(seed)), 4, seed, [](auto& file) {
+          file.write(kSector, sectors('b', 2));
+          file.write(4 * kSector, sectors('c', 2));
+        });
     sizes.insert(static_cast<std::int64_t>(after.size()));
     REQUIRE((after.size() == 4 * kSector || after.size() == 6 * kSector));
     for (std::size_t sector = 0; sector * kSector < after.size(); ++sector) {
@@ -162,17 +171,12 @@ TEST_CASE("a lost truncation brings back all it cut, never a mix of old and noth
   std::set<std::string> outcomes;
   for (std::uint64_t seed = 1; seed <= 64; ++seed) {
     CAPTURE(seed);
-    const std::string path = dir.file("cut-" + std::to_string(seed));
-    SectorJournal journal;
-    std::mt19937_64 random(seed);
-    {
-      // The way SQLite restarts its WAL: truncate to nothing, then write a new start.
-      JournaledFile file(journal, path, sectors('a', 4));
-      file.truncate(0);
-      file.write(0, sectors('n', 1));
-    }
-    journal.lose_unsynced(LossMode::tear, random);
-    const std::string after = read_file(path);
+    // The way SQLite restarts its WAL: truncate to nothing, then write a new start.
+    const std::string after =
+        torn(dir.file("cut-" + std::to_string(seed)), 4, seed, [](auto& file) {
+          file.truncate(0);
+          file.write(0, sectors('n', 1));
+        });
     if (after.size() == 4 * kSector) {
       // The truncation was lost: sectors 1-3 were only cut, so they are all back.
       REQUIRE(after.substr(kSector) == sectors('a', 3));
@@ -190,15 +194,9 @@ TEST_CASE("the same seed tears the same way", "[fault][journal]") {
   const TempDir dir;
   std::string results[2];
   for (auto& result : results) {
-    const std::string path = dir.file("data");
-    SectorJournal journal;
-    std::mt19937_64 random(42);
-    {
-      JournaledFile file(journal, path, sectors('a', 8));
+    result = torn(dir.file("data"), 8, 42, [](auto& file) {
       for (int sector = 0; sector < 8; ++sector) file.write(sector * kSector, sectors('b', 1));
-    }
-    journal.lose_unsynced(LossMode::tear, random);
-    result = read_file(path);
+    });
   }
   REQUIRE(results[0] == results[1]);
   REQUIRE(results[0] != sectors('a', 8));

@@ -92,6 +92,12 @@ std::string make_store_file(const TempDir& dir, const std::string& name) {
   return path;
 }
 
+// The file of make_store_file in a directory of its own.
+struct StoreFile {
+  TempDir dir;
+  const std::string path = make_store_file(dir, "store.db");
+};
+
 std::uint32_t page_size_of(const std::string& bytes) {
   REQUIRE(bytes.size() >= 100);
   const auto hi = static_cast<unsigned char>(bytes[16]), lo = static_cast<unsigned char>(bytes[17]);
@@ -145,10 +151,9 @@ bool exercise_damaged(const std::string& path, kvstore::Options options) {
 
 }  // namespace
 
-TEST_CASE("faults: a garbage header is refused with SchemaError and the file is untouched",
-          "[faults]") {
-  TempDir dir;
-  const auto path = make_store_file(dir, "header.db");
+TEST_CASE_METHOD(StoreFile,
+                 "faults: a garbage header is refused with SchemaError and the file is untouched",
+                 "[faults]") {
   auto bytes = read_bytes(path);
   SECTION("magic string") { std::memcpy(bytes.data(), "NOT SQLite file\0", 16); }
   SECTION("random header bytes") {
@@ -172,9 +177,8 @@ TEST_CASE("faults: a garbage header is refused with SchemaError and the file is 
   }
 }
 
-TEST_CASE("faults: a file truncated mid-page gives typed errors, never a crash", "[faults]") {
-  TempDir dir;
-  const auto path = make_store_file(dir, "truncated.db");
+TEST_CASE_METHOD(StoreFile, "faults: a file truncated mid-page gives typed errors, never a crash",
+                 "[faults]") {
   const auto bytes = read_bytes(path);
   const auto page = page_size_of(bytes);
   const auto pages = bytes.size() / page;
@@ -190,13 +194,12 @@ TEST_CASE("faults: a file truncated mid-page gives typed errors, never a crash",
   }
 }
 
-TEST_CASE("faults: random pages overwritten give typed errors and check() reports them",
-          "[faults]") {
+TEST_CASE_METHOD(StoreFile,
+                 "faults: random pages overwritten give typed errors and check() reports them",
+                 "[faults]") {
   const std::uint64_t seed = std::random_device{}();
   INFO("seed " << seed);
   std::mt19937_64 rng(seed);
-  TempDir dir;
-  const auto path = make_store_file(dir, "overwritten.db");
   const auto original = read_bytes(path);
   const auto page = page_size_of(original);
   const auto pages = original.size() / page;
@@ -252,12 +255,24 @@ int step_failed(int step, const std::string& what) {
 
 bool running_as_root() { return ::geteuid() == 0; }
 
+// Runs `body` where file permissions apply (dropping root first when the test runs as root) and
+// checks that it succeeded. Returns false, with a warning, when root cannot be dropped: root
+// ignores chmod, so there is nothing left to test.
+bool check_unprivileged(const std::function<int()>& body) {
+  const int result = running_as_root() ? as_unprivileged(body) : body();
+  if (result == -1) {
+    WARN("skipped: cannot drop root, and root ignores chmod");
+    return false;
+  }
+  CHECK(result == 0);
+  return true;
+}
+
 }  // namespace
 
-TEST_CASE("faults: a read-only file (chmod 0444) reads with read_only and refuses writes",
-          "[faults][read_only]") {
-  TempDir dir;
-  const auto path = make_store_file(dir, "ro.db");
+TEST_CASE_METHOD(StoreFile,
+                 "faults: a read-only file (chmod 0444) reads with read_only and refuses writes",
+                 "[faults][read_only]") {
   REQUIRE(::chmod(path.c_str(), 0444) == 0);
   // The directory stays writable, also for the unprivileged child.
   REQUIRE(::chmod(dir.path().c_str(), 0777) == 0);
@@ -291,16 +306,7 @@ TEST_CASE("faults: a read-only file (chmod 0444) reads with read_only and refuse
     }
     return 0;
   };
-  if (running_as_root()) {
-    const int result = as_unprivileged(body);
-    if (result == -1) {
-      WARN("skipped: cannot drop root, and root ignores chmod");
-      return;
-    }
-    CHECK(result == 0);
-  } else {
-    CHECK(body() == 0);
-  }
+  if (!check_unprivileged(body)) return;
   CHECK(read_bytes(path) == before);
   kvstore::Store store(path, read_only());
   CHECK(store.get("g1", "k3") == std::optional<std::string>(expected));
@@ -354,18 +360,9 @@ TEST_CASE("faults: a read-only directory: read_only reads work, writes throw, no
     }
     return 0;
   };
-  const auto run = [&] {
-    if (!running_as_root()) return body();
-    return as_unprivileged(body);
-  };
 
   SECTION("while another connection holds the store open") {
-    const int result = run();
-    if (result == -1) {
-      WARN("skipped: cannot drop root, and root ignores chmod");
-      return;
-    }
-    CHECK(result == 0);
+    if (!check_unprivileged(body)) return;
     CHECK(listing(sub) == files);
     CHECK(writer->get("g", "k") == std::optional<std::string>("v"));
     CHECK_FALSE(writer->get("g", "k2").has_value());
@@ -377,12 +374,7 @@ TEST_CASE("faults: a read-only directory: read_only reads work, writes throw, no
     REQUIRE(::chmod(sub.c_str(), 0555) == 0);
     const auto before = read_bytes(path);
     const auto closed_files = listing(sub);
-    const int result = run();
-    if (result == -1) {
-      WARN("skipped: cannot drop root, and root ignores chmod");
-      return;
-    }
-    CHECK(result == 0);
+    if (!check_unprivileged(body)) return;
     CHECK(read_bytes(path) == before);
     CHECK(listing(sub) == closed_files);
   }
@@ -472,10 +464,10 @@ TEST_CASE("faults: a full disk fails the write with a typed error and loses noth
   CHECK(store.check().empty());
 }
 
-TEST_CASE("faults: another process holding the write lock past busy_timeout gives Busy on time",
-          "[faults][busy]") {
-  TempDir dir;
-  const auto path = make_store_file(dir, "locked.db");
+TEST_CASE_METHOD(
+    StoreFile,
+    "faults: another process holding the write lock past busy_timeout gives Busy on time",
+    "[faults][busy]") {
   int locked[2], release[2];
   REQUIRE(::pipe(locked) == 0);
   REQUIRE(::pipe(release) == 0);

@@ -20,12 +20,12 @@
 #include <utility>
 #include <vector>
 
+#include "blob/store_on_file.hpp"
 #include "raw_db.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
 using namespace std::string_literals;
-using kvtest::TempDir;
 
 namespace {
 
@@ -105,13 +105,6 @@ std::vector<std::string> fields_of(const std::string& s) {
 }
 
 using Rows = std::map<std::pair<std::string, std::string>, std::string>;
-
-kvstore::Options quiet() {
-  kvstore::Options options;
-  options.purge_interval = 0ms;
-  options.external_poll_interval = 0ms;
-  return options;
-}
 
 // Rows another tenant or a wildcard-matching query could wrongly touch.
 const std::vector<std::string>& canary_groups() {
@@ -321,28 +314,30 @@ void drive(Api& api, RawDb& raw, Rows& model, const std::function<std::string(st
   }
 }
 
-// The schema and the content of a store, before and after the hostile calls.
-void check_intact(kvstore::Store& store, RawDb& raw,
-                  const std::vector<std::vector<std::string>>& schema_before) {
-  CHECK(raw.schema() == schema_before);
-  CHECK(store.check() == std::vector<std::string>{});
-  CHECK(raw.rows("PRAGMA integrity_check") == std::vector<std::vector<std::string>>{{"ok"}});
-}
+// A store on a file, seen through a raw connection too, its schema noted before the hostile
+// calls.
+struct HostileTarget : kvtest::StoreOnFile {
+  RawDb raw{path};
+  const std::vector<std::vector<std::string>> schema_before = raw.schema();
+
+  // The schema and the content of the store, after the hostile calls, as before them.
+  void check_intact() {
+    CHECK(raw.schema() == schema_before);
+    CHECK(store.check() == std::vector<std::string>{});
+    CHECK(raw.rows("PRAGMA integrity_check") == std::vector<std::vector<std::string>>{{"ok"}});
+  }
+};
 
 }  // namespace
 
-TEST_CASE("hostile input: every string argument of every Store method is taken literally",
-          "[hostile]") {
-  TempDir dir;
-  const auto path = dir.file("hostile.db");
-  kvstore::Store store(path, quiet());
-  RawDb raw(path);
-  const auto schema_before = raw.schema();
+TEST_CASE_METHOD(HostileTarget,
+                 "hostile input: every string argument of every Store method is taken literally",
+                 "[hostile]") {
   REQUIRE_FALSE(schema_before.empty());
   Rows model;
   drive(
       store, raw, model, [](std::string g) { return g; }, "");
-  check_intact(store, raw, schema_before);
+  check_intact();
   CHECK(live_kv(raw) == model);
   // Everything still works, by plain names.
   store.set("plain", "key", "value");
@@ -350,14 +345,10 @@ TEST_CASE("hostile input: every string argument of every Store method is taken l
   CHECK(store.get("canary", "k") == std::optional<std::string>("canary"));
 }
 
-TEST_CASE("hostile input: every string argument of every ScopedStore method stays in its namespace",
-          "[hostile][scoped]") {
-  TempDir dir;
-  const auto path = dir.file("hostile-scoped.db");
-  kvstore::Store store(path, quiet());
-  RawDb raw(path);
-  const auto schema_before = raw.schema();
-
+TEST_CASE_METHOD(
+    HostileTarget,
+    "hostile input: every string argument of every ScopedStore method stays in its namespace",
+    "[hostile][scoped]") {
   // Hostile namespaces are refused and write nothing.
   for (const auto& s : hostile()) {
     if (std::regex_match(s, std::regex("[A-Za-z0-9-]+"))) continue;  // "--" is a valid name
@@ -381,7 +372,7 @@ TEST_CASE("hostile input: every string argument of every ScopedStore method stay
   kvstore::ScopedStore scoped(store, "t1");
   drive(
       scoped, raw, model, [](std::string g) { return "t1:" + g; }, "t1:");
-  check_intact(store, raw, schema_before);
+  check_intact();
   CHECK(live_kv(raw) == model);
   CHECK(other.count_all() == 5);
   CHECK(other.get("%", "k") == std::optional<std::string>("other"));

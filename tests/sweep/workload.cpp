@@ -40,6 +40,15 @@ auto sweep_owned(Make&& make) {
   return make();
 }
 
+// Opens (and so migrates) the side file at (env.*side_path)(), then sets group/key = value in it
+// and, once that returned, in `model`, the side file's.
+void set_in_side_file(Env& env, std::string (Env::*side_path)() const, Model& model,
+                      std::string_view group, std::string_view key, std::string_view value) {
+  kvstore::Store side(sweep_owned([&] { return (env.*side_path)(); }), env.options_copy());
+  side.set(group, key, value);
+  model.set(group, key, value);
+}
+
 std::string bytes_of(std::size_t n, std::uint64_t seed) {
   std::mt19937_64 random(seed);
   std::string out(n, '\0');
@@ -230,22 +239,14 @@ std::vector<Step> make_workload() {
                      env.store->set("final", "k", "v");
                      env.model.set("final", "k", "v");
                    }});
-  steps.push_back({"open and migrate a new file",
-                   [](Env& env) {
-                     kvstore::Store fresh(sweep_owned([&] { return env.fresh_path(); }),
-                                          env.options_copy());
-                     fresh.set("f", "k", "v");
-                     env.fresh.set("f", "k", "v");
-                   },
-                   false, true});
-  steps.push_back({"open and migrate a go-store file",
-                   [](Env& env) {
-                     kvstore::Store go(sweep_owned([&] { return env.go_path(); }),
-                                       env.options_copy());
-                     go.set("config", "theme", "light");
-                     env.go.set("config", "theme", "light");
-                   },
-                   false, true});
+  steps.push_back(
+      {"open and migrate a new file",
+       [](Env& env) { set_in_side_file(env, &Env::fresh_path, env.fresh, "f", "k", "v"); }, false,
+       true});
+  steps.push_back(
+      {"open and migrate a go-store file",
+       [](Env& env) { set_in_side_file(env, &Env::go_path, env.go, "config", "theme", "light"); },
+       false, true});
   return steps;
 }
 
