@@ -15,6 +15,9 @@ namespace kvstore::detail {
 struct Backends {
   std::unique_ptr<ChangeLog> log;
   std::unique_ptr<NamespaceCounts> counts;
+  // Whether other connections can write the database (a file), so that their commits must be
+  // looked for (the change feed); a ":memory:" database is this store's alone.
+  bool shared = false;
 };
 
 // The backends for `connection`, whose migrated schema `rows` were prepared on.

@@ -14,18 +14,8 @@ namespace {
 
 // Brings the schema up to date before any statement that names a table is prepared.
 SQLite::Database& migrated(detail::Connection& connection) {
-  if (connection.read_only()) {
-    detail::require_latest_schema(connection.database());
-  } else {
-    detail::refuse_newer_schema(connection.database());
-    connection.use_write_ahead_log();
-    detail::migrate(connection.database());
-  }
+  detail::bring_schema_up_to_date(connection);
   return connection.database();
-}
-
-bool polls_others(const detail::Connection& connection, const Options& options) {
-  return !connection.is_memory() && options.external_poll_interval.count() > 0;
 }
 
 // Runs a background task; a failure is reported and the task runs again next time.
@@ -54,7 +44,7 @@ Store::Impl::Impl(const std::string& path, Options opts)
       backends_(detail::backends_for(connection_, rows_)),
       log_(*backends_.log),
       counts_(*backends_.counts),
-      feed_(rows_.changes, log_, polls_others(connection_, options_)),
+      feed_(rows_.changes, log_, backends_.shared && options_.external_poll_interval.count() > 0),
       background_([this] {
         std::vector<detail::BackgroundThread::Task> tasks;
         if (options_.purge_interval.count() > 0 && !options_.read_only) {

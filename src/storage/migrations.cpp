@@ -75,4 +75,14 @@ void require_latest_schema(SQLite::Database& db) {
   }
 }
 
+void bring_schema_up_to_date(Connection& connection) {
+  if (connection.read_only()) {
+    require_latest_schema(connection.database());
+  } else {
+    refuse_newer_schema(connection.database());
+    connection.use_write_ahead_log();
+    migrate(connection.database());
+  }
+}
+
 }  // namespace kvstore::detail

@@ -7,6 +7,8 @@
 #include <span>
 #include <string_view>
 
+#include "storage/connection.hpp"
+
 namespace kvstore::detail {
 
 struct Migration {
@@ -33,5 +35,10 @@ void migrate(SQLite::Database& db);
 
 // For read-only opens: throws SchemaError unless the schema is exactly the latest version.
 void require_latest_schema(SQLite::Database& db);
+
+// What an open does before any statement that names a table is prepared: a read-write open
+// refuses a newer schema, switches a file to WAL and migrates; a read-only open requires the
+// latest schema.
+void bring_schema_up_to_date(Connection& connection);
 
 }  // namespace kvstore::detail
