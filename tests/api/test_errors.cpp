@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "api/store_support.hpp"
 #include "backends.hpp"
 #include "raw_db.hpp"
 #include "support.hpp"
@@ -34,10 +35,10 @@ using kvtest::RawDb;
 std::string make_store_file(const TempDir& dir, const std::string& name) {
   const auto path = dir.file(name);
   kvstore::Store store(path);
-  store.set("config", "theme", "dark");
-  store.set("config", "lang", "en");
-  store.set("page", "title", "Hello");
-  store.set("list", "csv", "a,b");
+  kvtest::set_all(store, {{"config", "theme", "dark"},
+                          {"config", "lang", "en"},
+                          {"page", "title", "Hello"},
+                          {"list", "csv", "a,b"}});
   store.set_json("json", "doc", nlohmann::json{{"x", 1}});
   return path;
 }
@@ -308,9 +309,7 @@ TEST_CASE("Store errors: messages escape unprintable bytes in group and key", "[
 TEST_CASE("Store errors: bad input leaves the store unchanged and usable", "[store][errors]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
-  store.set("g", "k", "v");
-  store.set("g", "csv", "a,b");
-  store.set("page", "t", "T");
+  kvtest::set_all(store, {{"g", "k", "v"}, {"g", "csv", "a,b"}, {"page", "t", "T"}});
   const auto revision = store.revision();
   const auto snapshot = store.get_all("g");
 

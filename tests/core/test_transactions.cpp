@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/store_support.hpp"
 #include "backends.hpp"
 #include "support.hpp"
 
@@ -30,9 +31,7 @@ struct Boom : std::runtime_error {
 TEST_CASE("Store transaction: writes are committed when fn returns", "[store][transaction]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
-  store.set("g", "old", "x");
-  store.set("doomed", "k", "v");
-  store.set("p:1", "k", "v");
+  kvtest::set_all(store, {{"g", "old", "x"}, {"doomed", "k", "v"}, {"p:1", "k", "v"}});
   store.transaction([](kvstore::Transaction& t) {
     t.set("g", "a", "1");
     t.set_with_ttl("g", "b", "2", 1h);
@@ -48,8 +47,7 @@ TEST_CASE("Store transaction: reads inside see the transaction's own writes",
           "[store][transaction]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
-  store.set("g", "existing", "before");
-  store.set("h", "x", "1");
+  kvtest::set_all(store, {{"g", "existing", "before"}, {"h", "x", "1"}});
   store.transaction([](kvstore::Transaction& t) {
     CHECK(t.get("g", "existing") == std::optional<std::string>("before"));
     t.set("g", "existing", "after");
@@ -74,9 +72,7 @@ TEST_CASE("Store transaction: a throw rolls every write back and is rethrown",
           "[store][transaction]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
-  store.set("g", "kept", "original");
-  store.set("doomed", "k", "v");
-  store.set("p:1", "k", "v");
+  kvtest::set_all(store, {{"g", "kept", "original"}, {"doomed", "k", "v"}, {"p:1", "k", "v"}});
   const auto rev = store.revision();
   CHECK_THROWS_AS(store.transaction([](kvstore::Transaction& t) {
     t.set("g", "new", "1");
@@ -230,8 +226,7 @@ TEST_CASE("Store transaction: every Store method can be called from inside fn wi
           "[store][transaction]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
-  store.set("page", "title", "T");
-  store.set("list", "csv", "a,b");
+  kvtest::set_all(store, {{"page", "title", "T"}, {"list", "csv", "a,b"}});
   store.transaction([&](kvstore::Transaction& t) {
     t.set("page", "name", "N");
     CHECK(store.get("page", "name") == std::optional<std::string>("N"));
