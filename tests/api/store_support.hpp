@@ -1,10 +1,12 @@
-// Seeding a Store with fixed entries before a test makes its own calls: the api/ and core/ suites
-// start many cases from a handful of keys, given here as one table per case.
+// Store set-ups the api/ and core/ suites share: seeding a Store with fixed entries before a case
+// makes its own calls (one table per case), and two Stores on one file.
 #pragma once
 
 #include <initializer_list>
 #include <kvstore/kvstore.hpp>
 #include <string>
+
+#include "support.hpp"
 
 namespace kvtest {
 
@@ -19,5 +21,13 @@ struct Entry {
 inline void set_all(kvstore::Store& store, std::initializer_list<Entry> entries) {
   for (const auto& entry : entries) store.set(entry.group, entry.key, entry.value);
 }
+
+// Two Stores on one file in a fresh directory: two connections, which share only the file.
+struct TwoStoresOnOneFile {
+  TempDir dir;
+  std::string path = dir.file("store.db");
+  kvstore::Store first{path};
+  kvstore::Store second{path};
+};
 
 }  // namespace kvtest

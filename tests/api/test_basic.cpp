@@ -492,10 +492,9 @@ TEST_CASE("Store basic: a file-backed store is in WAL mode", "[store][file]") {
 
 TEST_CASE("Store basic: two Store objects on one file see each other's writes", "[store][file]") {
   // File only: two connections share only a file.
-  TempDir dir;
-  const auto path = dir.file("shared.db");
-  kvstore::Store a(path);
-  kvstore::Store b(path);
+  kvtest::TwoStoresOnOneFile file;
+  auto& a = file.first;
+  auto& b = file.second;
   a.set("g", "k", "from-a");
   CHECK(b.get("g", "k") == std::optional<std::string>("from-a"));
   b.set("g", "k", "from-b");

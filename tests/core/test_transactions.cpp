@@ -378,10 +378,9 @@ TEST_CASE("Store transaction: another thread's call waits for the transaction to
 TEST_CASE("Store transaction: a transaction on a file is atomic for another Store on the file",
           "[store][transaction][file]") {
   // File only: two connections share only a file.
-  TempDir dir;
-  const auto path = dir.file("tx.db");
-  kvstore::Store writer(path);
-  kvstore::Store reader(path);
+  kvtest::TwoStoresOnOneFile file;
+  auto& writer = file.first;
+  auto& reader = file.second;
   std::promise<void> written, checked;
   auto checked_future = checked.get_future();
   std::thread t([&] {
