@@ -1,10 +1,11 @@
-// Store set-ups the api/ and core/ suites share: seeding a Store with fixed entries before a case
-// makes its own calls (one table per case), and two Stores on one file.
+// What the api/ and core/ suites share: seeding a Store with fixed entries before a case makes its
+// own calls (one table per case), two Stores on one file, and the message of a refused call.
 #pragma once
 
 #include <initializer_list>
 #include <kvstore/kvstore.hpp>
 #include <string>
+#include <utility>
 
 #include "support.hpp"
 
@@ -20,6 +21,18 @@ struct Entry {
 // about ordering can insert out of order.
 inline void set_all(kvstore::Store& store, std::initializer_list<Entry> entries) {
   for (const auto& entry : entries) store.set(entry.group, entry.key, entry.value);
+}
+
+// The message of the `E` that `call` throws, or "no exception" (which no expected message
+// contains) if it returns; an exception of another type propagates and fails the case.
+template <typename E = kvstore::InvalidArgument, typename Call>
+std::string message_of(Call&& call) {
+  try {
+    std::forward<Call>(call)();
+  } catch (const E& e) {
+    return e.what();
+  }
+  return "no exception";
 }
 
 // Two Stores on one file in a fresh directory: two connections, which share only the file.
