@@ -23,6 +23,17 @@ inline void set_all(kvstore::Store& store, std::initializer_list<Entry> entries)
   for (const auto& entry : entries) store.set(entry.group, entry.key, entry.value);
 }
 
+// Sets `group`/`key` to the empty value in a group that held no key, and checks that it reads back
+// present (not absent) and empty, and is counted.
+inline void check_empty_value_kept(kvstore::Store& store, const std::string& group,
+                                   const std::string& key) {
+  store.set(group, key, "");
+  const auto value = store.get(group, key);
+  REQUIRE(value.has_value());
+  CHECK(value->empty());
+  CHECK(store.count(group) == 1);
+}
+
 // The message of the `E` that `call` throws, or "no exception" (which no expected message
 // contains) if it returns; an exception of another type propagates and fails the case.
 template <typename E = kvstore::InvalidArgument, typename Call>

@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "api/printable_bytes.hpp"
 #include "api/store_support.hpp"
 #include "backends.hpp"
 #include "raw_db.hpp"
@@ -287,13 +288,17 @@ TEST_CASE("Store errors: a database locked past busy_timeout throws Busy and cha
 TEST_CASE("Store errors: messages escape unprintable bytes in group and key", "[store][errors]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
+  const std::string group("gr\0up", 5);
+  const std::string key = "k\ney";
   try {
-    store.set_with_ttl(std::string("gr\0up", 5), "k\ney", "v", 0ms);
+    store.set_with_ttl(group, key, "v", 0ms);
     FAIL("accepted a zero TTL");
   } catch (const kvstore::InvalidArgument& e) {
     const std::string what(e.what());
     INFO("what(): " << what);
     CHECK(starts_with(what, "kvstore: set_with_ttl "));
+    CHECK(starts_with(what, "kvstore: set_with_ttl " + kvtest::printable(group) + "/" +
+                                kvtest::printable(key) + ": "));
     CHECK(what.find('\n') == std::string::npos);
     CHECK(what.find('\0') == std::string::npos);
     CHECK(contains(what, "gr"));
