@@ -2,6 +2,7 @@
 // to the Store from fn, nested transactions as savepoints, and other threads waiting.
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <functional>
 #include <future>
 #include <kvstore/kvstore.hpp>
 #include <map>
@@ -25,6 +26,17 @@ namespace {
 struct Boom : std::runtime_error {
   Boom() : std::runtime_error("boom") {}
 };
+
+// Runs a transaction whose fn does `body` and then throws Boom, and checks that the Boom reaches
+// the caller: what a case then checks is what the rollback left.
+void throwing_transaction(kvstore::Store& store,
+                          const std::function<void(kvstore::Transaction&)>& body) {
+  CHECK_THROWS_AS(store.transaction([&](kvstore::Transaction& t) {
+    body(t);
+    throw Boom();
+  }),
+                  Boom);
+}
 
 }  // namespace
 
@@ -74,16 +86,14 @@ TEST_CASE("Store transaction: a throw rolls every write back and is rethrown",
   kvstore::Store store(backend.path());
   kvtest::set_all(store, {{"g", "kept", "original"}, {"doomed", "k", "v"}, {"p:1", "k", "v"}});
   const auto rev = store.revision();
-  CHECK_THROWS_AS(store.transaction([](kvstore::Transaction& t) {
+  throwing_transaction(store, [](kvstore::Transaction& t) {
     t.set("g", "new", "1");
     t.set("g", "kept", "changed");
     t.set_with_ttl("g", "ttl", "v", 1h);
     t.delete_group("doomed");
     t.delete_prefix("p:");
     t.erase("g", "kept");
-    throw Boom();
-  }),
-                  Boom);
+  });
   CHECK(store.get_all("g") == std::map<std::string, std::string>{{"kept", "original"}});
   CHECK(store.get("doomed", "k") == std::optional<std::string>("v"));
   CHECK(store.get("p:1", "k") == std::optional<std::string>("v"));
@@ -208,15 +218,13 @@ TEST_CASE("Store transaction: calling the Store from inside fn joins the transac
 
   SECTION("its writes are rolled back if fn throws afterwards") {
     const auto rev = store.revision();
-    CHECK_THROWS_AS(store.transaction([&](kvstore::Transaction&) {
+    throwing_transaction(store, [&](kvstore::Transaction&) {
       store.set("g", "direct", "1");
       store.set_with_ttl("g", "direct-ttl", "1", 1h);
       store.set_json("g", "json", nlohmann::json{1, 2});
       CHECK(store.erase("g", "before"));
       CHECK(store.get("g", "direct") == std::optional<std::string>("1"));
-      throw Boom();
-    }),
-                    Boom);
+    });
     CHECK(store.get_all("g") == std::map<std::string, std::string>{{"before", "b"}});
     CHECK(store.revision() == rev);
   }
@@ -263,13 +271,11 @@ TEST_CASE("Store transaction: a nested transaction is a savepoint", "[store][tra
   SECTION("an inner throw caught by the outer undoes only the inner writes") {
     store.transaction([&](kvstore::Transaction& outer) {
       outer.set("g", "outer-before", "1");
-      CHECK_THROWS_AS(store.transaction([&](kvstore::Transaction& inner) {
+      throwing_transaction(store, [](kvstore::Transaction& inner) {
         inner.set("g", "inner", "2");
         inner.set("g", "outer-before", "overwritten");
         CHECK(inner.get("g", "outer-before") == std::optional<std::string>("overwritten"));
-        throw Boom();
-      }),
-                      Boom);
+      });
       CHECK_FALSE(outer.get("g", "inner").has_value());
       CHECK(outer.get("g", "outer-before") == std::optional<std::string>("1"));
       outer.set("g", "outer-after", "3");
@@ -288,26 +294,20 @@ TEST_CASE("Store transaction: a nested transaction is a savepoint", "[store][tra
   }
 
   SECTION("an outer throw also undoes a committed inner transaction") {
-    CHECK_THROWS_AS(store.transaction([&](kvstore::Transaction& outer) {
+    throwing_transaction(store, [&](kvstore::Transaction& outer) {
       outer.set("g", "outer", "1");
       store.transaction([&](kvstore::Transaction& inner) { inner.set("g", "inner", "2"); });
-      throw Boom();
-    }),
-                    Boom);
+    });
     CHECK(store.count("g") == 0);
   }
 
   SECTION("three levels, the middle one failing") {
     store.transaction([&](kvstore::Transaction& level1) {
       level1.set("g", "l1", "1");
-      try {
-        store.transaction([&](kvstore::Transaction& level2) {
-          level2.set("g", "l2", "2");
-          store.transaction([&](kvstore::Transaction& level3) { level3.set("g", "l3", "3"); });
-          throw Boom();
-        });
-      } catch (const Boom&) {
-      }
+      throwing_transaction(store, [&](kvstore::Transaction& level2) {
+        level2.set("g", "l2", "2");
+        store.transaction([&](kvstore::Transaction& level3) { level3.set("g", "l3", "3"); });
+      });
       level1.set("g", "l1b", "4");
     });
     CHECK(store.get_all("g") == std::map<std::string, std::string>{{"l1", "1"}, {"l1b", "4"}});
@@ -325,13 +325,7 @@ TEST_CASE("Store transaction: a commit bumps the revision, a rollback does not",
   });
   const auto committed = store.revision();
   CHECK(committed > start);
-  try {
-    store.transaction([](kvstore::Transaction& t) {
-      t.set("g", "c", "3");
-      throw Boom();
-    });
-  } catch (const Boom&) {
-  }
+  throwing_transaction(store, [](kvstore::Transaction& t) { t.set("g", "c", "3"); });
   CHECK(store.revision() == committed);
   store.set("g", "d", "4");
   CHECK(store.revision() > committed);
