@@ -2,6 +2,7 @@
 // own calls (one table per case), two Stores on one file, and the message of a refused call.
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <initializer_list>
 #include <kvstore/kvstore.hpp>
 #include <string>
