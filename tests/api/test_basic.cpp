@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/store_support.hpp"
 #include "backends.hpp"
 #include "raw_db.hpp"
 #include "support.hpp"
@@ -33,14 +34,14 @@ std::vector<std::pair<std::string, std::string>> walk(kvstore::Store& store,
   return seen;
 }
 
-// The InvalidArgument message render gives for `tmpl`, or "" if it rendered.
-std::string render_refusal(kvstore::Store& store, const std::string& tmpl,
-                           const std::string& group) {
-  try {
-    store.render(tmpl, group);
-    return "";
-  } catch (const kvstore::InvalidArgument& e) {
-    return e.what();
+// Checks that render refuses every one of `templates` with an InvalidArgument giving `reason`.
+void check_render_refuses(kvstore::Store& store, const std::string& group,
+                          const std::string& reason, const std::vector<std::string>& templates) {
+  for (const auto& tmpl : templates) {
+    // The deep templates run to tens of thousands of characters; their start identifies them.
+    INFO("template: " << tmpl.substr(0, 60));
+    CHECK_THAT(kvtest::message_of([&] { store.render(tmpl, group); }),
+               Catch::Matchers::Contains(reason));
   }
 }
 
@@ -75,18 +76,13 @@ TEST_CASE("Store basic: get on a missing group and on a missing key both return 
 TEST_CASE("Store basic: an empty value is present, not absent", "[store]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
-  store.set("g", "k", "");
-  const auto value = store.get("g", "k");
-  REQUIRE(value.has_value());
-  CHECK(value->empty());
-  CHECK(store.count("g") == 1);
+  kvtest::check_empty_value_kept(store, "g", "k");
 }
 
 TEST_CASE("Store basic: erase returns whether the key existed", "[store]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
-  store.set("g", "a", "1");
-  store.set("g", "b", "2");
+  kvtest::set_all(store, {{"g", "a", "1"}, {"g", "b", "2"}});
   CHECK(store.erase("g", "a"));
   CHECK_FALSE(store.get("g", "a").has_value());
   CHECK(store.get("g", "b") == std::optional<std::string>("2"));
@@ -98,10 +94,9 @@ TEST_CASE("Store basic: erase returns whether the key existed", "[store]") {
 TEST_CASE("Store basic: delete_group then get_all is empty", "[store]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
-  store.set("doomed", "a", "1");
-  store.set("doomed", "b", "2");
-  store.set("doomed", "c", "3");
-  store.set("kept", "a", "x");
+  kvtest::set_all(
+      store,
+      {{"doomed", "a", "1"}, {"doomed", "b", "2"}, {"doomed", "c", "3"}, {"kept", "a", "x"}});
   CHECK(store.delete_group("doomed") == 3);
   CHECK(store.get_all("doomed").empty());
   CHECK(store.count("doomed") == 0);
@@ -127,10 +122,7 @@ TEST_CASE("Store basic: count after 500 inserts", "[store]") {
 TEST_CASE("Store basic: get_all returns every key of the group ordered by key bytes", "[store]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
-  store.set("g", "b", "2");
-  store.set("g", "a", "1");
-  store.set("g", "c", "3");
-  store.set("h", "a", "other");
+  kvtest::set_all(store, {{"g", "b", "2"}, {"g", "a", "1"}, {"g", "c", "3"}, {"h", "a", "other"}});
   const auto all = store.get_all("g");
   CHECK(all == std::map<std::string, std::string>{{"a", "1"}, {"b", "2"}, {"c", "3"}});
   CHECK(store.get_all("nosuchgroup").empty());
@@ -139,10 +131,10 @@ TEST_CASE("Store basic: get_all returns every key of the group ordered by key by
 TEST_CASE("Store basic: groups and count_all list the groups with live keys", "[store]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
-  store.set("users:b", "k", "v");
-  store.set("users:a", "k1", "v");
-  store.set("users:a", "k2", "v");
-  store.set("config", "k", "v");
+  kvtest::set_all(store, {{"users:b", "k", "v"},
+                          {"users:a", "k1", "v"},
+                          {"users:a", "k2", "v"},
+                          {"config", "k", "v"}});
   CHECK(store.groups() == std::vector<std::string>{"config", "users:a", "users:b"});
   CHECK(store.groups("users:") == std::vector<std::string>{"users:a", "users:b"});
   CHECK(store.groups("nomatch").empty());
@@ -159,11 +151,11 @@ TEST_CASE("Store basic: delete_prefix removes the matching groups and returns th
           "[store]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
-  store.set("tenant1:a", "k1", "v");
-  store.set("tenant1:a", "k2", "v");
-  store.set("tenant1:b", "k", "v");
-  store.set("tenant10", "k", "v");
-  store.set("tenant2:a", "k", "v");
+  kvtest::set_all(store, {{"tenant1:a", "k1", "v"},
+                          {"tenant1:a", "k2", "v"},
+                          {"tenant1:b", "k", "v"},
+                          {"tenant10", "k", "v"},
+                          {"tenant2:a", "k", "v"}});
   CHECK(store.delete_prefix("tenant1:") == 3);
   CHECK(store.groups() == std::vector<std::string>{"tenant10", "tenant2:a"});
   CHECK(store.delete_prefix("nomatch") == 0);
@@ -178,10 +170,7 @@ TEST_CASE("Store basic: delete_prefix removes the matching groups and returns th
 TEST_CASE("Store basic: for_each visits every key in order", "[store]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
-  store.set("g", "c", "3");
-  store.set("g", "a", "1");
-  store.set("g", "b", "2");
-  store.set("other", "z", "x");
+  kvtest::set_all(store, {{"g", "c", "3"}, {"g", "a", "1"}, {"g", "b", "2"}, {"other", "z", "x"}});
   using Seen = std::vector<std::pair<std::string, std::string>>;
   CHECK(walk(store, "g") == Seen{{"a", "1"}, {"b", "2"}, {"c", "3"}});
   CHECK(walk(store, "nosuchgroup").empty());
@@ -275,9 +264,8 @@ TEST_CASE(
 TEST_CASE("Store basic: render substitutes the group's keys", "[store][render]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
-  store.set("page", "title", "Hello");
-  store.set("page", "name", "World");
-  store.set("other", "title", "Wrong");
+  kvtest::set_all(
+      store, {{"page", "title", "Hello"}, {"page", "name", "World"}, {"other", "title", "Wrong"}});
   CHECK(store.render("{{title}}, {{name}}!", "page") == "Hello, World!");
   CHECK(store.render("no variables", "page") == "no variables");
   CHECK(store.render("", "page").empty());
@@ -307,12 +295,9 @@ TEST_CASE("Store basic: render refuses partials: a stored value is never run as 
   store.set("page", "self", "{{> self}}");  // rendered as a partial, it would recurse forever
   store.set("page", "title", "Hello {{title}}");
   CHECK(store.render("{{title}}", "page") == "Hello {{title}}");
-  for (const std::string tmpl : {"{{> self}}", "a {{>title}} b", "{{=<% %>=}}<%> self%>",
-                                 "{{#title}}{{> missing}}{{/title}}"}) {
-    INFO("template: " << tmpl);
-    CHECK_THAT(render_refusal(store, tmpl, "page"),
-               Catch::Matchers::Contains("partials are not supported"));
-  }
+  check_render_refuses(store, "page", "partials are not supported",
+                       {"{{> self}}", "a {{>title}} b", "{{=<% %>=}}<%> self%>",
+                        "{{#title}}{{> missing}}{{/title}}"});
 }
 
 TEST_CASE("Store basic: render refuses sections nested deeper than 256 instead of overflowing",
@@ -329,12 +314,9 @@ TEST_CASE("Store basic: render refuses sections nested deeper than 256 instead o
   };
   CHECK(store.render(nested(256, "{{#a}}", "{{/a}}"), "g") == "y");
   CHECK(store.render(nested(300, "{{{#a}}}", ""), "g") == "y");  // unescaped variables
-  for (const std::string& deep :
-       {nested(257, "{{#a}}", "{{/a}}"), nested(30000, "{{^b}}", "{{/b}}"),
-        "{{=<% %>=}}" + nested(30000, "<%# a %>", "<%/ a %>")}) {
-    CHECK_THAT(render_refusal(store, deep, "g"),
-               Catch::Matchers::Contains("sections nested deeper than 256"));
-  }
+  check_render_refuses(store, "g", "sections nested deeper than 256",
+                       {nested(257, "{{#a}}", "{{/a}}"), nested(30000, "{{^b}}", "{{/b}}"),
+                        "{{=<% %>=}}" + nested(30000, "<%# a %>", "<%/ a %>")});
 }
 
 TEST_CASE("Store basic: render with invalid syntax throws InvalidArgument naming the position",
@@ -346,31 +328,17 @@ TEST_CASE("Store basic: render with invalid syntax throws InvalidArgument naming
   const auto rev = store.revision();
   for (const std::string bad : {"abc {{title", "x{{#section}}never closed", "{{/unopened}}"}) {
     INFO("template: " << bad);
-    try {
-      store.render(bad, "page");
-      FAIL("render accepted an invalid template");
-    } catch (const kvstore::InvalidArgument& e) {
-      const std::string what = e.what();
-      INFO("what(): " << what);
-      CHECK(what.rfind("kvstore: ", 0) == 0);
-      CHECK(what.find("render") != std::string::npos);
-      // The position is given as a number ("... at 4").
-      CHECK(what.find_first_of("0123456789") != std::string::npos);
-      CHECK(what.find(" at ") != std::string::npos);
-    }
+    const auto what = kvtest::message_of([&] { store.render(bad, "page"); });
+    INFO("what(): " << what);
+    CHECK(what.rfind("kvstore: ", 0) == 0);
+    CHECK(what.find("render") != std::string::npos);
+    // The position is given as a number ("... at 4").
+    CHECK(what.find_first_of("0123456789") != std::string::npos);
+    CHECK(what.find(" at ") != std::string::npos);
   }
   // The position differs for a different error location.
-  std::string first, second;
-  try {
-    store.render("{{a", "page");
-  } catch (const kvstore::InvalidArgument& e) {
-    first = e.what();
-  }
-  try {
-    store.render("0123456789{{a", "page");
-  } catch (const kvstore::InvalidArgument& e) {
-    second = e.what();
-  }
+  const auto first = kvtest::message_of([&] { store.render("{{a", "page"); });
+  const auto second = kvtest::message_of([&] { store.render("0123456789{{a", "page"); });
   CHECK(first.find(" at 0") != std::string::npos);
   CHECK(second.find(" at 10") != std::string::npos);
   CHECK(store.render("{{title}}", "page") == before);
@@ -380,9 +348,8 @@ TEST_CASE("Store basic: render with invalid syntax throws InvalidArgument naming
 TEST_CASE("Store basic: get_split splits on the separator", "[store][views]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
-  store.set("g", "csv", "a,b,,c");
-  store.set("g", "multi", "one::two::three");
-  store.set("g", "none", "whole");
+  kvtest::set_all(
+      store, {{"g", "csv", "a,b,,c"}, {"g", "multi", "one::two::three"}, {"g", "none", "whole"}});
   CHECK(store.get_split("g", "csv", ",") == std::vector<std::string>{"a", "b", "", "c"});
   CHECK(store.get_split("g", "multi", "::") == std::vector<std::string>{"one", "two", "three"});
   CHECK(store.get_split("g", "none", ",") == std::vector<std::string>{"whole"});
@@ -444,15 +411,10 @@ TEST_CASE("Store basic: get_json of a non-JSON value throws InvalidArgument", "[
   kvstore::Store store(backend.path());
   store.set("g", "k", "not { json");
   const auto rev = store.revision();
-  try {
-    store.get_json("g", "k");
-    FAIL("get_json accepted a non-JSON value");
-  } catch (const kvstore::InvalidArgument& e) {
-    const std::string what = e.what();
-    CHECK(what.rfind("kvstore: ", 0) == 0);
-    CHECK(what.find("get_json") != std::string::npos);
-    CHECK(what.find("g/k") != std::string::npos);
-  }
+  const auto what = kvtest::message_of([&] { store.get_json("g", "k"); });
+  CHECK(what.rfind("kvstore: ", 0) == 0);
+  CHECK(what.find("get_json") != std::string::npos);
+  CHECK(what.find("g/k") != std::string::npos);
   CHECK(store.get("g", "k") == std::optional<std::string>("not { json"));
   CHECK(store.revision() == rev);
   store.set("g", "empty", "");
@@ -465,8 +427,7 @@ TEST_CASE("Store basic: file-backed data persists across close and reopen", "[st
   const auto path = dir.file("persist.db");
   {
     kvstore::Store store(path);
-    store.set("config", "theme", "dark");
-    store.set("config", "lang", "en");
+    kvtest::set_all(store, {{"config", "theme", "dark"}, {"config", "lang", "en"}});
     store.set_with_ttl("session", "token", "abc", 1h);
     store.set("doomed", "k", "v");
     store.delete_group("doomed");
@@ -498,10 +459,9 @@ TEST_CASE("Store basic: a file-backed store is in WAL mode", "[store][file]") {
 
 TEST_CASE("Store basic: two Store objects on one file see each other's writes", "[store][file]") {
   // File only: two connections share only a file.
-  TempDir dir;
-  const auto path = dir.file("shared.db");
-  kvstore::Store a(path);
-  kvstore::Store b(path);
+  kvtest::TwoStoresOnOneFile file;
+  auto& a = file.first;
+  auto& b = file.second;
   a.set("g", "k", "from-a");
   CHECK(b.get("g", "k") == std::optional<std::string>("from-a"));
   b.set("g", "k", "from-b");

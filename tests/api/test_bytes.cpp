@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "api/printable_bytes.hpp"
+#include "api/store_support.hpp"
 #include "backends.hpp"
 #include "raw_db.hpp"
 #include "support.hpp"
@@ -20,6 +22,7 @@ using kvtest::TempDir;
 
 namespace {
 
+using kvtest::printable;
 using kvtest::RawDb;
 
 // Every awkward byte string the store must keep exactly.
@@ -55,20 +58,6 @@ std::vector<std::string> awkward_strings() {
       "?1 ?2 :name @x $y"s,
       "*"s,
   };
-}
-
-std::string printable(const std::string& bytes) {
-  std::string out;
-  for (const unsigned char c : bytes) {
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      char hex[5];
-      std::snprintf(hex, sizeof hex, "\\x%02x", c);
-      out += hex;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -150,11 +139,7 @@ TEST_CASE("Store bytes: awkward groups round-trip exactly and stay distinct", "[
 TEST_CASE("Store bytes: empty group, key and value together round-trip", "[store][bytes]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
-  store.set("", "", "");
-  const auto got = store.get("", "");
-  REQUIRE(got.has_value());
-  CHECK(got->empty());
-  CHECK(store.count("") == 1);
+  kvtest::check_empty_value_kept(store, "", "");
   CHECK(store.groups() == std::vector<std::string>{""});
   CHECK(store.get_all("") == std::map<std::string, std::string>{{"", ""}});
   store.set("", "k", "v");

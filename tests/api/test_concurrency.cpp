@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/store_support.hpp"
 #include "backends.hpp"
 #include "support.hpp"
 
@@ -245,10 +246,9 @@ TEST_CASE("Store concurrency: for_each whose fn writes, beside writers on other 
 TEST_CASE("Store concurrency: two Store objects on one file write at once",
           "[store][concurrency][file]") {
   // File only: two connections share only a file.
-  TempDir dir;
-  const auto path = dir.file("two.db");
-  kvstore::Store a(path);
-  kvstore::Store b(path);
+  kvtest::TwoStoresOnOneFile file;
+  auto& a = file.first;
+  auto& b = file.second;
   constexpr int kKeys = 150;
   std::atomic<int> decreasing{0};
   const auto error = run_threads(4, [&](int t) {

@@ -15,6 +15,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "api/printable_bytes.hpp"
+#include "api/store_support.hpp"
 #include "backends.hpp"
 #include "raw_db.hpp"
 #include "support.hpp"
@@ -34,10 +36,10 @@ using kvtest::RawDb;
 std::string make_store_file(const TempDir& dir, const std::string& name) {
   const auto path = dir.file(name);
   kvstore::Store store(path);
-  store.set("config", "theme", "dark");
-  store.set("config", "lang", "en");
-  store.set("page", "title", "Hello");
-  store.set("list", "csv", "a,b");
+  kvtest::set_all(store, {{"config", "theme", "dark"},
+                          {"config", "lang", "en"},
+                          {"page", "title", "Hello"},
+                          {"list", "csv", "a,b"}});
   store.set_json("json", "doc", nlohmann::json{{"x", 1}});
   return path;
 }
@@ -64,12 +66,7 @@ TEST_CASE("Store errors: every kvstore error derives from kvstore::Error and std
 }
 
 TEST_CASE("Store errors: an empty path throws InvalidArgument", "[store][errors]") {
-  try {
-    kvstore::Store store("");
-    FAIL("opened an empty path");
-  } catch (const kvstore::InvalidArgument& e) {
-    CHECK(starts_with(e.what(), "kvstore: "));
-  }
+  CHECK(starts_with(kvtest::message_of([] { kvstore::Store store(""); }), "kvstore: "));
 }
 
 TEST_CASE("Store errors: a negative interval in Options throws InvalidConfig naming it",
@@ -291,13 +288,17 @@ TEST_CASE("Store errors: a database locked past busy_timeout throws Busy and cha
 TEST_CASE("Store errors: messages escape unprintable bytes in group and key", "[store][errors]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
+  const std::string group("gr\0up", 5);
+  const std::string key = "k\ney";
   try {
-    store.set_with_ttl(std::string("gr\0up", 5), "k\ney", "v", 0ms);
+    store.set_with_ttl(group, key, "v", 0ms);
     FAIL("accepted a zero TTL");
   } catch (const kvstore::InvalidArgument& e) {
     const std::string what(e.what());
     INFO("what(): " << what);
     CHECK(starts_with(what, "kvstore: set_with_ttl "));
+    CHECK(starts_with(what, "kvstore: set_with_ttl " + kvtest::printable(group) + "/" +
+                                kvtest::printable(key) + ": "));
     CHECK(what.find('\n') == std::string::npos);
     CHECK(what.find('\0') == std::string::npos);
     CHECK(contains(what, "gr"));
@@ -308,9 +309,7 @@ TEST_CASE("Store errors: messages escape unprintable bytes in group and key", "[
 TEST_CASE("Store errors: bad input leaves the store unchanged and usable", "[store][errors]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
-  store.set("g", "k", "v");
-  store.set("g", "csv", "a,b");
-  store.set("page", "t", "T");
+  kvtest::set_all(store, {{"g", "k", "v"}, {"g", "csv", "a,b"}, {"page", "t", "T"}});
   const auto revision = store.revision();
   const auto snapshot = store.get_all("g");
 
@@ -335,14 +334,7 @@ TEST_CASE("Store errors: what() names the operation and the group/key", "[store]
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
   store.set("config", "theme", "not json");
-  const auto what_of = [](const std::function<void()>& call) -> std::string {
-    try {
-      call();
-    } catch (const kvstore::Error& e) {
-      return e.what();
-    }
-    return "no exception";
-  };
+  const auto what_of = [](auto&& call) { return kvtest::message_of<kvstore::Error>(call); };
   const auto ttl = what_of([&] { store.set_with_ttl("config", "theme", "v", 0ms); });
   CHECK(starts_with(ttl, "kvstore: set_with_ttl config/theme: "));
   const auto json = what_of([&] { store.get_json("config", "theme"); });

@@ -32,6 +32,18 @@ using kvtest::RawDb;
 
 constexpr auto kShortTtl = 40ms;
 
+// Leaves the store file at `path` holding g/gone, whose TTL has run out though no read has met it
+// (no purge thread ran), and g/kept, which has no TTL: the state the expiry of a read acts on.
+void write_expired_and_kept(const std::string& path) {
+  {
+    kvstore::Store store(path, no_purge());
+    store.set_with_ttl("g", "gone", "v", kShortTtl);
+    store.set("g", "kept", "v");
+    CHECK(store.get("g", "gone") == std::optional<std::string>("v"));
+  }
+  wait_until_expired(kShortTtl);
+}
+
 }  // namespace
 
 TEST_CASE("Store TTL: a key with a future TTL is readable and counted", "[store][ttl]") {
@@ -69,24 +81,21 @@ TEST_CASE("Store TTL: get of an expired key returns nullopt and deletes the row"
   // File only: inspects the table through another connection to the file.
   TempDir dir;
   const auto path = dir.file("ttl.db");
+  write_expired_and_kept(path);
   kvstore::Store store(path, no_purge());
-  store.set_with_ttl("session", "token", "abc", kShortTtl);
-  store.set("session", "permanent", "p");
-  CHECK(store.get("session", "token") == std::optional<std::string>("abc"));
-  wait_until_expired(kShortTtl);
 
   RawDb raw(path);
   // Expired but not yet met by a read, and no purge thread: the row is still in the table.
-  CHECK(raw.integer("SELECT count(*) FROM kv WHERE key = 'token'") == 1);
+  CHECK(raw.integer("SELECT count(*) FROM kv WHERE key = 'gone'") == 1);
   const auto rev = store.revision();
 
-  CHECK_FALSE(store.get("session", "token").has_value());
-  CHECK(raw.integer("SELECT count(*) FROM kv WHERE key = 'token'") == 0);
-  CHECK(raw.integer("SELECT count(*) FROM kv WHERE key = 'permanent'") == 1);
+  CHECK_FALSE(store.get("g", "gone").has_value());
+  CHECK(raw.integer("SELECT count(*) FROM kv WHERE key = 'gone'") == 0);
+  CHECK(raw.integer("SELECT count(*) FROM kv WHERE key = 'kept'") == 1);
   // The expiry is a mutation: it bumps the revision.
   CHECK(store.revision() > rev);
-  CHECK_FALSE(store.get("session", "token").has_value());
-  CHECK(store.get("session", "permanent") == std::optional<std::string>("p"));
+  CHECK_FALSE(store.get("g", "gone").has_value());
+  CHECK(store.get("g", "kept") == std::optional<std::string>("v"));
 }
 
 TEST_CASE("Store TTL: an expired key is eventually invisible to get", "[store][ttl]") {
@@ -351,12 +360,7 @@ TEST_CASE("Store TTL: a read-only store hides expired keys but does not delete t
   // File only: read_only opens a file.
   TempDir dir;
   const auto path = dir.file("ro-ttl.db");
-  {
-    kvstore::Store store(path, no_purge());
-    store.set_with_ttl("g", "gone", "v", kShortTtl);
-    store.set("g", "kept", "v");
-  }
-  wait_until_expired(kShortTtl);
+  write_expired_and_kept(path);
   {
     kvstore::Options options = no_purge();
     options.read_only = true;

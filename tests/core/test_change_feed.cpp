@@ -17,8 +17,10 @@
 #include <string>
 #include <thread>
 #include <tuple>
+#include <utility>
 #include <vector>
 
+#include "core/feed_support.hpp"
 #include "event_support.hpp"
 #include "support.hpp"
 
@@ -60,6 +62,21 @@ void expect_contiguous(kvstore::Watcher& watcher, std::uint64_t first, std::uint
     ++expected;
   }
   CHECK(watcher.dropped() == 0);
+}
+
+// Checks that `watcher` delivers exactly `expected`, revision and type in order, and then nothing;
+// with `group`, that each event is in it.
+void expect_delivered(kvstore::Watcher& watcher,
+                      const std::vector<std::pair<std::uint64_t, EventType>>& expected,
+                      const std::optional<std::string>& group = std::nullopt) {
+  for (const auto& [revision, type] : expected) {
+    const Event event = next_event(watcher);
+    INFO(describe(event));
+    CHECK(event.revision == revision);
+    CHECK(event.type == type);
+    if (group) CHECK(event.group == *group);
+  }
+  CHECK(drain(watcher).empty());
 }
 
 // The mutations every feed test makes on the "other side", covering each kind of change.
@@ -243,33 +260,20 @@ TEST_CASE("watch from a revision replays the matching logged changes, then conti
     auto watcher = store.watch("g", "*", 1);
     store.set("h", "x", "live");  // 6: other group
     store.set("g", "d", "live");  // 7
-    const std::vector<std::pair<std::uint64_t, EventType>> expected = {{3, EventType::set},
-                                                                       {4, EventType::erase},
-                                                                       {5, EventType::delete_group},
-                                                                       {7, EventType::set}};
-    for (const auto& [revision, type] : expected) {
-      const Event event = next_event(watcher);
-      INFO(describe(event));
-      CHECK(event.revision == revision);
-      CHECK(event.type == type);
-      CHECK(event.group == "g");
-    }
-    CHECK(drain(watcher).empty());
+    expect_delivered(watcher,
+                     {{3, EventType::set},
+                      {4, EventType::erase},
+                      {5, EventType::delete_group},
+                      {7, EventType::set}},
+                     "g");
   }
   SECTION("a key watcher") {
     auto watcher = store.watch("g", "a", 0);
     store.set("g", "a", "again");  // 6
-    const std::vector<std::pair<std::uint64_t, EventType>> expected = {{1, EventType::set},
-                                                                       {4, EventType::erase},
-                                                                       {5, EventType::delete_group},
-                                                                       {6, EventType::set}};
-    for (const auto& [revision, type] : expected) {
-      const Event event = next_event(watcher);
-      INFO(describe(event));
-      CHECK(event.revision == revision);
-      CHECK(event.type == type);
-    }
-    CHECK(drain(watcher).empty());
+    expect_delivered(watcher, {{1, EventType::set},
+                               {4, EventType::erase},
+                               {5, EventType::delete_group},
+                               {6, EventType::set}});
   }
   SECTION("from the current revision: live only") {
     auto watcher = store.watch("*", "*", store.revision());
@@ -362,10 +366,7 @@ TEST_CASE("Compacted signals a revision older than the trimmed change log", "[fe
   store.purge_expired();
   CHECK(store.revision() == 20);
 
-  const auto kept = store.changes_since(15);
-  REQUIRE(kept.size() == 5);
-  CHECK(kept.front().revision == 16);
-  CHECK(kept.back().revision == 20);
+  check_logged(store, 16, 20);
 
   try {
     (void)store.changes_since(14);
@@ -502,21 +503,9 @@ TEST_CASE(":memory: stores offer the same events and feed API", "[feed]") {
 
 TEST_CASE("two Stores on one file see each other's changes, marked external, in revision order",
           "[feed]") {
-  Watchdog dog("two Stores on one file");
-  TempDir dir;
-  const std::string path = dir.file("db.sqlite");
-  kvstore::Store reader(path, feed_options());
-  kvstore::Store writer(path, feed_options());
-  auto external = reader.watch("*", "*", std::nullopt, 1000);
+  FeedReceiver reader("two Stores on one file");
+  kvstore::Store writer(reader.path, feed_options());
   auto own = writer.watch("*", "*", std::nullopt, 1000);
-  std::mutex mutex;
-  std::vector<Event> callback_events;
-  std::set<std::thread::id> callback_threads;
-  auto subscription = reader.on_change([&](const Event& e) {
-    std::lock_guard lock(mutex);
-    callback_events.push_back(e);
-    callback_threads.insert(std::this_thread::get_id());
-  });
 
   write_every_kind(writer);
 
@@ -529,26 +518,11 @@ TEST_CASE("two Stores on one file see each other's changes, marked external, in 
     CHECK_FALSE(written[i].external);  // the writer's own changes
   }
 
-  for (const Event& expected : written) {
-    const auto event = external.next(kWait);
-    REQUIRE(event.has_value());
-    INFO("expected " << describe(expected) << ", got " << describe(*event));
-    CHECK(change_of(*event) == change_of(expected));
-    CHECK(event->external);
-    if (event->key == "k1") CHECK(event->value == "v1");  // untouched since: its value
-  }
-
-  REQUIRE(kvtest::eventually([&] {
-    std::lock_guard lock(mutex);
-    return callback_events.size() == written.size();
-  }));
-  std::lock_guard lock(mutex);
-  for (std::size_t i = 0; i < written.size(); ++i) {
-    CHECK(change_of(callback_events[i]) == change_of(written[i]));
-    CHECK(callback_events[i].external);
-  }
+  std::vector<Change> changes;
+  for (const Event& event : written) changes.push_back(change_of(event));
+  reader.check(changes);
   // Delivered by the reader's background thread, not by the thread that wrote.
-  CHECK(callback_threads.count(std::this_thread::get_id()) == 0);
+  CHECK_FALSE(reader.called_on(std::this_thread::get_id()));
 }
 
 TEST_CASE("external changes are delivered with the default poll interval", "[feed]") {

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "event_support.hpp"
@@ -42,6 +43,26 @@ struct Delivered {
   }
 };
 
+// Two Stores on one file, each polling for the other's commits every 2ms, under a watchdog: a lost
+// wake-up or a deadlock between them fails the run instead of hanging it.
+struct TwoWriters {
+  kvtest::Watchdog dog;
+  TempDir dir;
+  kvstore::Store mine{dir.file("feed.db"), feed_options(2ms)};
+  kvstore::Store other{dir.file("feed.db"), feed_options(2ms)};
+
+  explicit TwoWriters(std::string what) : dog(std::move(what)) {}
+
+  // Writes `writes` keys through each Store at once: "mine" on this thread, "theirs" on another.
+  void write_both(int writes) {
+    std::thread theirs([&] {
+      for (int i = 0; i < writes; ++i) other.set("theirs", std::to_string(i), "v");
+    });
+    for (int i = 0; i < writes; ++i) mine.set("mine", std::to_string(i), "v");
+    theirs.join();
+  }
+};
+
 bool strictly_increasing(const std::vector<std::uint64_t>& revisions) {
   for (std::size_t i = 1; i < revisions.size(); ++i) {
     if (revisions[i] <= revisions[i - 1]) return false;
@@ -66,18 +87,10 @@ TEST_CASE("change feed order: a write delivers other connections' earlier commit
 
 TEST_CASE("change feed order: writers on two connections, every delivery in revision order",
           "[feed][order]") {
-  kvtest::Watchdog dog("two connections writing");
-  TempDir dir;
-  const auto path = dir.file("mixed.db");
-  kvstore::Store mine(path, feed_options(2ms));
-  kvstore::Store other(path, feed_options(2ms));
-  Delivered delivered(mine);
+  TwoWriters both("two connections writing");
+  Delivered delivered(both.mine);
   constexpr int kWrites = 400;
-  std::thread theirs([&] {
-    for (int i = 0; i < kWrites; ++i) other.set("theirs", std::to_string(i), "v");
-  });
-  for (int i = 0; i < kWrites; ++i) mine.set("mine", std::to_string(i), "v");
-  theirs.join();
+  both.write_both(kWrites);
   REQUIRE(kvtest::eventually([&] { return delivered.snapshot().size() == 2 * kWrites; }));
   const auto revisions = delivered.snapshot();
   CHECK(strictly_increasing(revisions));
@@ -86,19 +99,12 @@ TEST_CASE("change feed order: writers on two connections, every delivery in revi
 
 TEST_CASE("change feed order: resuming a watcher from the last revision received loses nothing",
           "[feed][order]") {
-  kvtest::Watchdog dog("resuming watchers");
-  TempDir dir;
-  const auto path = dir.file("resume.db");
-  kvstore::Store mine(path, feed_options(2ms));
-  kvstore::Store other(path, feed_options(2ms));
+  TwoWriters both("resuming watchers");
+  auto& mine = both.mine;
   constexpr int kWrites = 300;
   std::atomic<bool> done{false};
   std::thread writers([&] {
-    std::thread theirs([&] {
-      for (int i = 0; i < kWrites; ++i) other.set("theirs", std::to_string(i), "v");
-    });
-    for (int i = 0; i < kWrites; ++i) mine.set("mine", std::to_string(i), "v");
-    theirs.join();
+    both.write_both(kWrites);
     done = true;
   });
   // A small queue read slowly drops events; the recipe of events.hpp resumes after each drop.

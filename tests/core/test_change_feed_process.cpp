@@ -26,6 +26,7 @@
 #include <tuple>
 #include <vector>
 
+#include "core/feed_support.hpp"
 #include "event_support.hpp"
 #include "support.hpp"
 
@@ -142,19 +143,8 @@ std::string batch_value(long long i) {
 
 TEST_CASE("changes of every kind made by another process are delivered in revision order",
           "[feed][process]") {
-  Watchdog dog("every kind of change from another process");
-  TempDir dir;
-  const std::string path = dir.file("db.sqlite");
-  kvstore::Store store(path, feed_options());
-  auto watcher = store.watch("*", "*", std::nullopt, 1000);
-  std::mutex mutex;
-  std::vector<Event> callback_events;
-  auto subscription = store.on_change([&](const Event& e) {
-    std::lock_guard lock(mutex);
-    callback_events.push_back(e);
-  });
-
-  const auto written = run_helper(args(path,
+  FeedReceiver receiver("every kind of change from another process");
+  const auto written = run_helper(args(receiver.path,
                                        "set feed k1 v1  set feed k2 v2  erase feed k2 "
                                        "expire_purge feed t1 x  expire_get feed t2 y "
                                        "set grp a 1  set grp b 2  delete_group grp "
@@ -185,24 +175,7 @@ TEST_CASE("changes of every kind made by another process are delivered in revisi
     CHECK(revision == i + 1);
     CHECK(std::make_tuple(type, group, key) == kinds[i]);
   }
-
-  for (const Change& expected : written) {
-    const auto event = watcher.next(kWait);
-    REQUIRE(event.has_value());
-    INFO("expected revision " << std::get<0>(expected) << ", got " << describe(*event));
-    CHECK(change_of(*event) == expected);
-    CHECK(event->external);
-    if (event->key == "k1") CHECK(event->value == "v1");
-  }
-  REQUIRE(kvtest::eventually([&] {
-    std::lock_guard lock(mutex);
-    return callback_events.size() == written.size();
-  }));
-  std::lock_guard lock(mutex);
-  for (std::size_t i = 0; i < written.size(); ++i) {
-    CHECK(change_of(callback_events[i]) == written[i]);
-    CHECK(callback_events[i].external);
-  }
+  receiver.check(written);
 }
 
 TEST_CASE("own changes are delivered once, and another process's after them", "[feed][process]") {

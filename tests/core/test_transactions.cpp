@@ -2,6 +2,7 @@
 // to the Store from fn, nested transactions as savepoints, and other threads waiting.
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <functional>
 #include <future>
 #include <kvstore/kvstore.hpp>
 #include <map>
@@ -13,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/store_support.hpp"
 #include "backends.hpp"
 #include "support.hpp"
 
@@ -25,14 +27,23 @@ struct Boom : std::runtime_error {
   Boom() : std::runtime_error("boom") {}
 };
 
+// Runs a transaction whose fn does `body` and then throws Boom, and checks that the Boom reaches
+// the caller: what a case then checks is what the rollback left.
+void throwing_transaction(kvstore::Store& store,
+                          const std::function<void(kvstore::Transaction&)>& body) {
+  CHECK_THROWS_AS(store.transaction([&](kvstore::Transaction& t) {
+    body(t);
+    throw Boom();
+  }),
+                  Boom);
+}
+
 }  // namespace
 
 TEST_CASE("Store transaction: writes are committed when fn returns", "[store][transaction]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
-  store.set("g", "old", "x");
-  store.set("doomed", "k", "v");
-  store.set("p:1", "k", "v");
+  kvtest::set_all(store, {{"g", "old", "x"}, {"doomed", "k", "v"}, {"p:1", "k", "v"}});
   store.transaction([](kvstore::Transaction& t) {
     t.set("g", "a", "1");
     t.set_with_ttl("g", "b", "2", 1h);
@@ -48,8 +59,7 @@ TEST_CASE("Store transaction: reads inside see the transaction's own writes",
           "[store][transaction]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
-  store.set("g", "existing", "before");
-  store.set("h", "x", "1");
+  kvtest::set_all(store, {{"g", "existing", "before"}, {"h", "x", "1"}});
   store.transaction([](kvstore::Transaction& t) {
     CHECK(t.get("g", "existing") == std::optional<std::string>("before"));
     t.set("g", "existing", "after");
@@ -74,20 +84,16 @@ TEST_CASE("Store transaction: a throw rolls every write back and is rethrown",
           "[store][transaction]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
-  store.set("g", "kept", "original");
-  store.set("doomed", "k", "v");
-  store.set("p:1", "k", "v");
+  kvtest::set_all(store, {{"g", "kept", "original"}, {"doomed", "k", "v"}, {"p:1", "k", "v"}});
   const auto rev = store.revision();
-  CHECK_THROWS_AS(store.transaction([](kvstore::Transaction& t) {
+  throwing_transaction(store, [](kvstore::Transaction& t) {
     t.set("g", "new", "1");
     t.set("g", "kept", "changed");
     t.set_with_ttl("g", "ttl", "v", 1h);
     t.delete_group("doomed");
     t.delete_prefix("p:");
     t.erase("g", "kept");
-    throw Boom();
-  }),
-                  Boom);
+  });
   CHECK(store.get_all("g") == std::map<std::string, std::string>{{"kept", "original"}});
   CHECK(store.get("doomed", "k") == std::optional<std::string>("v"));
   CHECK(store.get("p:1", "k") == std::optional<std::string>("v"));
@@ -212,15 +218,13 @@ TEST_CASE("Store transaction: calling the Store from inside fn joins the transac
 
   SECTION("its writes are rolled back if fn throws afterwards") {
     const auto rev = store.revision();
-    CHECK_THROWS_AS(store.transaction([&](kvstore::Transaction&) {
+    throwing_transaction(store, [&](kvstore::Transaction&) {
       store.set("g", "direct", "1");
       store.set_with_ttl("g", "direct-ttl", "1", 1h);
       store.set_json("g", "json", nlohmann::json{1, 2});
       CHECK(store.erase("g", "before"));
       CHECK(store.get("g", "direct") == std::optional<std::string>("1"));
-      throw Boom();
-    }),
-                    Boom);
+    });
     CHECK(store.get_all("g") == std::map<std::string, std::string>{{"before", "b"}});
     CHECK(store.revision() == rev);
   }
@@ -230,8 +234,7 @@ TEST_CASE("Store transaction: every Store method can be called from inside fn wi
           "[store][transaction]") {
   const auto backend = kvtest::each_backend();
   kvstore::Store store(backend.path());
-  store.set("page", "title", "T");
-  store.set("list", "csv", "a,b");
+  kvtest::set_all(store, {{"page", "title", "T"}, {"list", "csv", "a,b"}});
   store.transaction([&](kvstore::Transaction& t) {
     t.set("page", "name", "N");
     CHECK(store.get("page", "name") == std::optional<std::string>("N"));
@@ -268,13 +271,11 @@ TEST_CASE("Store transaction: a nested transaction is a savepoint", "[store][tra
   SECTION("an inner throw caught by the outer undoes only the inner writes") {
     store.transaction([&](kvstore::Transaction& outer) {
       outer.set("g", "outer-before", "1");
-      CHECK_THROWS_AS(store.transaction([&](kvstore::Transaction& inner) {
+      throwing_transaction(store, [](kvstore::Transaction& inner) {
         inner.set("g", "inner", "2");
         inner.set("g", "outer-before", "overwritten");
         CHECK(inner.get("g", "outer-before") == std::optional<std::string>("overwritten"));
-        throw Boom();
-      }),
-                      Boom);
+      });
       CHECK_FALSE(outer.get("g", "inner").has_value());
       CHECK(outer.get("g", "outer-before") == std::optional<std::string>("1"));
       outer.set("g", "outer-after", "3");
@@ -293,26 +294,20 @@ TEST_CASE("Store transaction: a nested transaction is a savepoint", "[store][tra
   }
 
   SECTION("an outer throw also undoes a committed inner transaction") {
-    CHECK_THROWS_AS(store.transaction([&](kvstore::Transaction& outer) {
+    throwing_transaction(store, [&](kvstore::Transaction& outer) {
       outer.set("g", "outer", "1");
       store.transaction([&](kvstore::Transaction& inner) { inner.set("g", "inner", "2"); });
-      throw Boom();
-    }),
-                    Boom);
+    });
     CHECK(store.count("g") == 0);
   }
 
   SECTION("three levels, the middle one failing") {
     store.transaction([&](kvstore::Transaction& level1) {
       level1.set("g", "l1", "1");
-      try {
-        store.transaction([&](kvstore::Transaction& level2) {
-          level2.set("g", "l2", "2");
-          store.transaction([&](kvstore::Transaction& level3) { level3.set("g", "l3", "3"); });
-          throw Boom();
-        });
-      } catch (const Boom&) {
-      }
+      throwing_transaction(store, [&](kvstore::Transaction& level2) {
+        level2.set("g", "l2", "2");
+        store.transaction([&](kvstore::Transaction& level3) { level3.set("g", "l3", "3"); });
+      });
       level1.set("g", "l1b", "4");
     });
     CHECK(store.get_all("g") == std::map<std::string, std::string>{{"l1", "1"}, {"l1b", "4"}});
@@ -330,13 +325,7 @@ TEST_CASE("Store transaction: a commit bumps the revision, a rollback does not",
   });
   const auto committed = store.revision();
   CHECK(committed > start);
-  try {
-    store.transaction([](kvstore::Transaction& t) {
-      t.set("g", "c", "3");
-      throw Boom();
-    });
-  } catch (const Boom&) {
-  }
+  throwing_transaction(store, [](kvstore::Transaction& t) { t.set("g", "c", "3"); });
   CHECK(store.revision() == committed);
   store.set("g", "d", "4");
   CHECK(store.revision() > committed);
@@ -383,10 +372,9 @@ TEST_CASE("Store transaction: another thread's call waits for the transaction to
 TEST_CASE("Store transaction: a transaction on a file is atomic for another Store on the file",
           "[store][transaction][file]") {
   // File only: two connections share only a file.
-  TempDir dir;
-  const auto path = dir.file("tx.db");
-  kvstore::Store writer(path);
-  kvstore::Store reader(path);
+  kvtest::TwoStoresOnOneFile file;
+  auto& writer = file.first;
+  auto& reader = file.second;
   std::promise<void> written, checked;
   auto checked_future = checked.get_future();
   std::thread t([&] {

@@ -3,6 +3,9 @@
 // back the database and forgets the events, in-memory log entries and namespace counts recorded
 // since it began; commit() keeps them.
 #include <catch2/catch.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <source_location>
 #include <string>
 
 #include "core/write_scope.hpp"
@@ -36,8 +39,36 @@ struct ScopeRig : kvtest::CoreParts {
     pending.add_event(event);
   }
 
+  // A write in a scope of its own that commits: a transaction at top level, a released savepoint
+  // inside an open one.
+  void commit_write(const std::string& key) {
+    auto own = scope();
+    record_write("ns:g", key);
+    own.commit();
+  }
+
   int rows() { return connection.database().execAndGet("SELECT count(*) FROM kv").getInt(); }
   std::size_t keys_of(const std::string& ns) { return counts.usage(ns).keys; }
+
+  // What the writes of a case leave behind, in the database and in memory, after its scopes end.
+  struct Left {
+    bool in_tx;            // connection.in_transaction()
+    int rows;              // rows of kv in the database
+    std::uint64_t latest;  // the change log's latest revision
+    std::size_t keys;      // keys counted for namespace "ns"
+    std::size_t events;    // events pending publication
+  };
+
+  // One CHECK a part, so that a failure names the part that differs and where it was expected.
+  void check_left(const Left& expected,
+                  std::source_location where = std::source_location::current()) {
+    INFO("expected at line " << where.line());
+    CHECK(connection.in_transaction() == expected.in_tx);
+    CHECK(rows() == expected.rows);
+    CHECK(log.latest() == expected.latest);
+    CHECK(keys_of("ns") == expected.keys);
+    CHECK(pending.events.size() == expected.events);
+  }
 };
 
 }  // namespace
@@ -52,11 +83,8 @@ TEST_CASE("WriteScope: a top-level write begins a transaction that commit() ends
     rig.record_write("ns:g", "k");
     scope.commit();
   }
-  CHECK_FALSE(rig.connection.in_transaction());
-  CHECK(rig.rows() == 1);
-  CHECK(rig.log.latest() == 1);
-  CHECK(rig.keys_of("ns") == 1);
-  CHECK(rig.pending.events.size() == 1);  // handed on to be published
+  // The event is handed on to be published.
+  rig.check_left({.in_tx = false, .rows = 1, .latest = 1, .keys = 1, .events = 1});
 }
 
 TEST_CASE("WriteScope: a top-level scope destroyed uncommitted rolls everything back",
@@ -66,12 +94,8 @@ TEST_CASE("WriteScope: a top-level scope destroyed uncommitted rolls everything 
     auto scope = rig.scope();
     rig.record_write("ns:g", "k");
   }
-  CHECK_FALSE(rig.connection.in_transaction());
-  CHECK(rig.rows() == 0);
-  CHECK(rig.log.latest() == 0);
+  rig.check_left({.in_tx = false, .rows = 0, .latest = 0, .keys = 0, .events = 0});
   CHECK(rig.log.size() == 0);
-  CHECK(rig.keys_of("ns") == 0);
-  CHECK(rig.pending.events.empty());
 }
 
 TEST_CASE("WriteScope: inside an open transaction a write takes a savepoint",
@@ -86,22 +110,12 @@ TEST_CASE("WriteScope: inside an open transaction a write takes a savepoint",
       CHECK_FALSE(inner.began_transaction());
       rig.record_write("ns:g", "undone");
     }
-    CHECK(rig.connection.in_transaction());
-    CHECK(rig.rows() == 1);
-    CHECK(rig.log.latest() == 1);
-    CHECK(rig.keys_of("ns") == 1);
-    REQUIRE(rig.pending.events.size() == 1);
-    CHECK(rig.pending.events[0].key == "kept");
+    rig.check_left({.in_tx = true, .rows = 1, .latest = 1, .keys = 1, .events = 1});
+    CHECK(rig.pending.events.at(0).key == "kept");
   }
   SECTION("committed, its changes join the enclosing transaction") {
-    {
-      auto inner = rig.scope();
-      rig.record_write("ns:g", "joined");
-      inner.commit();
-    }
-    CHECK(rig.connection.in_transaction());
-    CHECK(rig.rows() == 2);
-    CHECK(rig.pending.events.size() == 2);
+    rig.commit_write("joined");
+    rig.check_left({.in_tx = true, .rows = 2, .latest = 2, .keys = 2, .events = 2});
   }
 }
 
@@ -111,17 +125,9 @@ TEST_CASE("WriteScope: a released savepoint goes with the enclosing transaction'
   {
     auto outer = rig.scope();
     rig.record_write("ns:g", "a");
-    {
-      auto inner = rig.scope();
-      rig.record_write("ns:g", "b");
-      inner.commit();
-    }
+    rig.commit_write("b");
   }
-  CHECK_FALSE(rig.connection.in_transaction());
-  CHECK(rig.rows() == 0);
-  CHECK(rig.log.latest() == 0);
-  CHECK(rig.keys_of("ns") == 0);
-  CHECK(rig.pending.events.empty());
+  rig.check_left({.in_tx = false, .rows = 0, .latest = 0, .keys = 0, .events = 0});
 }
 
 TEST_CASE("WriteScope: a single-statement write opens no transaction but still reverts memory",
@@ -133,10 +139,8 @@ TEST_CASE("WriteScope: a single-statement write opens no transaction but still r
     CHECK_FALSE(rig.connection.in_transaction());
     rig.record_write("ns:g", "k");  // autocommits
   }
-  CHECK(rig.rows() == 1);  // SQLite made the one statement permanent by itself
-  CHECK(rig.log.latest() == 0);
-  CHECK(rig.keys_of("ns") == 0);
-  CHECK(rig.pending.events.empty());
+  // The row stays: SQLite made the one statement permanent by itself.
+  rig.check_left({.in_tx = false, .rows = 1, .latest = 0, .keys = 0, .events = 0});
 }
 
 TEST_CASE("WriteScope: a self-contained write takes a transaction only at top level",
@@ -154,10 +158,8 @@ TEST_CASE("WriteScope: a self-contained write takes a transaction only at top le
       CHECK_FALSE(inner.began_transaction());
       rig.record_write("ns:g", "k");
     }
-    CHECK(rig.rows() == 1);  // not rolled back by the scope
-    CHECK(rig.log.latest() == 0);
-    CHECK(rig.keys_of("ns") == 0);
-    CHECK(rig.pending.events.empty());
+    // The row stays: the scope does not roll it back.
+    rig.check_left({.in_tx = true, .rows = 1, .latest = 0, .keys = 0, .events = 0});
   }
 }
 
@@ -186,10 +188,7 @@ TEST_CASE("WriteScope: a top-level commit refuses when a failed write could not 
     rig.pending.must_roll_back = true;
     CHECK_THROWS_AS(scope.commit(), kvstore::StorageError);
   }
-  CHECK_FALSE(rig.connection.in_transaction());
-  CHECK(rig.rows() == 0);
-  CHECK(rig.log.latest() == 0);
-  CHECK(rig.pending.events.empty());
+  rig.check_left({.in_tx = false, .rows = 0, .latest = 0, .keys = 0, .events = 0});
   // The next top-level scope starts afresh.
   auto next = rig.scope();
   CHECK_FALSE(rig.pending.must_roll_back);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "raw_db.hpp"
+#include "storage/store_file_support.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
@@ -25,6 +26,9 @@ namespace {
 using kvtest::read_bytes;
 
 using kvtest::RawDb;
+
+// The SQL of every schema object, in name order: what a needless migration would change.
+constexpr const char* kSchemaSql = "SELECT sql FROM sqlite_master ORDER BY name";
 
 // Builds a database file at `path` from a .sql fixture.
 void build_fixture(const std::string& path, const std::string& fixture) {
@@ -38,6 +42,17 @@ std::vector<std::string> kv_columns(RawDb& raw) {
     names.push_back(row[0]);
   }
   return names;
+}
+
+// Builds go-store's database `fixture` at `path` and requires it unmigrated, as go-store left it:
+// user_version 0, the kv table's `columns` and `rows` rows.
+void build_go_store_fixture(const std::string& path, const std::string& fixture,
+                            const std::vector<std::string>& columns, int rows) {
+  build_fixture(path, fixture);
+  RawDb raw(path);
+  REQUIRE(raw.integer("PRAGMA user_version") == 0);
+  REQUIRE(kv_columns(raw) == columns);
+  REQUIRE(raw.integer("SELECT count(*) FROM kv") == rows);
 }
 
 // Checks the schema a migrated database must have.
@@ -100,27 +115,14 @@ TEST_CASE("Store migrations: reopening a migrated file changes neither schema no
           "[store][migrations][file]") {
   TempDir dir;
   const auto path = dir.file("reopen.db");
-  {
-    kvstore::Store store(path);
-    store.set("g", "k", "v");
-  }
-  std::string schema_before;
-  {
-    RawDb raw(path);
-    for (const auto& row : raw.rows("SELECT sql FROM sqlite_master ORDER BY name")) {
-      schema_before += row[0] + "\n";
-    }
-  }
+  kvtest::write_one_key_file(path);
+  const auto schema_before = RawDb(path).column(kSchemaSql);
   for (int i = 0; i < 3; ++i) {
     kvstore::Store store(path);
     CHECK(store.get("g", "k") == std::optional<std::string>("v"));
   }
   RawDb raw(path);
-  std::string schema_after;
-  for (const auto& row : raw.rows("SELECT sql FROM sqlite_master ORDER BY name")) {
-    schema_after += row[0] + "\n";
-  }
-  CHECK(schema_after == schema_before);
+  CHECK(raw.column(kSchemaSql) == schema_before);
   check_latest_schema(raw);
 }
 
@@ -128,13 +130,7 @@ TEST_CASE("Store migrations: go-store's pre-TTL database opens with every row ke
           "[store][migrations][file]") {
   TempDir dir;
   const auto path = dir.file("go-store-v1.db");
-  build_fixture(path, "go_store_pre_ttl.sql");
-  {
-    RawDb raw(path);
-    REQUIRE(raw.integer("PRAGMA user_version") == 0);
-    REQUIRE(kv_columns(raw) == std::vector<std::string>{"grp", "key", "value"});
-    REQUIRE(raw.integer("SELECT count(*) FROM kv") == 6);
-  }
+  build_go_store_fixture(path, "go_store_pre_ttl.sql", {"grp", "key", "value"}, 6);
   {
     kvstore::Store store(path);
     CHECK(store.count_all() == 6);
@@ -166,13 +162,7 @@ TEST_CASE("Store migrations: go-store's TTL database opens with every row kept a
           "[store][migrations][file]") {
   TempDir dir;
   const auto path = dir.file("go-store-v2.db");
-  build_fixture(path, "go_store_ttl.sql");
-  {
-    RawDb raw(path);
-    REQUIRE(raw.integer("PRAGMA user_version") == 0);
-    REQUIRE(kv_columns(raw) == std::vector<std::string>{"grp", "key", "value", "expires_at"});
-    REQUIRE(raw.integer("SELECT count(*) FROM kv") == 7);
-  }
+  build_go_store_fixture(path, "go_store_ttl.sql", {"grp", "key", "value", "expires_at"}, 7);
   {
     kvstore::Options options;
     options.purge_interval = 0ms;

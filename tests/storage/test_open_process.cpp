@@ -16,6 +16,7 @@
 
 #include "process_support.hpp"
 #include "raw_db.hpp"
+#include "storage/store_file_support.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
@@ -88,10 +89,7 @@ TEST_CASE("open: a read-only open waits for a connection that holds the file exc
           "[store]") {
   TempDir dir;
   const auto path = dir.file("exclusive.db");
-  {
-    kvstore::Store store(path);
-    store.set("g", "k", "v");
-  }
+  kvtest::write_one_key_file(path);
   auto holder = std::make_unique<kvtest::RawDb>(path);
   holder->exec("PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; UPDATE kv SET value = value");
   kvstore::Options options;

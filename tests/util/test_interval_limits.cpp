@@ -30,6 +30,30 @@ constexpr auto kThousandYears =
 // The last instant whose whole millisecond the clock can still count.
 const auto kLastWholeMs = std::chrono::time_point_cast<std::chrono::milliseconds>(TimePoint::max());
 
+// One of the longest intervals a setting takes; every failure while it lives names the setting and
+// the interval.
+class LongestInterval {
+ public:
+  LongestInterval(std::chrono::milliseconds interval, const char* setting)
+      : value(interval),
+        message_(
+            Catch::MessageBuilder("INFO"_catch_sr, CATCH_INTERNAL_LINEINFO, Catch::ResultWas::Info)
+            << setting << " " << interval.count() << " ms") {}
+  LongestInterval(const LongestInterval&) = delete;
+  LongestInterval& operator=(const LongestInterval&) = delete;
+
+  const std::chrono::milliseconds value;
+
+ private:
+  Catch::ScopedMessage message_;
+};
+
+// Call once, at the top of a TEST_CASE (before any SECTION): the case runs once with each of the
+// longest intervals of `setting`.
+LongestInterval each_longest_interval(const char* setting) {
+  return LongestInterval(GENERATE(std::chrono::milliseconds::max(), kThousandYears), setting);
+}
+
 // An expired key whose row is still in the file at `path` (Store::get would delete it).
 void leave_expired_row(kvstore::Store& store) {
   store.set_with_ttl("session", "token", "abc", 1ms);
@@ -51,11 +75,10 @@ TEST_CASE("a Store with the longest purge_interval opens, works and closes promp
           "[store][limits]") {
   kvtest::Watchdog watchdog("a Store with the longest purge_interval");
   TempDir dir;
-  const auto interval = GENERATE(std::chrono::milliseconds::max(), kThousandYears);
-  INFO("purge_interval " << interval.count() << " ms");
+  const auto interval = each_longest_interval("purge_interval");
   auto options = kvtest::no_purge();
-  options.purge_interval = interval;
-  options.external_poll_interval = interval;
+  options.purge_interval = interval.value;
+  options.external_poll_interval = interval.value;
   {
     kvstore::Store store(dir.file("db.sqlite"), options);
     store.set("g", "k", "v");
@@ -69,12 +92,11 @@ TEST_CASE("a Store with the longest purge_interval opens, works and closes promp
 TEST_CASE("the background purge does not run before the longest purge_interval",
           "[store][limits][ttl]") {
   TempDir dir;
-  const auto interval = GENERATE(std::chrono::milliseconds::max(), kThousandYears);
-  INFO("purge_interval " << interval.count() << " ms");
+  const auto interval = each_longest_interval("purge_interval");
   const auto path = dir.file("db.sqlite");
   auto options = kvtest::no_purge();
   options.external_poll_interval = 0ms;
-  options.purge_interval = interval;
+  options.purge_interval = interval.value;
   kvstore::Store store(path, options);
   leave_expired_row(store);
   own_work(store);
@@ -84,10 +106,9 @@ TEST_CASE("the background purge does not run before the longest purge_interval",
 TEST_CASE("the change feed does not poll before the longest external_poll_interval",
           "[feed][limits]") {
   TempDir dir;
-  const auto interval = GENERATE(std::chrono::milliseconds::max(), kThousandYears);
-  INFO("external_poll_interval " << interval.count() << " ms");
+  const auto interval = each_longest_interval("external_poll_interval");
   const auto path = dir.file("db.sqlite");
-  kvstore::Store watching(path, kvtest::feed_options(interval));
+  kvstore::Store watching(path, kvtest::feed_options(interval.value));
   std::atomic<int> external{0};
   auto subscription = watching.on_change([&](const kvstore::Event& event) {
     if (event.external) ++external;
@@ -103,9 +124,8 @@ TEST_CASE("the change feed does not poll before the longest external_poll_interv
 TEST_CASE("LastModifiedStore: the longest cleanup_interval never ticks, and shutdown is prompt",
           "[lastmod][limits]") {
   lmtest::Watchdog watchdog("a LastModifiedStore with the longest cleanup_interval");
-  const auto interval = GENERATE(std::chrono::milliseconds::max(), kThousandYears);
-  INFO("cleanup_interval " << interval.count() << " ms");
-  lmtest::Running f(lmtest::config_with(0, 1, interval));
+  const auto interval = each_longest_interval("cleanup_interval");
+  lmtest::Running f(lmtest::config_with(0, 1, interval.value));
   leave_expired_row(f.store);
   for (int i = 0; i < 200; ++i) f.layer.set("work", "k" + std::to_string(i % 10), "v");
   CHECK(f.layer.get("work", "k1").has_value());
