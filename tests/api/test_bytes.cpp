@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "api/printable_bytes.hpp"
+#include "printable_bytes.hpp"
 #include "api/store_support.hpp"
 #include "backends.hpp"
 #include "raw_db.hpp"

@@ -15,7 +15,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "api/printable_bytes.hpp"
+#include "printable_bytes.hpp"
 #include "api/store_support.hpp"
 #include "backends.hpp"
 #include "raw_db.hpp"

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "blob/store_on_file.hpp"
+#include "printable_bytes.hpp"
 #include "raw_db.hpp"
 #include "support.hpp"
 
@@ -29,6 +30,7 @@ using namespace std::string_literals;
 
 namespace {
 
+using kvtest::printable;
 using kvtest::starts_with;
 
 using kvtest::RawDb;
@@ -58,21 +60,6 @@ const std::vector<std::string>& hostile() {
       "\xff\xfe",
   };
   return strings;
-}
-
-std::string printable(const std::string& s) {
-  std::string out;
-  for (const unsigned char c : s) {
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      const char* hex = "0123456789abcdef";
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
 }
 
 bool utf8(const std::string& s) {

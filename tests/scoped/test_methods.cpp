@@ -7,7 +7,6 @@
 // TTL *after* the keys under test were written, and polls it; once the sentinel has expired, so
 // have they. The store under test is not touched while waiting (a get would expire keys lazily).
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <kvstore/kvstore.hpp>
 #include <map>
 #include <optional>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "backends.hpp"
+#include "printable_bytes.hpp"
 #include "scoped_fixtures.hpp"
 #include "support.hpp"
 
@@ -30,22 +30,6 @@ constexpr auto kShortTtl = 40ms;
 constexpr auto kEventTimeout = 5s;
 
 using Strings = std::vector<std::string>;
-
-// `raw` with every byte outside printable ASCII written as \x and `format` (two hex digits).
-std::string escaped(const std::string& raw, const char* format) {
-  std::string out;
-  for (unsigned char c : raw) {
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      char hex[3];
-      std::snprintf(hex, sizeof hex, format, c);
-      out += "\\x";
-      out += hex;
-    }
-  }
-  return out;
-}
 
 // Reads events from `watcher` until one with value `marker` arrives (that one excluded).
 // Fails if the marker does not arrive in time.
@@ -92,8 +76,7 @@ TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
     INFO("what(): " << what);
     // The namespace as it is, or with its unprintable bytes escaped as \xNN.
     CHECK((what.find(bad) != std::string::npos ||
-           what.find(escaped(bad, "%02x")) != std::string::npos ||
-           what.find(escaped(bad, "%02X")) != std::string::npos));
+           what.find(kvtest::printable(bad)) != std::string::npos));
   }
   // The failed construction wrote nothing.
   CHECK(store.count_all() == 0);
