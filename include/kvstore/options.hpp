@@ -19,9 +19,19 @@ enum class Durability { normal, full };
 struct Options {
   // How long a write waits for another connection's lock before throwing Busy.
   std::chrono::milliseconds busy_timeout{5000};
-  // Period of the background purge of expired keys; 0 = no background purge (the background
-  // thread still runs if external_poll_interval polls a file). Any length is valid: one too long
-  // for the clock (milliseconds::max()) waits forever, and destruction still ends the wait.
+  // Period of the background purge of expired keys, which also trims the change log to
+  // change_log_retention; 0 = no background purge. Any length is valid: one too long for the
+  // clock (milliseconds::max()) waits forever, and destruction still ends the wait.
+  // The purge runs on the Store's background thread, which starts only when there is work: when
+  // this store writes a key with a TTL (set_with_ttl, a ScopedStore's TTL, a streamed value's
+  // expires_at) or a change whose revision passes change_log_retention, or at open when the file
+  // holds keys with a TTL. So a ":memory:" store that never holds a key with a TTL starts no
+  // thread. Once started, it runs until the Store closes; its first pass comes one interval after
+  // the start. If the thread cannot be started (the system's thread limit), the write that needed
+  // it throws StorageError and stores nothing, and the next such write tries again.
+  // Keys with a TTL that other connections write while this store runs no purge are hidden by
+  // every read all the same (expired keys are invisible) and deleted by the next purge of any
+  // store on the file, or by purge_expired().
   std::chrono::milliseconds purge_interval{60000};
   // PRAGMA synchronous: normal (default) or full. Ignored for ":memory:".
   Durability durability = Durability::normal;
@@ -32,6 +42,12 @@ struct Options {
   // (a cheap PRAGMA data_version, no table read) and deliver them as external events.
   // 0 = never; any length is valid (milliseconds::max() polls practically never). Ignored for
   // ":memory:", which no other connection can reach.
+  // The poll runs only once someone listens: the first Store::watch or Store::on_change (also a
+  // ScopedStore's watch and a LastModifiedStore) starts the feed at the end of the change log and
+  // the poll on the Store's background thread, and both run until the Store closes (they do not
+  // stop when the last listener leaves). Commits by other connections before that deliver no
+  // event (watch from a revision replays them). If the thread cannot be started, that call throws
+  // StorageError and registers nothing.
   std::chrono::milliseconds external_poll_interval{100};
   // Change-log entries kept by the purge pass (at least 1 is always kept). Replays and
   // changes_since() can reach this far back. Any value is valid: SIZE_MAX keeps everything.

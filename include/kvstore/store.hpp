@@ -5,6 +5,11 @@
 // exactly. Keys may carry a TTL; an expired key is invisible to every read, is deleted lazily when
 // `get` meets it, and is purged by a background thread every Options::purge_interval.
 //
+// Threads: a Store starts its one background thread only when it has work (Options::
+// purge_interval, Options::external_poll_interval): the purge once it holds a key with a TTL
+// (or its change log may outgrow change_log_retention), the change-feed poll once someone
+// watches a file. A ":memory:" store without keys with a TTL starts none. It stops on close.
+//
 // Thread-safety: a Store may be shared by any number of threads. It owns one SQLite connection,
 // serialized by an internal mutex; every method is atomic with respect to the others.
 // Several Store objects (in one or several processes) may open the same file; SQLite's locking
@@ -61,7 +66,8 @@ class Store {
   // SchemaError if the file is not a database, is corrupt, or was written by a newer
   // kvstore; StorageError if it cannot be opened (missing with read_only, a directory, ...).
   explicit Store(const std::string& path, Options options = {});
-  // Stops the background thread (promptly, without waiting out purge_interval) and closes.
+  // Stops the background thread, if one was started (promptly, without waiting out
+  // purge_interval), and closes.
   // Must not run while other threads still use the Store.
   ~Store();
   Store(const Store&) = delete;
@@ -72,7 +78,9 @@ class Store {
   // Stores value under group/key, replacing any previous value and clearing any TTL.
   void set(std::string_view group, std::string_view key, std::string_view value);
   // Stores value under group/key, expiring `ttl` from now (replaces any previous TTL).
-  // Throws InvalidArgument if ttl <= 0; nothing is written then.
+  // Throws InvalidArgument if ttl <= 0; nothing is written then. The first key with a TTL starts
+  // the background purge (Options::purge_interval): StorageError, writing nothing, if its thread
+  // cannot be started.
   void set_with_ttl(std::string_view group, std::string_view key, std::string_view value,
                     std::chrono::milliseconds ttl);
   // Removes group/key. Returns true if a live key was removed, false if there was none.
@@ -163,7 +171,9 @@ class Store {
   // then live events, with no gap and no duplicate at the seam; to resume after drops, watch
   // again from the last revision received. Throws InvalidArgument if from_revision is after the
   // latest revision (revision(); UINT64_MAX included), Compacted if it is older than the change
-  // log holds. Thread-safe.
+  // log holds. On a file, the first watcher or callback starts the change-feed poll
+  // (Options::external_poll_interval): StorageError, registering nothing, if its thread cannot
+  // be started. Thread-safe.
   Watcher watch(std::string_view group, std::string_view key = "*",
                 std::optional<std::uint64_t> from_revision = {}, std::size_t capacity = 16);
   // Calls fn(event) for every event, synchronously on the thread that committed the change (for
@@ -173,7 +183,8 @@ class Store {
   // unsubscribing itself. A change committed from inside fn is delivered after fn returns.
   // Callbacks run one at a time, in commit order, so a slow callback delays the return of other
   // writers. An exception thrown by fn does not undo the write nor stop other callbacks: it goes to
-  // Options::on_error. Keep the Subscription: destroying it unsubscribes. Thread-safe.
+  // Options::on_error. Keep the Subscription: destroying it unsubscribes. Starts the change-feed
+  // poll like watch (and fails like it if that fails). Thread-safe.
   Subscription on_change(std::function<void(const Event&)> fn);
   // The logged changes after `revision`, oldest first (values as they are now); empty for the
   // latest revision. Throws InvalidArgument if `revision` is after the latest revision

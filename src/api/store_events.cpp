@@ -43,6 +43,7 @@ Watcher Store::watch_filtered(detail::WatchFilter filter,
                               std::optional<std::uint64_t> from_revision, std::size_t capacity) {
   const auto op = Operation::of("watch", filter.group, filter.key);
   if (capacity == 0) throw InvalidArgument(op.message("capacity must be at least 1"));
+  impl_->start_change_feed(op);  // before registering: a watcher that fails leaves nothing
   if (!from_revision) {
     return detail::guarded(op, [&] {
       auto state = std::make_shared<detail::WatcherState>(std::move(filter), capacity);
@@ -74,6 +75,7 @@ Watcher Store::watch_filtered(detail::WatchFilter filter,
 Subscription Store::on_change(std::function<void(const Event&)> fn) {
   const auto op = Operation::of("on_change");
   if (!fn) throw InvalidArgument(op.message("empty callback"));
+  impl_->start_change_feed(op);
   return detail::guarded(
       op, [&] { return Subscription(impl_->hub()->add_callback(std::move(fn)), impl_->hub()); });
 }

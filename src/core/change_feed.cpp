@@ -8,11 +8,18 @@
 
 namespace kvstore::detail {
 
-ChangeFeed::ChangeFeed(ChangeRows& rows, ChangeLog& log, bool enabled)
-    : rows_(rows), log_(log), enabled_(enabled) {
-  if (!enabled_) return;
-  seen_data_version_ = rows_.data_version();
-  cursor_ = log_.latest();
+ChangeFeed::ChangeFeed(ChangeRows& rows, ChangeLog& log, bool enabled) : rows_(rows), log_(log) {
+  if (enabled) start({});
+}
+
+void ChangeFeed::start(const std::vector<std::uint64_t>& pending) {
+  if (enabled_) return;
+  // remember_own() after the commit adds `pending` too, without allocating.
+  make_room(own_, pending.size());
+  const auto version = rows_.data_version();
+  cursor_ = pending.empty() ? log_.latest() : pending.front() - 1;
+  seen_data_version_ = version;
+  enabled_ = true;
 }
 
 void ChangeFeed::reserve_own(std::size_t count) {

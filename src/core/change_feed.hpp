@@ -17,11 +17,24 @@ namespace kvstore::detail {
 
 class ChangeFeed {
  public:
-  // Starts at the current end of `log` (the table). `enabled` false (no other connection can
-  // write, or the store does not poll): remembers nothing, and poll() returns nothing.
+  // `enabled`: starts at once (see start()). Otherwise, until start(): remembers nothing, and
+  // poll() returns nothing.
   ChangeFeed(ChangeRows& rows, ChangeLog& log, bool enabled);
 
   bool enabled() const { return enabled_; }
+  // Enables the feed, at the end of the log: it returns the commits other connections make from
+  // now on. `pending` are the revisions the open transaction appended so far, if any (ascending;
+  // the newest of the log, since the transaction holds the write lock): they are this
+  // connection's own, and the feed starts below them, so that if they roll back, another
+  // connection's commits that take their numbers are not taken for seen. No-op if enabled.
+  // Throws (SQLite, std::bad_alloc); the feed stays disabled then.
+  void start(const std::vector<std::uint64_t>& pending);
+  // Disables it again, forgetting what it remembered (a start that the caller could not
+  // complete).
+  void stop() noexcept {
+    enabled_ = false;
+    own_.clear();
+  }
   // Before a commit: makes room to remember `count` more own revisions, so that remember_own()
   // after the commit allocates nothing. Throws std::bad_alloc.
   void reserve_own(std::size_t count);
@@ -37,7 +50,7 @@ class ChangeFeed {
  private:
   ChangeRows& rows_;
   ChangeLog& log_;
-  bool enabled_;
+  bool enabled_ = false;
   std::uint64_t cursor_ = 0;  // every revision up to here was seen or is own
   std::int64_t seen_data_version_ = 0;
   std::vector<std::uint64_t> own_;  // own revisions above cursor_, ascending

@@ -21,11 +21,16 @@ std::uint64_t HeldStore::log_change(EventType type, std::string_view group, std:
 
 void HeldStore::record(EventType type, std::string_view group, std::string_view key,
                        std::string_view value, std::int64_t now, std::uint64_t revision) {
-  if (impl_.feed_.enabled()) {
+  // Kept also while the feed waits for a listener: one that starts it inside this transaction
+  // needs to know the transaction's own revisions (ChangeFeed::start).
+  if (impl_.feed_possible_) {
     impl_.feed_.reserve_own(impl_.pending_.revisions.size() +
                             1);  // so that remember_own cannot fail later
     impl_.pending_.revisions.push_back(revision);
   }
+  // The purge pass also trims the log: a log that may hold more than change_log_retention
+  // entries (it holds at most `revision`) needs it.
+  if (revision > impl_.options_.change_log_retention) impl_.start_purge();
   if (impl_.hub_->has_subscribers()) {
     impl_.pending_.add_event(Event{type, std::string(group), std::string(key), std::string(value),
                                    from_unix_ms(now), revision});
@@ -37,6 +42,7 @@ void HeldStore::put(std::string_view group, std::string_view key, const Row& row
   // Everything that may fail in memory (allocating) comes before the statement that changes the
   // row: a single-statement write has committed once it ran, and a WriteScope can only take
   // back the in-memory records, not the row.
+  if (row.expires_at) impl_.start_purge();
   const auto revision = log().append(EventType::set, group, key, now);
   record(EventType::set, group, key, event_value, now, revision);
   const KvRows::RowWrite write{group, key,      row.value, row.expires_at,

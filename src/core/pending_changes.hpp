@@ -14,7 +14,7 @@ namespace kvstore::detail {
 struct PendingChanges {
   std::vector<Event> events;  // to publish after commit (only when anyone listens)
   BatchNode node;  // carries `events` to the hub; allocated with the first event (events/batch.hpp)
-  std::vector<std::uint64_t> revisions;  // this connection's revisions (only with the feed on)
+  std::vector<std::uint64_t> revisions;  // this connection's revisions (if a feed is possible)
   // Blob ids whose files (BlobFiles) to delete once the deletion of their rows committed.
   std::vector<std::int64_t> removed_files;
   // Set when a failed write inside the open transaction could not be undone: the transaction

@@ -3,9 +3,11 @@
 #include <sqlite3.h>
 
 #include <iostream>
+#include <system_error>
 
 #include "core/namespace_counts.hpp"
 #include "core/reclaim.hpp"
+#include "storage/inspection.hpp"
 #include "storage/migrations.hpp"
 #include "util/unix_time.hpp"
 
@@ -44,26 +46,53 @@ Store::Impl::Impl(const std::string& path, Options opts)
       backends_(detail::backends_for(connection_, rows_)),
       log_(*backends_.log),
       counts_(*backends_.counts),
-      feed_(rows_.changes, log_, backends_.shared && options_.external_poll_interval.count() > 0),
-      background_([this] {
-        std::vector<detail::BackgroundThread::Task> tasks;
-        if (options_.purge_interval.count() > 0 && !options_.read_only) {
-          tasks.push_back({options_.purge_interval,
-                           reporting_failures(
-                               *this, [this] { purge_expired(); }, "background purge")});
-        }
-        if (feed_.enabled()) {
-          tasks.push_back({options_.external_poll_interval,
-                           reporting_failures(
-                               *this, [this] { poll_external_changes(); }, "change feed poll")});
-        }
-        return tasks;
-      }()) {}
+      purge_possible_(!options_.read_only && options_.purge_interval.count() > 0),
+      feed_possible_(backends_.shared && options_.external_poll_interval.count() > 0),
+      feed_(rows_.changes, log_, false) {
+  // A ":memory:" database is new, and empty; a file may hold keys with a TTL from earlier runs
+  // (one indexed query). Keys with a TTL that other connections write later are hidden by the
+  // reads' lazy expiry until some store on the file purges them.
+  if (purge_possible_ && backends_.shared && detail::holds_expiring_rows(connection_)) {
+    start_purge();
+  }
+}
 
 Store::Impl::~Impl() { hub_->close_all(); }
 
 void Store::Impl::finish_opening() noexcept {
   if (!options_.read_only) detail::reclaim_abandoned_blobs(*this);
+}
+
+void Store::Impl::start_purge() {
+  if (purge_started_ || !purge_possible_) return;
+  start_background(
+      options_.purge_interval, [this] { purge_expired(); }, "background purge");
+  purge_started_ = true;
+}
+
+void Store::Impl::start_change_feed(const detail::Operation& op) {
+  if (!feed_possible_) return;
+  with_connection(op, [&](detail::HeldStore&) {
+    if (feed_.enabled()) return;
+    feed_.start(pending_.revisions);
+    try {
+      start_background(
+          options_.external_poll_interval, [this] { poll_external_changes(); }, "change feed poll");
+    } catch (...) {
+      feed_.stop();
+      throw;
+    }
+  });
+}
+
+void Store::Impl::start_background(std::chrono::milliseconds interval, std::function<void()> task,
+                                   const char* what) {
+  try {
+    background_.add({interval, reporting_failures(*this, std::move(task), what)});
+  } catch (const std::system_error& e) {
+    throw std::system_error(e.code(),
+                            std::string("cannot start the background thread for the ") + what);
+  }
 }
 
 void Store::Impl::after_commit(Publication& publication) noexcept {

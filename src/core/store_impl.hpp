@@ -9,10 +9,19 @@
 // open transaction instead of locking again. `options_`, `files_` and `hub_` are immutable after
 // the open and need no lock. Events are published by the hub after `mutex_` is released (see
 // Publication), so callbacks never run under it.
+//
+// Background work starts only when there is some (no thread before): the purge when a key with a
+// TTL exists or the change log may outgrow its retention (start_purge), the change-feed poll when
+// someone listens on a shared database (start_change_feed). `mutex_` guards the decision to start
+// each (`purge_started_`, `feed_.enabled()`) and the call that starts it; BackgroundThread's own
+// mutex guards its task list and the start of the thread, and is never held while a task runs,
+// so a task taking `mutex_` cannot deadlock with a start under it.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -132,6 +141,11 @@ class Store::Impl {
   std::size_t purge_expired_in(std::string_view group_prefix);
   // Publishes the changes other connections committed since the last poll.
   void poll_external_changes();
+  // Before a watcher or callback is registered: on a database other connections may write (and
+  // Options::external_poll_interval > 0), starts the change feed at the end of the log and its
+  // poll, if not started yet. Runs until the store closes. Throws StorageError if the thread
+  // cannot be started or the log cannot be read; nothing is started then.
+  void start_change_feed(const detail::Operation& op);
 
  private:
   friend class detail::HeldStore;
@@ -205,6 +219,17 @@ class Store::Impl {
   // Inside transaction(fn): throws StorageError if SQLite rolled the transaction back after a
   // failure that fn caught, so that fn's later calls neither autocommit nor read around it.
   void require_live_transaction(const detail::Operation& op) const;
+  // Under the connection lock (or in the constructor), inside a write that will leave a key with
+  // a TTL or a change log longer than change_log_retention, before it commits: starts the
+  // background purge unless it runs or the store never purges (read-only, purge_interval 0).
+  // Throws std::system_error if the thread cannot be started: the write then fails and commits
+  // nothing. A write that rolls back later leaves the purge running (it finds nothing).
+  void start_purge();
+  // Runs `task` every `interval` on the background thread, reporting its failures (named
+  // `what`) to on_error; starts the thread if needed. Throws std::system_error naming `what` if
+  // the thread cannot be started.
+  void start_background(std::chrono::milliseconds interval, std::function<void()> task,
+                        const char* what);
   // What a write whose body is one put() needs: the row's statement needs nothing more than
   // itself, plus what the log's append needs and, in a namespaced group, the count's.
   detail::Atomicity put_atomicity(std::string_view group) const;
@@ -234,10 +259,16 @@ class Store::Impl {
   const detail::Backends backends_;  // chosen when the store opens
   detail::ChangeLog& log_;
   detail::NamespaceCounts& counts_;
+  // Whether the store may purge (start_purge) and follow other connections (start_change_feed).
+  const bool purge_possible_;
+  const bool feed_possible_;
   detail::PendingChanges pending_;
   detail::ChangeFeed feed_;
   std::atomic<std::thread::id> transaction_thread_{};
-  detail::BackgroundThread background_;  // last: stopped before everything above is destroyed
+  bool purge_started_ = false;  // guarded by mutex_
+  // Last: stopped before everything above is destroyed. No thread until start_purge() or
+  // start_change_feed() adds a task.
+  detail::BackgroundThread background_;
 };
 
 }  // namespace kvstore

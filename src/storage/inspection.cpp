@@ -105,6 +105,11 @@ DatabaseFacts database_facts(Connection& connection, std::int64_t now) {
   return facts;
 }
 
+bool holds_expiring_rows(Connection& connection) {
+  return scalar(connection.database(),
+                "SELECT EXISTS (SELECT 1 FROM kv WHERE expires_at IS NOT NULL)") != 0;
+}
+
 void add_database_problems(Connection& connection, std::vector<std::string>& problems) {
   add_integrity_problems(connection.database(), problems);
   add_schema_problems(connection.database(), problems);

@@ -1,6 +1,6 @@
-// What Store::stats() and Store::check() read of a database, and the maintenance statements
-// (checkpoint, vacuum). Rare, so each statement is prepared per call. The caller holds the
-// connection.
+// What Store::stats(), Store::check() and the open read of a database, and the maintenance
+// statements (checkpoint, vacuum). Rare, so each statement is prepared per call. The caller holds
+// the connection.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +22,9 @@ struct DatabaseFacts {
   std::uint64_t keys = 0, groups = 0, expiring_keys = 0;  // live at `now`
 };
 DatabaseFacts database_facts(Connection& connection, std::int64_t now);
+// Whether kv holds a row with a TTL, live or expired: the open's test for purge work (one step
+// through the partial index kv_expiry).
+bool holds_expiring_rows(Connection& connection);
 
 // Appends a line to `problems` per finding of SQLite's integrity check, and per schema version or
 // column this kvstore does not expect.

@@ -3,9 +3,10 @@
 // this Store's own commits in the trimmed range are not among them.
 //
 // To make the count exact, the watching Store's background thread is held still while the
-// changes are written and trimmed, so that its next poll meets them all at once: its purge is
-// made to fail (a raw connection holds the write lock; busy_timeout 0), and its on_error, which
-// runs on that thread, waits until the test lets it go.
+// changes are written and trimmed, so that its next poll meets them all at once: its purge (which
+// a key with a TTL starts, as a watcher starts the poll) is made to fail (a raw connection
+// holds the write lock; busy_timeout 0), and its on_error, which runs on that thread, waits until
+// the test lets it go.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -95,6 +96,10 @@ TEST_CASE("the change feed reports only other connections' changes as missed", "
   options.on_error = [&](const std::string& message) { errors.on_error(message); };
   kvstore::Store self(path, options);
   const ReleaseOnExit release(errors);
+  self.set_with_ttl("ttl", "k", "v", 1h);  // revision 1; starts the purge
+  // Starts the poll, which outlives the watcher; with no one listening, self's writes do not
+  // catch up with the other's commits, and the poll alone meets the trimmed ones.
+  self.watch("*").unwatch();
   {
     kvtest::RawDb lock(path);
     lock.exec("BEGIN IMMEDIATE");
@@ -102,14 +107,14 @@ TEST_CASE("the change feed reports only other connections' changes as missed", "
     lock.exec("ROLLBACK");
   }
 
-  write(other, "other", 10);  // revisions 1..10
-  write(self, "self", 5);     // 11..15: this Store's own
-  write(other, "other", 10);  // 16..25
-  write(self, "self", 3);     // 26..28
-  write(other, "other", 2);   // 29..30
-  REQUIRE(self.revision() == 30);
-  other.purge_expired();  // keeps 26..30: trims 20 of the other's changes and 5 own ones
-  REQUIRE_THROWS_AS(other.changes_since(24), kvstore::Compacted);
+  write(other, "other", 10);  // revisions 2..11
+  write(self, "self", 5);     // 12..16: this Store's own
+  write(other, "other", 10);  // 17..26
+  write(self, "self", 3);     // 27..29
+  write(other, "other", 2);   // 30..31
+  REQUIRE(self.revision() == 31);
+  other.purge_expired();  // keeps 27..31: trims 20 of the other's changes and 5 own ones
+  REQUIRE_THROWS_AS(other.changes_since(25), kvstore::Compacted);
   errors.release();
 
   REQUIRE(kvtest::eventually([&] { return !errors.find("change feed:").empty(); }));

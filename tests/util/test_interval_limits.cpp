@@ -83,9 +83,12 @@ TEST_CASE("a Store with the longest purge_interval opens, works and closes promp
     kvstore::Store store(dir.file("db.sqlite"), options);
     store.set("g", "k", "v");
     CHECK(store.get("g", "k") == "v");
+    // The thread starts with the work: a key with a TTL (the purge), a watcher (the poll).
+    store.set_with_ttl("g", "ttl", "v", 1h);
+    const auto watcher = store.watch("*");
   }  // the destructor wakes the background thread instead of waiting out the interval
   kvstore::Store memory(":memory:", options);
-  memory.set("g", "k", "v");
+  memory.set_with_ttl("g", "k", "v", 1h);
   CHECK(memory.get("g", "k") == "v");
 }
 
