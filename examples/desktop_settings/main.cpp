@@ -1,6 +1,7 @@
 // Example: settings of a desktop application.
 //
 // Shows how to
+//   - open the store where the platform keeps settings, in a directory the first open creates;
 //   - keep typed settings as JSON values (Store::set_json / get_json with a struct converted by
 //     nlohmann_json), with defaults for settings never saved and for fields missing in old ones;
 //   - migrate the app's own settings layout from version 1 to version 2 inside one transaction,
@@ -188,11 +189,15 @@ int run(const std::vector<std::string>& args) {
 int main(int argc, char** argv) try {
   const std::string cli = argc > 1 ? argv[1] : "";
   example::TempDir dir("settings");  // declared first: destroyed after the Store that uses it
-  const std::string db = (dir.path / "settings.db").string();
+  // Where the platform keeps settings (~/.config/my-app/ on Linux): a directory that does not
+  // exist on a fresh machine. The first open creates it (Options::create_parent_directories).
+  const auto config_dir = dir.path / ".config" / "my-app";
+  const std::string db = (config_dir / "settings.db").string();
 
   // 1. Version 1 of the app ran on this machine and saved its settings in the old layout.
   {
     kvstore::Store old_app(db);
+    expect(fs::is_directory(config_dir), "the first open created the settings directory");
     old_app.set(kGroup, "theme", "dark");
     old_app.set(kGroup, "font_size", "14");
   }

@@ -38,6 +38,16 @@ struct Options {
   // Open an existing file for reading only: never creates, migrates or writes it, and every
   // write method throws StorageError. Expired keys are hidden but not deleted.
   bool read_only = false;
+  // Creates the missing directories above the database file before opening it, as `mkdir -p`
+  // does, with the default permissions (0777 less the process's umask); each new directory is
+  // synced into its parent, so that a power cut cannot lose the path to a committed file. Never
+  // applies to a read_only open (which creates nothing), to ":memory:" or to a path starting with
+  // "file:" (which SQLite may read as a URI). Directories made before a failure later in the open
+  // stay, as with `mkdir -p` (a directory another process has started to use is never removed).
+  // Off: a missing directory throws StorageError naming the file and the directory. Either way, a
+  // directory that cannot be created (no permission, a file in the way, a full disk) throws
+  // StorageError naming it, and so does one that cannot be synced.
+  bool create_parent_directories = true;
   // Change feed: how often to look for commits made by other connections to the same file
   // (a cheap PRAGMA data_version, no table read) and deliver them as external events.
   // 0 = never; any length is valid (milliseconds::max() polls practically never). Ignored for

@@ -60,11 +60,13 @@ class ScopedSeam;
 
 class Store {
  public:
-  // Opens (creating if needed) the database at `path`, in WAL mode, and applies the pending
-  // schema migrations. ":memory:" opens a private in-memory database.
+  // Opens (creating if needed, with the missing directories above it: see
+  // Options::create_parent_directories) the database at `path`, in WAL mode, and applies the
+  // pending schema migrations. ":memory:" opens a private in-memory database.
   // Throws InvalidArgument for an empty path, InvalidConfig for a negative interval in options;
   // SchemaError if the file is not a database, is corrupt, or was written by a newer
-  // kvstore; StorageError if it cannot be opened (missing with read_only, a directory, ...).
+  // kvstore; StorageError if it cannot be opened (missing with read_only, a directory, a
+  // directory above it missing or not creatable, ...), naming the path and what is missing.
   explicit Store(const std::string& path, Options options = {});
   // Stops the background thread, if one was started (promptly, without waiting out
   // purge_interval), and closes.

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "kvstore/errors.hpp"
+#include "storage/database_path.hpp"
 
 namespace kvstore::detail {
 namespace {
@@ -47,10 +48,15 @@ std::string immutable_uri(const std::string& path) {
 // (SQLITE_READONLY_CANTINIT or _DIRECTORY) and documents immutable=1 as the way to read such a
 // file. It is used only when no writer can exist, since an immutable connection would not see a
 // writer's commits.
+// A file's path is prepared first (storage/database_path.hpp): its missing directories created,
+// or a missing file or directory reported by name.
 // `busy_wait` becomes the busy handler as soon as the database is open (SQLiteCpp's own timeout
 // is left at 0), before the first statement: a read-only open reads at once.
 SQLite::Database open_database(const std::string& path, const Options& options,
                                BusyWait& busy_wait) {
+  // A "file:" URI (this SQLite may be built to read one without SQLITE_OPEN_URI) names its file
+  // in SQLite's syntax; it is left to SQLite as it is.
+  if (path != kMemoryPath && !path.starts_with("file:")) prepare_database_path(path, options);
   constexpr int busy_ms = 0;
   SQLite::Database db(path, open_flags(options), busy_ms);
   busy_wait.install(db.getHandle());

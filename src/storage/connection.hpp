@@ -16,7 +16,9 @@ namespace kvstore::detail {
 class Connection {
  public:
   // Opens `path` (":memory:" for a private database) with synchronous and busy_timeout (see
-  // BusyWait) from `options`. Throws SQLite::Exception on failure (callers translate it).
+  // BusyWait) from `options`, after prepare_database_path (creating the missing directories
+  // above a file). Throws SQLite::Exception on failure (callers translate it), StorageError when
+  // the path cannot be prepared.
   Connection(const std::string& path, const Options& options);
   // Switches a writable file to WAL mode (persistent: it changes the file, so only once the
   // file is known to be one this kvstore may write), waiting up to busy_timeout for others.

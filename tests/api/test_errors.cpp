@@ -15,9 +15,9 @@
 #include <type_traits>
 #include <vector>
 
-#include "printable_bytes.hpp"
 #include "api/store_support.hpp"
 #include "backends.hpp"
+#include "printable_bytes.hpp"
 #include "raw_db.hpp"
 #include "support.hpp"
 
@@ -102,14 +102,6 @@ TEST_CASE("Store errors: a directory path throws a kvstore::Error", "[store][err
     CHECK(contains(what, "open"));
   }
   CHECK(std::filesystem::is_directory(dir.path()));
-}
-
-TEST_CASE("Store errors: a path in a missing directory throws a kvstore::Error",
-          "[store][errors]") {
-  // File only: about opening a path.
-  TempDir dir;
-  CHECK_THROWS_AS(kvstore::Store(dir.file("no/such/dir/x.db")), kvstore::Error);
-  CHECK_FALSE(std::filesystem::exists(dir.file("no")));
 }
 
 TEST_CASE("Store errors: a file that is not a database throws SchemaError and is not changed",

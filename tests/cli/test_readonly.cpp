@@ -1,6 +1,7 @@
 // The kvstore CLI's read commands open the store read-only: they never create a missing file
 // (exit 3, naming the path) and never write an existing one. Commands that only change an
-// existing store (del, purge, checkpoint, vacuum) do not create one either.
+// existing store (del, purge, checkpoint, vacuum) do not create one either; set and import
+// create it, with the missing directories above it.
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -31,10 +32,11 @@ TEST_CASE("commands other than set and import never create a missing store", "[c
       {"ttl", "g", "k"},        {"export"}, {"stats"},          {"check"},
       {"render", "g", "{{k}}"}, {"watch"},  {"del", "g", "k"},  {"purge"},
       {"checkpoint"},           {"vacuum"}, {"--json", "count"}};
+  const std::string name = GENERATE(as<std::string>{}, "missing.db", "no/such/dir/missing.db");
   for (const auto& args : commands) {
-    INFO("kvstore " << args[0]);
+    INFO("kvstore " << args[0] << " on " << name);
     kvtest::TempDir dir;
-    const std::string path = dir.file("missing.db");
+    const std::string path = dir.file(name);
     auto full = args;
     full.insert(full.begin(), {"--db", path});
     const auto result = clitest::run(full);
@@ -44,6 +46,20 @@ TEST_CASE("commands other than set and import never create a missing store", "[c
     CHECK(result.out.empty());
     CHECK(is_empty_dir(dir.path()));
   }
+}
+
+TEST_CASE("set and import create a new store file and the missing directories above it", "[cli]") {
+  kvtest::TempDir dir;
+  const std::string path = dir.file("no/such/dir/app.db");
+  const std::string command = GENERATE("set", "import");
+  clitest::RunOptions options;
+  options.input = R"({"entries":[{"group":"g","key":"k","value":"v","expires_at":null}]})";
+  const auto result = command == "set" ? clitest::run({"--db", path, "set", "g", "k", "v"})
+                                       : clitest::run({"--db", path, "import", "-"}, options);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK(std::filesystem::is_directory(dir.file("no/such/dir")));
+  CHECK(clitest::run({"--db", path, "get", "g", "k"}).out == "v\n");
 }
 
 TEST_CASE("read commands leave an existing store file untouched", "[cli]") {

@@ -3,8 +3,9 @@
 // holding the write lock past busy_timeout. Each gives a typed kvstore::Error with a clear
 // message, never a crash, and loses nothing that was committed.
 //
-// Covered elsewhere and not repeated here: a plain text file, a directory, a missing directory and
-// an empty path (tests/api/test_errors.cpp); a newer schema version
+// Covered elsewhere and not repeated here: a plain text file, a directory and an empty path
+// (tests/api/test_errors.cpp); a missing directory, a file in its way and one that cannot be
+// created (tests/storage/test_database_path.cpp); a newer schema version
 // (tests/storage/test_migrations.cpp).
 //
 // Full disk: PRAGMA max_page_count is a per-connection setting and the Store's connection is not
@@ -12,7 +13,6 @@
 // (tests run as root). When the mount fails (not root, no CAP_SYS_ADMIN) the test warns and
 // returns.
 #include <fcntl.h>
-#include <grp.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/mount.h>
@@ -41,6 +41,7 @@
 
 #include "quiet_options.hpp"
 #include "support.hpp"
+#include "unprivileged.hpp"
 
 using namespace std::chrono_literals;
 using kvtest::TempDir;
@@ -222,53 +223,8 @@ TEST_CASE_METHOD(StoreFile,
   }
 }
 
-namespace {
-
-// Runs `body` in a forked child that has dropped root (to nobody, uid/gid 65534) so that file
-// permissions apply; returns body's result (0 = success, else the number of the failed step), or
-// -1 if the child could not drop root. The child makes no Catch assertions; it reports on stderr.
-int as_unprivileged(const std::function<int()>& body) {
-  const pid_t pid = ::fork();
-  if (pid < 0) return -2;
-  if (pid == 0) {
-    if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) _exit(255);
-    int code = 100;
-    try {
-      code = body();
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "unprivileged child: unexpected exception: %s\n", e.what());
-    }
-    _exit(code);
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status)) return -3;
-  return WEXITSTATUS(status) == 255 ? -1 : WEXITSTATUS(status);
-}
-
-// For the unprivileged child: reports `what` on stderr and returns `step` when it failed.
-int step_failed(int step, const std::string& what) {
-  std::fprintf(stderr, "unprivileged child: step %d: %s\n", step, what.c_str());
-  return step;
-}
-
-bool running_as_root() { return ::geteuid() == 0; }
-
-// Runs `body` where file permissions apply (dropping root first when the test runs as root) and
-// checks that it succeeded. Returns false, with a warning, when root cannot be dropped: root
-// ignores chmod, so there is nothing left to test.
-bool check_unprivileged(const std::function<int()>& body) {
-  const int result = running_as_root() ? as_unprivileged(body) : body();
-  if (result == -1) {
-    WARN("skipped: cannot drop root, and root ignores chmod");
-    return false;
-  }
-  CHECK(result == 0);
-  return true;
-}
-
-}  // namespace
+using kvtest::check_unprivileged;
+using kvtest::step_failed;
 
 TEST_CASE_METHOD(StoreFile,
                  "faults: a read-only file (chmod 0444) reads with read_only and refuses writes",

@@ -1,6 +1,6 @@
 // Opening one file from several processes at once, and waiting for another connection's lock:
-// a brand-new file switched to WAL by several openers together, and busy_timeout over its whole
-// range.
+// a brand-new file (in directories none of them exists yet, too) switched to WAL by several
+// openers together, and busy_timeout over its whole range.
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
@@ -28,10 +28,13 @@ TEST_CASE("open (process): processes opening a brand-new file together all succe
           "[store][process]") {
   constexpr int kRounds = 8;
   constexpr int kProcesses = 12;
+  // Also in directories none of them exists yet: each opener creates what is missing, and one
+  // another just created counts as made.
+  const std::string name = GENERATE(as<std::string>{}, "new.db", "new/dirs/new.db");
   int failures = 0;
   for (int round = 0; round < kRounds; ++round) {
     TempDir dir;
-    const auto path = dir.file("new.db");
+    const auto path = dir.file(name);
     Pipe start;  // every child blocks reading it; closing the write end releases them together
     std::vector<std::unique_ptr<Child>> children;
     for (int i = 0; i < kProcesses; ++i) {

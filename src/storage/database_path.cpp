@@ -1,0 +1,110 @@
+#include "storage/database_path.hpp"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+#include <vector>
+
+#include "kvstore/errors.hpp"
+#include "storage/file_system.hpp"
+#include "util/operation.hpp"
+
+namespace kvstore::detail {
+namespace {
+
+namespace fs = std::filesystem;
+
+[[noreturn]] void fail(const Operation& op, const std::string& detail,
+                       int sqlite_code = SQLITE_CANTOPEN) {
+  throw StorageError(op.message(detail), sqlite_code);
+}
+
+std::string in_quotes(const fs::path& path) { return '"' + path.string() + '"'; }
+
+// What a path names, as stat(2) finds it (following symbolic links: a link to a directory is
+// one).
+enum class Entry { missing, directory, other };
+
+Entry entry_at(const fs::path& path, const Operation& op) {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) == 0) {
+    return S_ISDIR(status.st_mode) ? Entry::directory : Entry::other;
+  }
+  // ENOTDIR: something above `path` is not a directory; walking up finds it.
+  if (errno == ENOENT || errno == ENOTDIR) return Entry::missing;
+  fail(op, "cannot look up " + in_quotes(path) + ": " + std::strerror(errno));
+}
+
+// The directories from `directory` up to the first that exists, deepest first (none when
+// `directory` exists). Throws if what exists there is not a directory. A relative path stops at
+// the current directory, which exists (or mkdir says otherwise).
+std::vector<fs::path> missing_directories(const fs::path& directory, const Operation& op) {
+  std::vector<fs::path> missing;
+  for (fs::path at = directory; !at.empty(); at = at.parent_path()) {
+    const Entry entry = entry_at(at, op);
+    if (entry == Entry::directory) break;
+    if (entry == Entry::other && at == directory) fail(op, in_quotes(at) + " is not a directory");
+    if (entry == Entry::other) {
+      fail(op, "the directory " + in_quotes(directory) + " cannot exist: " + in_quotes(at) +
+                   " is not a directory");
+    }
+    missing.push_back(at);
+    if (at == at.parent_path()) break;  // the root; stat(2) found it missing, mkdir will tell
+  }
+  return missing;
+}
+
+// Creates `missing` (deepest first, as missing_directories lists them) from the top down, each
+// synced into its parent: SQLite syncs the directory holding the database (with its -wal), not
+// the ones above it. A directory another opener created meanwhile is synced too, since this
+// open cannot know whether the other one got that far.
+void create_directories(const std::vector<fs::path>& missing, const Operation& op) {
+  for (auto dir = missing.rbegin(); dir != missing.rend(); ++dir) {
+    if (::mkdir(dir->c_str(), 0777) != 0) {
+      const int error = errno;
+      if (error != EEXIST || entry_at(*dir, op) != Entry::directory) {
+        fail(op, "cannot create the directory " + in_quotes(*dir) + ": " + std::strerror(error),
+             error == ENOSPC || error == EDQUOT ? SQLITE_FULL : SQLITE_CANTOPEN);
+      }
+    }
+    const fs::path parent = dir->has_parent_path() ? dir->parent_path() : fs::path(".");
+    try {
+      operating_system_files().sync_directory(parent.string());
+    } catch (const std::system_error& e) {
+      fail(op,
+           "cannot sync the directory " + in_quotes(parent) + " after creating " + in_quotes(*dir) +
+               ": " + e.code().message(),
+           SQLITE_IOERR_DIR_FSYNC);
+    }
+  }
+}
+
+}  // namespace
+
+void prepare_database_path(const std::string& path, const Options& options) {
+  const auto op = Operation::of("open", path);
+  const fs::path directory = fs::path(path).parent_path();
+  if (options.read_only) {
+    if (entry_at(path, op) != Entry::missing) return;  // SQLite reports what else is wrong
+    if (!missing_directories(directory, op).empty()) {
+      fail(op, "the file " + in_quotes(path) + " does not exist, nor its directory " +
+                   in_quotes(directory) + " (a read_only open creates nothing)");
+    }
+    fail(op, "the file " + in_quotes(path) + " does not exist (a read_only open creates nothing)");
+  }
+  const auto missing = missing_directories(directory, op);
+  if (missing.empty()) return;
+  if (!options.create_parent_directories) {
+    const std::string first_missing =
+        missing.back() == directory ? "" : ": " + in_quotes(missing.back()) + " is missing";
+    fail(op, "the directory " + in_quotes(directory) + " does not exist" + first_missing +
+                 " (Options::create_parent_directories is off)");
+  }
+  create_directories(missing, op);
+}
+
+}  // namespace kvstore::detail
