@@ -1,6 +1,7 @@
 // The schema of a new database, made in one step (storage/fresh_schema.*): the script generated
 // at build time makes exactly what the migrations make, only an empty database takes it, and a
-// store opened on a new file or ":memory:" works; a file of an older version still migrates.
+// store opened on a new file or ":memory:" works; a statement that cannot be prepared at its
+// first use (statements are prepared lazily) fails with a typed error.
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
@@ -142,4 +143,29 @@ TEST_CASE("fresh schema: a file of every older version still migrates, its rows 
   Empty migrated;
   kvstore::detail::migrate(migrated.db());
   CHECK(schema_of(file) == schema_of(migrated.db()));
+}
+
+TEST_CASE("fresh schema: a statement that cannot be prepared at its first use fails typed",
+          "[fresh_schema][rows]") {
+  kvtest::TempDir dir;
+  const auto path = dir.file("store.db");
+  { kvstore::Store(path).set("g", "k", "v"); }
+  {
+    // The schema version stays the latest: the open reads only the version and prepares nothing.
+    kvtest::RawDb raw(path);
+    raw.exec("DROP TABLE ns_group_counts");
+  }
+  kvstore::Store store(path);
+  CHECK(store.get("g", "k") == "v");
+  try {
+    store.set("app:g", "k", "v");
+    FAIL("a write through a missing table succeeded");
+  } catch (const kvstore::StorageError& e) {
+    CHECK(e.sqlite_code() == SQLITE_ERROR);
+    CHECK_THAT(e.what(), Catch::Contains("ns_group_counts"));
+  }
+  // The failed call left nothing behind; the store goes on working.
+  CHECK_FALSE(store.get("app:g", "k").has_value());
+  store.set("g", "k2", "w");
+  CHECK(store.get("g", "k2") == "w");
 }
