@@ -85,9 +85,7 @@ namespace {
 
 // The schema must exist before the statements that name it are prepared.
 const Database& with_schema(Database& db) {
-  db.exec(
-      "CREATE TABLE IF NOT EXISTS kv (grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, "
-      "expires_at INTEGER, PRIMARY KEY (grp, key))");
+  db.exec(kKvTable);
   return db;
 }
 

@@ -30,6 +30,11 @@
 
 namespace kvbench::raw {
 
+// go-store's table (above), as PlainStore creates it.
+inline constexpr const char* kKvTable =
+    "CREATE TABLE IF NOT EXISTS kv (grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, "
+    "expires_at INTEGER, PRIMARY KEY (grp, key))";
+
 // Owns a sqlite3 connection. Throws std::runtime_error on any SQLite failure.
 class Database {
  public:

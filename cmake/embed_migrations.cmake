@@ -18,7 +18,7 @@ foreach(sql_file IN LISTS sql_files)
   string(APPEND entries "    {${version}, \"${name}\", R\"kvstore_sql(${sql})kvstore_sql\"},\n")
 endforeach()
 set(content "// Generated from migrations/*.sql by cmake/embed_migrations.cmake. Do not edit.
-#include \"storage/migrations.hpp\"
+#include \"storage/embedded_migrations.hpp\"
 
 namespace kvstore::detail {
 

@@ -30,7 +30,8 @@ endfunction()
 # Bottom to top. What each layer is: docs/architecture.md.
 kvstore_layer(util HEADERS errors options LIBS nlohmann_json::nlohmann_json)
 kvstore_layer(storage SEES util HEADERS errors options
-  LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json SOURCES ${KVSTORE_MIGRATIONS_CPP})
+  LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json
+  SOURCES ${KVSTORE_MIGRATIONS_CPP} ${KVSTORE_FRESH_SCHEMA_CPP})
 kvstore_layer(events SEES util HEADERS errors options events LIBS nlohmann_json::nlohmann_json)
 kvstore_layer(core SEES util storage events HEADERS errors options events blob store
   LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json)

@@ -17,6 +17,8 @@ struct Garbage {
 
 Garbage find_garbage(HeldStore& held) {
   Garbage garbage;
+  // A ":memory:" database was made by this very open: nothing in it can have been abandoned.
+  if (held.connection().is_memory()) return garbage;
   for (const auto& staged : held.blobs().staged()) {
     // A value staged in rows on a file store was begun by a kvstore older than schema 6: no
     // lock tells whether its writer lives, and such a writer cannot commit into this schema.

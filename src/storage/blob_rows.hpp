@@ -1,6 +1,6 @@
 // The rows of streamed values (migrations 0005 and 0006): blobs, one per value, and blob_chunks,
 // a value's bytes when they are not in a file. Every statement that reads or writes them, with its
-// parameters and columns. Prepared once per connection, after migration. Guarded by the Store's
+// parameters and columns. Each prepared on its first use, then reused. Guarded by the Store's
 // connection lock, like the connection.
 #pragma once
 

@@ -23,12 +23,14 @@ ChangeRows::ChangeRows(SQLite::Database& db)
 
 std::uint64_t ChangeRows::append(std::string_view op, std::string_view group, std::string_view key,
                                  std::int64_t time) {
+  delete_.prepare();  // try_delete, the undo of an append, must not fail to compile
   StatementUse use(append_);
   use.text(1, op).text(2, group).text(3, key).integer(4, time).run();
   return static_cast<std::uint64_t>(use.last_insert_rowid());
 }
 
 bool ChangeRows::try_delete(std::uint64_t revision) noexcept {
+  if (!delete_.try_handle()) return false;  // compiled by append(): cannot happen
   return StatementUse(delete_).integer(1, static_cast<std::int64_t>(revision)).try_run();
 }
 

@@ -1,6 +1,6 @@
 // The rows of the table `changes`, the change log of a store on a file (migration 0002): every
-// statement that reads or writes them, with its parameters and columns. Prepared once per
-// connection, after migration. Guarded by the Store's connection lock, like the connection.
+// statement that reads or writes them, with its parameters and columns. Each prepared on its first
+// use, then reused. Guarded by the Store's connection lock, like the connection.
 #pragma once
 
 #include <SQLiteCpp/Database.h>

@@ -74,8 +74,10 @@ SQLite::Database open_database(const std::string& path, const Options& options,
 
 // Runs a statement that returns no row; whether it succeeded.
 bool try_run(PreparedStatement& statement) noexcept {
-  const int rc = sqlite3_step(statement.handle());
-  sqlite3_reset(statement.handle());
+  sqlite3_stmt* handle = statement.try_handle();
+  if (!handle) return false;
+  const int rc = sqlite3_step(handle);
+  sqlite3_reset(handle);
   return rc == SQLITE_DONE;
 }
 
@@ -129,6 +131,9 @@ bool Connection::transaction_lost() const {
 }
 
 void Connection::begin_immediate() {
+  // What ends the transaction is compiled before it begins: a rollback must not fail to compile.
+  commit_.prepare();
+  rollback_.prepare();
   StatementUse(begin_immediate_).run();
   transaction_open_ = true;
 }
@@ -144,7 +149,11 @@ void Connection::commit() {
   transaction_open_ = false;
 }
 
-void Connection::savepoint() { StatementUse(savepoint_).run(); }
+void Connection::savepoint() {
+  release_.prepare();
+  rollback_to_.prepare();
+  StatementUse(savepoint_).run();
+}
 void Connection::release_savepoint() { StatementUse(release_).run(); }
 
 void Connection::try_rollback() noexcept {

@@ -42,7 +42,9 @@ class Connection {
   // synced only at checkpoints under Durability::normal). Returns whether it could.
   bool make_commits_durable() noexcept;
 
-  // Transaction control on statements prepared once. The void ones throw SQLite::Exception;
+  // Transaction control on statements prepared once, when first needed (a transaction's commit
+  // and rollback before it begins, so that ending it never fails to compile). The void ones
+  // throw SQLite::Exception;
   // the try_ ones never throw (for destructors). commit() ends the transaction whether it
   // succeeds or not, unless SQLite kept it open (SQLITE_BUSY: try_rollback() ends it then).
   // After a failed commit(), try_rollback() also makes sure that what the commit may have left

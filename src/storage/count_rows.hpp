@@ -1,7 +1,7 @@
 // The rows of the namespace count tables of a store on a file (migration 0004): ns_counts (keys
 // and groups per namespace) and ns_group_counts (keys per namespaced group). Every statement that
-// reads or writes them, with its parameters and columns. Prepared once per connection, after
-// migration. Guarded by the Store's connection lock, like the connection.
+// reads or writes them, with its parameters and columns. Each prepared on its first use, then
+// reused. Guarded by the Store's connection lock, like the connection.
 #pragma once
 
 #include <SQLiteCpp/Database.h>

@@ -16,6 +16,13 @@ std::string metadata_query(std::string_view more) {
           " FROM kv LEFT JOIN blobs AS b ON b.id = kv.blob_id WHERE kv.grp = ?1 AND kv.key = ?2");
 }
 
+// Built once for the process: a statement keeps a pointer to its SQL until its first use.
+const char* metadata_sql(bool with_value) {
+  static const std::string without_value = metadata_query("");
+  static const std::string and_value = metadata_query(", kv.value");
+  return (with_value ? and_value : without_value).c_str();
+}
+
 // The parameters of upsert, insert_new and update.
 StatementUse& bind_row(StatementUse& use, const KvRows::RowWrite& row) {
   use.text(1, row.group).text(2, row.key).text(3, row.value).integer_or_null(4, row.expires_at);
@@ -89,8 +96,8 @@ KvRows::KvRows(SQLite::Database& db)
           "DELETE FROM kv WHERE rowid IN (SELECT rowid FROM kv WHERE "
           "expires_at <= ?1 AND grp >= ?3 AND grp < ?4 LIMIT ?2) RETURNING grp, key, blob_id"),
       group_exists_(db, "SELECT 1 FROM kv WHERE grp = ?1 LIMIT 1"),
-      metadata_(db, metadata_query("").c_str()),
-      metadata_and_value_(db, metadata_query(", kv.value").c_str()) {}
+      metadata_(db, metadata_sql(false)),
+      metadata_and_value_(db, metadata_sql(true)) {}
 
 std::optional<KvRows::StoredRow> KvRows::find(std::string_view group, std::string_view key,
                                               std::int64_t now) {

@@ -1,6 +1,6 @@
 // The rows of kv, the store's keys and values: every statement that reads or writes them, with
 // its parameters and columns. "Live": no TTL, or a TTL still in the future (`now`, Unix ms).
-// Prepared once per connection, after migration. Guarded by the Store's connection lock, like the
+// Each prepared on its first use, then reused. Guarded by the Store's connection lock, like the
 // connection.
 #pragma once
 

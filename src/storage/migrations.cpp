@@ -7,6 +7,7 @@
 #include <string>
 
 #include "kvstore/errors.hpp"
+#include "storage/fresh_schema.hpp"
 
 namespace kvstore::detail {
 namespace {
@@ -76,13 +77,19 @@ void require_latest_schema(SQLite::Database& db) {
 }
 
 void bring_schema_up_to_date(Connection& connection) {
+  SQLite::Database& db = connection.database();
   if (connection.read_only()) {
-    require_latest_schema(connection.database());
-  } else {
-    refuse_newer_schema(connection.database());
-    connection.use_write_ahead_log();
-    migrate(connection.database());
+    require_latest_schema(db);
+    return;
   }
+  // One read of the version decides: an up-to-date file needs nothing more than WAL mode, and a
+  // new database gets the whole schema at once.
+  const int found = user_version(db);
+  if (found > latest_schema_version()) refuse_newer(found);
+  connection.use_write_ahead_log();
+  if (found == latest_schema_version()) return;
+  if (found == 0 && create_fresh_schema(db)) return;
+  migrate(db);
 }
 
 }  // namespace kvstore::detail

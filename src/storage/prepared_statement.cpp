@@ -5,12 +5,28 @@
 
 namespace kvstore::detail {
 
-PreparedStatement::PreparedStatement(SQLite::Database& db, const char* sql) {
-  sqlite3_stmt* statement = nullptr;
-  const int rc =
-      sqlite3_prepare_v3(db.getHandle(), sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
+PreparedStatement::PreparedStatement(SQLite::Database& db, const char* sql) noexcept
+    : db_(db.getHandle()), sql_(sql) {}
+
+int PreparedStatement::compile() noexcept {
+  sqlite3_stmt* statement = nullptr;  // stays null if SQLite cannot compile it
+  const int rc = sqlite3_prepare_v3(db_, sql_, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
   statement_.reset(statement);
-  if (rc != SQLITE_OK) throw SQLite::Exception(db.getHandle(), rc);
+  return rc;
+}
+
+sqlite3_stmt* PreparedStatement::handle() {
+  if (!statement_) {
+    const int rc = compile();
+    // The connection's error message is still the compiler's: SQLite::Exception reads it.
+    if (rc != SQLITE_OK) throw SQLite::Exception(db_, rc);
+  }
+  return statement_.get();
+}
+
+sqlite3_stmt* PreparedStatement::try_handle() noexcept {
+  if (!statement_) compile();
+  return statement_.get();
 }
 
 void PreparedStatement::Finalize::operator()(sqlite3_stmt* statement) const noexcept {

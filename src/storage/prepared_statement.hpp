@@ -1,8 +1,9 @@
-// A statement prepared once and reused, and a scoped use of it.
+// A statement prepared when first used and then reused, and a scoped use of it.
 //
 // SQLiteCpp's Statement (3.2) neither exposes its handle nor binds a string_view as TEXT without
 // copying it, which every call of the hot path does; this is the thin RAII wrapper that can.
-// Errors throw SQLite::Exception, like SQLiteCpp, so one translation covers both.
+// Errors, a failure to prepare included, throw SQLite::Exception, like SQLiteCpp, so one
+// translation covers both.
 #pragma once
 
 #include <SQLiteCpp/Database.h>
@@ -12,26 +13,43 @@
 #include <optional>
 #include <string_view>
 
+struct sqlite3;
 struct sqlite3_stmt;
 
 namespace kvstore::detail {
 
+// Prepares nothing when constructed: SQLite compiles `sql` on first use, so a connection pays
+// only for the statements it runs (compiling parses the SQL and, the first time, the schema).
+// `db` and `sql` must outlive it. Not thread-safe: used under the connection's lock.
 class PreparedStatement {
  public:
-  PreparedStatement(SQLite::Database& db, const char* sql);
-  sqlite3_stmt* handle() const { return statement_.get(); }
+  PreparedStatement(SQLite::Database& db, const char* sql) noexcept;
+  // The compiled statement, compiled now if it is not yet. Throws SQLite::Exception if SQLite
+  // cannot compile it (a table it names is missing, out of memory, ...); the next use tries
+  // again. Once compiled, never throws.
+  sqlite3_stmt* handle();
+  // Compiles the statement now, for one that a path which must not fail (an undo) will run
+  // later. Throws like handle().
+  void prepare() { handle(); }
+  // The compiled statement, or nullptr if it cannot be compiled: for paths that must not throw.
+  sqlite3_stmt* try_handle() noexcept;
 
  private:
   struct Finalize {
     void operator()(sqlite3_stmt* statement) const noexcept;
   };
-  std::unique_ptr<sqlite3_stmt, Finalize> statement_;
+  int compile() noexcept;  // SQLite's result code
+
+  sqlite3* db_;
+  const char* sql_;
+  std::unique_ptr<sqlite3_stmt, Finalize> statement_;  // null until compiled
 };
 
 // Binds by position and resets the statement when it goes out of scope, so a reused statement
 // never keeps a read snapshot open between calls.
 class StatementUse {
  public:
+  // Compiles the statement if it is not yet (throws as PreparedStatement::handle()).
   explicit StatementUse(PreparedStatement& statement) : statement_(statement.handle()) {}
   ~StatementUse();
   StatementUse(const StatementUse&) = delete;

@@ -1,5 +1,6 @@
-// Every data statement the Store runs, by table, prepared once per connection after migration.
-// Guarded by the Store's connection lock, like the connection.
+// Every data statement the Store runs, by table. Constructing them prepares nothing: each is
+// prepared on its first use (after the open brought the schema up to date), then reused. Guarded
+// by the Store's connection lock, like the connection.
 #pragma once
 
 #include <SQLiteCpp/Database.h>
