@@ -29,10 +29,17 @@ struct Options {
   // write method throws StorageError. Expired keys are hidden but not deleted.
   bool read_only = false;
   // Change feed: how often to look for commits made by other connections to the same file
-  // (a cheap PRAGMA data_version, no table read) and deliver them as external events.
-  // 0 = never; any length is valid (milliseconds::max() polls practically never). Ignored for
-  // ":memory:", which no other connection can reach.
+  // (a cheap PRAGMA data_version, no table read) and deliver them as external events, when the
+  // file system's notifications are not used (see external_notifications).
+  // 0 = never, notifications or not; any length is valid (milliseconds::max() polls practically
+  // never). Ignored for ":memory:", which no other connection can reach.
   std::chrono::milliseconds external_poll_interval{100};
+  // Change feed: look when the file system says the file's write-ahead log changed (inotify, on
+  // Linux) instead of every external_poll_interval: a commit is seen at once, and an idle store
+  // does not wake. Where notifications cannot be had (other systems, network file systems, the
+  // inotify limits reached) the store polls instead. false: always poll (for a file system whose
+  // notifications miss some writers). Either way PRAGMA data_version decides what changed.
+  bool external_notifications = true;
   // Change-log entries kept by the purge pass (at least 1 is always kept). Replays and
   // changes_since() can reach this far back. Any value is valid: SIZE_MAX keeps everything.
   std::size_t change_log_retention = 10000;

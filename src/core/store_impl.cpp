@@ -7,6 +7,7 @@
 #include "core/namespace_counts.hpp"
 #include "core/reclaim.hpp"
 #include "storage/migrations.hpp"
+#include "storage/wal_watch.hpp"
 #include "util/unix_time.hpp"
 
 namespace kvstore {
@@ -32,6 +33,15 @@ std::function<void()> reporting_failures(Store::Impl& impl, std::function<void()
 
 constexpr int kPurgeBatch = 1000;
 
+// What wakes the change feed: the file's notifications, or (unavailable, or refused by the
+// options) nothing, and the feed polls every external_poll_interval.
+std::unique_ptr<detail::WakeSource> feed_wake_source(const detail::Connection& connection,
+                                                     const Options& options) {
+  return std::make_unique<detail::WalWatch>(
+      connection.file_path(), options.external_notifications ? detail::WalWatch::Mode::notify
+                                                             : detail::WalWatch::Mode::poll);
+}
+
 }  // namespace
 
 Store::Impl::Impl(const std::string& path, Options opts)
@@ -45,20 +55,24 @@ Store::Impl::Impl(const std::string& path, Options opts)
       log_(*backends_.log),
       counts_(*backends_.counts),
       feed_(rows_.changes, log_, backends_.shared && options_.external_poll_interval.count() > 0),
-      background_([this] {
-        std::vector<detail::BackgroundThread::Task> tasks;
-        if (options_.purge_interval.count() > 0 && !options_.read_only) {
-          tasks.push_back({options_.purge_interval,
-                           reporting_failures(
-                               *this, [this] { purge_expired(); }, "background purge")});
-        }
-        if (feed_.enabled()) {
-          tasks.push_back({options_.external_poll_interval,
-                           reporting_failures(
-                               *this, [this] { poll_external_changes(); }, "change feed poll")});
-        }
-        return tasks;
-      }()) {}
+      background_(
+          [this] {
+            std::vector<detail::BackgroundThread::Task> tasks;
+            if (options_.purge_interval.count() > 0 && !options_.read_only) {
+              tasks.push_back({options_.purge_interval,
+                               reporting_failures(
+                                   *this, [this] { purge_expired(); }, "background purge")});
+            }
+            if (feed_.enabled()) {
+              // On the file's notifications where they work, else every external_poll_interval.
+              tasks.push_back({options_.external_poll_interval,
+                               reporting_failures(
+                                   *this, [this] { poll_external_changes(); }, "change feed poll"),
+                               true});
+            }
+            return tasks;
+          }(),
+          feed_.enabled() ? feed_wake_source(connection_, options_) : nullptr) {}
 
 Store::Impl::~Impl() { hub_->close_all(); }
 
