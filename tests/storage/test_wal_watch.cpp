@@ -34,6 +34,17 @@ void create_database(const std::string& path) {
   db.exec("PRAGMA journal_mode=WAL; CREATE TABLE t(v)");
 }
 
+// A database in WAL mode and a connection that holds its WAL open, as a Store's does.
+struct OpenDatabase {
+  OpenDatabase() : path(dir.file("db.sqlite")), connection((create_database(path), path)) {
+    CHECK(connection.integer("SELECT count(*) FROM t") == 0);  // opens the WAL
+  }
+
+  TempDir dir;
+  const std::string path;
+  RawDb connection;
+};
+
 void insert_row(RawDb& db) { db.exec("INSERT INTO t VALUES (1)"); }
 
 // Notifications of `path`, with no look repeated after an event.
@@ -54,11 +65,8 @@ void drain(WalWatch& watch) {
 
 TEST_CASE("WalWatch: a commit by another connection wakes a waiter", "[storage][wal_watch]") {
   kvtest::Watchdog dog("a WalWatch waiting for a commit");
-  TempDir dir;
-  const auto path = dir.file("db.sqlite");
-  create_database(path);
-  RawDb reader(path);
-  CHECK(reader.integer("SELECT count(*) FROM t") == 0);  // opens the WAL, as a Store does
+  OpenDatabase db;
+  const auto& path = db.path;
   WalWatch watch = watching(path);
   REQUIRE(watch.available());
   CHECK(watch.wait(SteadyClock::now(), {}));  // first "look now": what came before is unknown
@@ -72,31 +80,23 @@ TEST_CASE("WalWatch: a commit by another connection wakes a waiter", "[storage][
 }
 
 TEST_CASE("WalWatch: an idle file raises no signal", "[storage][wal_watch]") {
-  TempDir dir;
-  const auto path = dir.file("db.sqlite");
-  create_database(path);
-  RawDb reader(path);
-  CHECK(reader.integer("SELECT count(*) FROM t") == 0);
-  WalWatch watch = watching(path);
+  OpenDatabase db;
+  WalWatch watch = watching(db.path);
   REQUIRE(watch.available());
   drain(watch);
   // Reads change nothing on disk, so they raise nothing either.
-  CHECK(reader.integer("SELECT count(*) FROM t") == 0);
+  CHECK(db.connection.integer("SELECT count(*) FROM t") == 0);
   CHECK_FALSE(watch.wait(SteadyClock::now() + 50ms, {}));
 }
 
 TEST_CASE("WalWatch: after an event the look is repeated once per delay", "[storage][wal_watch]") {
   kvtest::Watchdog dog("a WalWatch repeating its looks");
-  TempDir dir;
-  const auto path = dir.file("db.sqlite");
-  create_database(path);
-  RawDb writer(path);
-  CHECK(writer.integer("SELECT count(*) FROM t") == 0);
-  WalWatch watch(path, WalWatch::Mode::notify, {1ms, 2ms, 3ms});
+  OpenDatabase db;
+  WalWatch watch(db.path, WalWatch::Mode::notify, {1ms, 2ms, 3ms});
   REQUIRE(watch.available());
   drain(watch);
 
-  insert_row(writer);             // every event it raises is queued before the next wait
+  insert_row(db.connection);      // every event it raises is queued before the next wait
   CHECK(wait_for_change(watch));  // the events
   for (int repeat = 0; repeat < 3; ++repeat) CHECK(wait_for_change(watch));
   CHECK_FALSE(watch.wait(SteadyClock::now() + 50ms, {}));  // nothing more to repeat
