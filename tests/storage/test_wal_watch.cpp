@@ -34,9 +34,15 @@ void create_database(const std::string& path) {
   db.exec("PRAGMA journal_mode=WAL; CREATE TABLE t(v)");
 }
 
+// `path`, once create_database() made it.
+const std::string& created(const std::string& path) {
+  create_database(path);
+  return path;
+}
+
 // A database in WAL mode and a connection that holds its WAL open, as a Store's does.
 struct OpenDatabase {
-  OpenDatabase() : path(dir.file("db.sqlite")), connection((create_database(path), path)) {
+  OpenDatabase() : path(dir.file("db.sqlite")), connection(created(path)) {
     CHECK(connection.integer("SELECT count(*) FROM t") == 0);  // opens the WAL
   }
 
