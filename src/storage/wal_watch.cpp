@@ -207,6 +207,8 @@ class WalWatch::Notifications {
 
 namespace {
 
+constexpr std::chrono::milliseconds kLookGap{1};
+
 // Absolute, so that a later change of the working directory does not move what is watched.
 std::filesystem::path absolute_path(const std::string& path) {
   std::error_code error;
@@ -232,17 +234,20 @@ bool WalWatch::wait(TimePoint deadline, std::stop_token stop) {
   if (stop.stop_requested()) return false;
   if (std::exchange(look_first_, false)) return true;
   if (!notifications_) {
-    std::unique_lock lock(mutex_);
-    never_notified_.wait_until(lock, stop, deadline, [] { return false; });
+    sleep_until(deadline, stop);
     return false;
   }
   const bool repeating = repeated_ < repeats_.size();
   const auto repeat_at = repeating ? last_event_ + repeats_[repeated_] : TimePoint::max();
   switch (notifications_->wait(std::min(deadline, repeat_at), stop)) {
-    case Notifications::Outcome::changed:
-      last_event_ = std::chrono::steady_clock::now();
+    case Notifications::Outcome::changed: {
+      // At most one look per kLookGap: a writer in this process raises events with each of its
+      // commits, and a look per commit would contend with it for the connection.
+      if (!sleep_until(last_signal_ + kLookGap, stop)) return false;
+      last_event_ = last_signal_ = std::chrono::steady_clock::now();
       repeated_ = 0;
       return true;
+    }
     case Notifications::Outcome::lost:
       // From now on the caller polls; this "look now" covers what the lost watch may have missed.
       notifications_.reset();
@@ -255,7 +260,14 @@ bool WalWatch::wait(TimePoint deadline, std::stop_token stop) {
   }
   if (!repeating || std::chrono::steady_clock::now() < repeat_at) return false;
   ++repeated_;
+  last_signal_ = std::chrono::steady_clock::now();
   return true;
+}
+
+bool WalWatch::sleep_until(TimePoint until, const std::stop_token& stop) {
+  std::unique_lock lock(mutex_);
+  never_notified_.wait_until(lock, stop, until, [] { return false; });
+  return !stop.stop_requested();
 }
 
 }  // namespace kvstore::detail

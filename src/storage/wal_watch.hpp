@@ -13,7 +13,9 @@
 // the WAL and, under synchronous=FULL, an fsync. So after the last event of a burst, wait() says
 // "look now" again after each of the `repeats` delays (measured from that event); a writer
 // stalled longer than the last one between its write and its commit (a stalled fsync) is seen at
-// the file's next event, or with this Store's next write.
+// the file's next event, or with this Store's next write. Events signal at most once a
+// millisecond, so that a burst of commits (this process's own too) costs one look per millisecond,
+// not one per commit.
 //
 // Where events cannot be had, available() is false and wait() only waits out its deadline, so the
 // caller polls: another system, Mode::poll (the caller's choice), inotify refused (no descriptor
@@ -76,14 +78,18 @@ class WalWatch final : public WakeSource {
 
   using TimePoint = std::chrono::steady_clock::time_point;
 
+  // Sleeps until `until` or stop; false if stopped.
+  bool sleep_until(TimePoint until, const std::stop_token& stop);
+
   std::unique_ptr<Notifications> notifications_;
   std::atomic<bool> available_;
   bool look_first_;  // whether wait() has still to give its first "look now"
   const std::vector<std::chrono::milliseconds> repeats_;
   std::size_t repeated_;  // repeats_ given since the last event (all of them: none due)
   TimePoint last_event_;
-  // Without notifications wait() sleeps on these until the deadline or stop (members: a
-  // condition_variable_any allocates when constructed, and a wait must not fail).
+  TimePoint last_signal_;  // when wait() last reported an event or a repeat (one per ms at most)
+  // sleep_until() waits on these (members: a condition_variable_any allocates when constructed,
+  // and a wait must not fail).
   std::mutex mutex_;
   std::condition_variable_any never_notified_;
 };
