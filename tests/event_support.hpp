@@ -24,10 +24,19 @@ using kvstore::EventType;
 // Long enough never to expire on a loaded machine; an event that is due arrives much sooner.
 constexpr auto kWait = 5s;
 
-// No background purge; polls other connections every `poll`.
+// No background purge; looks for other connections' commits on the file's notifications, and
+// every `poll` where they are unavailable.
 inline kvstore::Options feed_options(std::chrono::milliseconds poll = 10ms) {
   auto options = no_purge();
   options.external_poll_interval = poll;
+  return options;
+}
+
+// feed_options() without the file's notifications: the feed looks only every `poll`, so a long
+// one means it does not look before the test's own write does.
+inline kvstore::Options polling_only(std::chrono::milliseconds poll) {
+  auto options = feed_options(poll);
+  options.external_notifications = false;
   return options;
 }
 

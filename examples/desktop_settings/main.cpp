@@ -8,8 +8,9 @@
 //     so an interrupted migration never leaves half-renamed settings behind;
 //   - keep a "settings window" up to date when another process changes a setting: here the
 //     `kvstore` command-line tool, as a user or a script would run it. The change arrives through
-//     a Watcher as an Event with `external` set (the Store polls for other processes' commits every
-//     Options::external_poll_interval, 100 ms by default).
+//     a Watcher as an Event with `external` set (the Store looks for other processes' commits when
+//     the file system reports a write, or every Options::external_poll_interval, 100 ms by
+//     default, where it cannot).
 //
 // Usage: example_desktop_settings [path/to/kvstore-cli]
 // Without the CLI path the cross-process part is skipped. Exits non-zero if a step fails.
@@ -255,7 +256,7 @@ int main(int argc, char** argv) try {
                              nlohmann::json(from_cli).dump(), "--json"});
   expect(exit_code == 0, "the kvstore CLI stored the new appearance");
 
-  // Wait, with a deadline, until the change feed delivers it (about 100 ms).
+  // Wait, with a deadline, until the change feed delivers it (at once, or within about 100 ms).
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (!(window.shown() == from_cli) && std::chrono::steady_clock::now() < deadline) {
     window.process_events(100ms);

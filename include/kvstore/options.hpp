@@ -49,16 +49,23 @@ struct Options {
   // StorageError naming it, and so does one that cannot be synced.
   bool create_parent_directories = true;
   // Change feed: how often to look for commits made by other connections to the same file
-  // (a cheap PRAGMA data_version, no table read) and deliver them as external events.
-  // 0 = never; any length is valid (milliseconds::max() polls practically never). Ignored for
-  // ":memory:", which no other connection can reach.
-  // The poll runs only once someone listens: the first Store::watch or Store::on_change (also a
-  // ScopedStore's watch and a LastModifiedStore) starts the feed at the end of the change log and
-  // the poll on the Store's background thread, and both run until the Store closes (they do not
-  // stop when the last listener leaves). Commits by other connections before that deliver no
-  // event (watch from a revision replays them). If the thread cannot be started, that call throws
-  // StorageError and registers nothing.
+  // (a cheap PRAGMA data_version, no table read) and deliver them as external events, when the
+  // file system's notifications are not used (see external_notifications).
+  // 0 = never, notifications or not; any length is valid (milliseconds::max() polls practically
+  // never). Ignored for ":memory:", which no other connection can reach.
+  // The feed runs only once someone listens: the first Store::watch or Store::on_change (also a
+  // ScopedStore's watch and a LastModifiedStore) starts it at the end of the change log, on the
+  // Store's background thread, and it runs until the Store closes (it does not stop when the last
+  // listener leaves). Commits by other connections before that deliver no event (watch from a
+  // revision replays them). If the thread cannot be started, that call throws StorageError and
+  // registers nothing.
   std::chrono::milliseconds external_poll_interval{100};
+  // Change feed: look when the file system says the file's write-ahead log changed (inotify, on
+  // Linux) instead of every external_poll_interval: a commit is seen at once, and an idle store
+  // does not wake. Where notifications cannot be had (other systems, network file systems, the
+  // inotify limits reached) the store polls instead. false: always poll (for a file system whose
+  // notifications miss some writers). Either way PRAGMA data_version decides what changed.
+  bool external_notifications = true;
   // Change-log entries kept by the purge pass (at least 1 is always kept). Replays and
   // changes_since() can reach this far back. Any value is valid: SIZE_MAX keeps everything.
   std::size_t change_log_retention = 10000;

@@ -154,9 +154,11 @@ class Store {
   // transaction or a failed call publishes nothing.
   //
   // What holds across connections (other Store objects and processes on the same file):
-  // - Their commits arrive the same way, marked `external`: within about
+  // - Their commits arrive the same way, marked `external`: as soon as the file system reports
+  //   the write (Options::external_notifications) or else within about
   //   Options::external_poll_interval, and at the latest with this Store's next write, which
-  //   delivers every commit made before it ahead of its own (0 = never: no external event).
+  //   delivers every commit made before it ahead of its own (interval 0 = never: no external
+  //   event).
   // - Order: every subscriber of this Store receives events in revision order (commit order
   //   across all connections), its own and external ones interleaved as they were committed.
   // - Nothing is skipped silently: a watcher's dropped() counts the events its full queue

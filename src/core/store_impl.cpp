@@ -9,6 +9,7 @@
 #include "core/reclaim.hpp"
 #include "storage/inspection.hpp"
 #include "storage/migrations.hpp"
+#include "storage/wal_watch.hpp"
 #include "util/unix_time.hpp"
 
 namespace kvstore {
@@ -33,6 +34,15 @@ std::function<void()> reporting_failures(Store::Impl& impl, std::function<void()
 }
 
 constexpr int kPurgeBatch = 1000;
+
+// What wakes the change feed: the file's notifications, or (unavailable, or refused by the
+// options) nothing, and the feed polls every external_poll_interval.
+std::unique_ptr<detail::WakeSource> feed_wake_source(const detail::Connection& connection,
+                                                     const Options& options) {
+  return std::make_unique<detail::WalWatch>(
+      connection.file_path(), options.external_notifications ? detail::WalWatch::Mode::notify
+                                                             : detail::WalWatch::Mode::poll);
+}
 
 }  // namespace
 
@@ -76,8 +86,10 @@ void Store::Impl::start_change_feed(const detail::Operation& op) {
     if (feed_.enabled()) return;
     feed_.start(pending_.revisions);
     try {
+      // On the file's notifications where they work, else every external_poll_interval.
       start_background(
-          options_.external_poll_interval, [this] { poll_external_changes(); }, "change feed poll");
+          options_.external_poll_interval, [this] { poll_external_changes(); }, "change feed poll",
+          feed_wake_source(connection_, options_));
     } catch (...) {
       feed_.stop();
       throw;
@@ -86,9 +98,11 @@ void Store::Impl::start_change_feed(const detail::Operation& op) {
 }
 
 void Store::Impl::start_background(std::chrono::milliseconds interval, std::function<void()> task,
-                                   const char* what) {
+                                   const char* what, std::unique_ptr<detail::WakeSource> wake) {
   try {
-    background_.add({interval, reporting_failures(*this, std::move(task), what)});
+    const bool on_wake = wake != nullptr;
+    background_.add({interval, reporting_failures(*this, std::move(task), what), on_wake},
+                    std::move(wake));
   } catch (const std::system_error& e) {
     throw std::system_error(e.code(),
                             std::string("cannot start the background thread for the ") + what);

@@ -226,10 +226,11 @@ class Store::Impl {
   // nothing. A write that rolls back later leaves the purge running (it finds nothing).
   void start_purge();
   // Runs `task` every `interval` on the background thread, reporting its failures (named
-  // `what`) to on_error; starts the thread if needed. Throws std::system_error naming `what` if
-  // the thread cannot be started.
+  // `what`) to on_error; starts the thread if needed. With `wake`, the task runs when it signals
+  // instead, and every interval only while it is unavailable. Throws std::system_error naming
+  // `what` if the thread cannot be started.
   void start_background(std::chrono::milliseconds interval, std::function<void()> task,
-                        const char* what);
+                        const char* what, std::unique_ptr<detail::WakeSource> wake = nullptr);
   // What a write whose body is one put() needs: the row's statement needs nothing more than
   // itself, plus what the log's append needs and, in a namespaced group, the count's.
   detail::Atomicity put_atomicity(std::string_view group) const;

@@ -19,6 +19,7 @@
 
 using namespace std::chrono_literals;
 using kvtest::feed_options;
+using kvtest::polling_only;
 using kvtest::TempDir;
 
 namespace {
@@ -76,7 +77,7 @@ TEST_CASE("change feed order: a write delivers other connections' earlier commit
           "[feed][order]") {
   TempDir dir;
   const auto path = dir.file("order.db");
-  kvstore::Store mine(path, feed_options(1h));  // no poll comes in time: only the write catches up
+  kvstore::Store mine(path, polling_only(1h));  // no poll comes in time: only the write catches up
   kvstore::Store other(path, feed_options(0ms));
   Delivered delivered(mine);
   for (int i = 0; i < 5; ++i) other.set("g", "k" + std::to_string(i), "v");
@@ -132,7 +133,7 @@ TEST_CASE("change feed: changes trimmed before a Store read them reach its subsc
           "[feed][order]") {
   TempDir dir;
   const auto path = dir.file("gap.db");
-  auto options = feed_options(1h);
+  auto options = polling_only(1h);  // no poll comes before the write that catches up
   std::vector<std::string> reports;
   options.on_error = [&](const std::string& message) { reports.push_back(message); };
   kvstore::Store mine(path, options);

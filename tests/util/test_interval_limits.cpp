@@ -111,7 +111,7 @@ TEST_CASE("the change feed does not poll before the longest external_poll_interv
   TempDir dir;
   const auto interval = each_longest_interval("external_poll_interval");
   const auto path = dir.file("db.sqlite");
-  kvstore::Store watching(path, kvtest::feed_options(interval.value));
+  kvstore::Store watching(path, kvtest::polling_only(interval.value));
   std::atomic<int> external{0};
   auto subscription = watching.on_change([&](const kvstore::Event& event) {
     if (event.external) ++external;
