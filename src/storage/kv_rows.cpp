@@ -5,23 +5,20 @@
 namespace kvstore::detail {
 namespace {
 
-// The query of metadata(), with `more` columns after its own.
-std::string metadata_query(std::string_view more) {
-  return std::string(
-             "SELECT kv.revision, kv.modified_at, kv.expires_at, kv.tag, "
-             "coalesce(b.size, length(CAST(kv.value AS BLOB))), kv.blob_id, "
-             "coalesce(b.in_file, 0)")
-      .append(more)
-      .append(
-          " FROM kv LEFT JOIN blobs AS b ON b.id = kv.blob_id WHERE kv.grp = ?1 AND kv.key = ?2");
-}
-
-// Built once for the process: a statement keeps a pointer to its SQL until its first use.
-const char* metadata_sql(bool with_value) {
-  static const std::string without_value = metadata_query("");
-  static const std::string and_value = metadata_query(", kv.value");
-  return (with_value ? and_value : without_value).c_str();
-}
+// The queries of metadata(), without and with the value. Literals: a statement keeps a pointer
+// to its SQL until its first use, and a string built on first use would be an allocation that
+// only the first store of a process makes.
+#define KVSTORE_METADATA_COLUMNS                                   \
+  "SELECT kv.revision, kv.modified_at, kv.expires_at, kv.tag, "    \
+  "coalesce(b.size, length(CAST(kv.value AS BLOB))), kv.blob_id, " \
+  "coalesce(b.in_file, 0)"
+#define KVSTORE_METADATA_FROM \
+  " FROM kv LEFT JOIN blobs AS b ON b.id = kv.blob_id WHERE kv.grp = ?1 AND kv.key = ?2"
+constexpr const char* kMetadata = KVSTORE_METADATA_COLUMNS KVSTORE_METADATA_FROM;
+constexpr const char* kMetadataAndValue =
+    KVSTORE_METADATA_COLUMNS ", kv.value" KVSTORE_METADATA_FROM;
+#undef KVSTORE_METADATA_COLUMNS
+#undef KVSTORE_METADATA_FROM
 
 // The parameters of upsert, insert_new and update.
 StatementUse& bind_row(StatementUse& use, const KvRows::RowWrite& row) {
@@ -96,8 +93,8 @@ KvRows::KvRows(SQLite::Database& db)
           "DELETE FROM kv WHERE rowid IN (SELECT rowid FROM kv WHERE "
           "expires_at <= ?1 AND grp >= ?3 AND grp < ?4 LIMIT ?2) RETURNING grp, key, blob_id"),
       group_exists_(db, "SELECT 1 FROM kv WHERE grp = ?1 LIMIT 1"),
-      metadata_(db, metadata_sql(false)),
-      metadata_and_value_(db, metadata_sql(true)) {}
+      metadata_(db, kMetadata),
+      metadata_and_value_(db, kMetadataAndValue) {}
 
 std::optional<KvRows::StoredRow> KvRows::find(std::string_view group, std::string_view key,
                                               std::int64_t now) {
