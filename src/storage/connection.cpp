@@ -96,6 +96,8 @@ Connection::Connection(const std::string& path, const Options& options)
 }
 
 std::string Connection::file_path() const {
+  // A ":memory:" database loaded from an image (fresh_schema.hpp) has a made-up name.
+  if (memory_) return "";
   const char* path = sqlite3_db_filename(db_.getHandle(), "main");
   return path ? path : "";
 }

@@ -1,7 +1,10 @@
 #include "storage/fresh_schema.hpp"
 
 #include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
 
+#include <cstring>
+#include <limits>
 #include <string>
 
 namespace kvstore::detail {
@@ -13,6 +16,24 @@ bool is_empty(SQLite::Database& db) {
 }
 
 }  // namespace
+
+void load_fresh_image(SQLite::Database& db) {
+  const SchemaImage image = fresh_schema_image();
+  const auto size = static_cast<sqlite3_int64>(image.data.size());
+  // SQLite owns the copy from here on, even when sqlite3_deserialize fails (FREEONCLOSE).
+  auto* copy = static_cast<unsigned char*>(sqlite3_malloc64(image.data.size()));
+  if (!copy) throw SQLite::Exception("cannot load the schema of a new database", SQLITE_NOMEM);
+  std::memcpy(copy, image.data.data(), image.data.size());
+  const int rc =
+      sqlite3_deserialize(db.getHandle(), "main", copy, size, size,
+                          SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE);
+  if (rc != SQLITE_OK) throw SQLite::Exception(db.getHandle(), rc);
+  // The image's own limit is SQLITE_MEMDB_DEFAULT_MAXSIZE (1 GiB); a ":memory:" database has none.
+  sqlite3_int64 unlimited = std::numeric_limits<sqlite3_int64>::max() / 2;
+  const int limit_rc =
+      sqlite3_file_control(db.getHandle(), "main", SQLITE_FCNTL_SIZE_LIMIT, &unlimited);
+  if (limit_rc != SQLITE_OK) throw SQLite::Exception(db.getHandle(), limit_rc);
+}
 
 bool create_fresh_schema(SQLite::Database& db) {
   // The check is made under the write lock only: a database worth creating is new, and a go-store

@@ -2,11 +2,14 @@
 //
 // The script is generated at build time (cmake/fresh_schema.cmake): a host program applies the
 // embedded migrations to an empty in-memory database and writes down what results, the SQL of
-// each table and index in creation order and the user_version. tests/storage/test_fresh_schema.cpp
-// checks that it produces exactly the schema the migrations produce.
+// each table and index in creation order and the user_version, and the database itself as an
+// image. tests/storage/test_fresh_schema.cpp checks that both produce exactly the schema the
+// migrations produce.
 #pragma once
 
 #include <SQLiteCpp/Database.h>
+
+#include <span>
 
 namespace kvstore::detail {
 
@@ -17,6 +20,21 @@ struct SchemaScript {
 
 // The generated script (defined in <build>/generated/fresh_schema_script.cpp).
 SchemaScript fresh_schema_script();
+
+struct SchemaImage {
+  int version;                          // the user_version the migrations leave
+  std::span<const unsigned char> data;  // the new database, as sqlite3_serialize() wrote it
+};
+
+// The generated image (defined in <build>/generated/fresh_schema_script.cpp).
+SchemaImage fresh_schema_image();
+
+// Replaces the "main" database of `db`, a new ":memory:" connection, with a copy of the image:
+// loading it costs a copy, where running the script costs compiling every CREATE statement.
+// The database then grows without a limit of its own, as a ":memory:" database does (only memory
+// bounds it), and its pages live in one buffer that doubles as it grows. Throws SQLite::Exception
+// (SQLITE_NOMEM and the like) on failure; `db` is then of no use.
+void load_fresh_image(SQLite::Database& db);
 
 // Creates the current schema on `db` in one IMMEDIATE transaction if the database is empty
 // (user_version 0 and nothing in sqlite_schema, checked under the write lock: a concurrent opener

@@ -82,6 +82,10 @@ void bring_schema_up_to_date(Connection& connection) {
     require_latest_schema(db);
     return;
   }
+  if (connection.is_memory()) {  // always new and empty
+    load_fresh_image(db);
+    return;
+  }
   // One read of the version decides: an up-to-date file needs nothing more than WAL mode, and a
   // new database gets the whole schema at once.
   const int found = user_version(db);

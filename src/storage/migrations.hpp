@@ -27,8 +27,9 @@ void require_latest_schema(SQLite::Database& db);
 
 // What an open does before any statement that names a table is run: a read-write open refuses
 // a newer schema, switches a file to WAL, then creates the schema of an empty database at once
-// (create_fresh_schema) or migrates any other that is not up to date; a read-only open requires
-// the latest schema. An up-to-date database costs one read of its version (and the WAL switch,
+// (create_fresh_schema; a ":memory:" database, always new, loads the image instead:
+// load_fresh_image) or migrates any other that is not up to date; a read-only open requires the
+// latest schema. An up-to-date database costs one read of its version (and the WAL switch,
 // a no-op for a file already in WAL mode).
 void bring_schema_up_to_date(Connection& connection);
 
