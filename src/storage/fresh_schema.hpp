@@ -29,11 +29,10 @@ struct SchemaImage {
 // The generated image (defined in <build>/generated/fresh_schema_script.cpp).
 SchemaImage fresh_schema_image();
 
-// Replaces the "main" database of `db`, a new ":memory:" connection, with a copy of the image:
-// loading it costs a copy, where running the script costs compiling every CREATE statement.
-// The database then grows without a limit of its own, as a ":memory:" database does (only memory
-// bounds it), and its pages live in one buffer that doubles as it grows. Throws SQLite::Exception
-// (SQLITE_NOMEM and the like) on failure; `db` is then of no use.
+// Fills `db`, a new ":memory:" connection, with the image (copied with SQLite's backup API):
+// a copy of a few pages, where running the script compiles every CREATE statement. The database
+// stays a plain ":memory:" one (pages in SQLite's page cache, no size limit of its own). Throws
+// SQLite::Exception (SQLITE_NOMEM and the like) on failure; `db` is then of no use.
 void load_fresh_image(SQLite::Database& db);
 
 // Creates the current schema on `db` in one IMMEDIATE transaction if the database is empty
