@@ -18,6 +18,9 @@ struct SchemaScript {
 // The generated script (defined in <build>/generated/fresh_schema_script.cpp).
 SchemaScript fresh_schema_script();
 
+// user_version 0 and nothing in sqlite_schema: a new database, not an old one.
+bool is_empty_database(SQLite::Database& db);
+
 // Creates the current schema on `db` in one IMMEDIATE transaction if the database is empty
 // (user_version 0 and nothing in sqlite_schema, checked under the write lock: a concurrent opener
 // may have created it meanwhile), and returns true. Returns false, having changed nothing, for
