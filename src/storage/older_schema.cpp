@@ -11,30 +11,16 @@
 namespace kvstore::detail {
 namespace {
 
-struct Column {
-  const char* name;
-  const char* fill;  // SQL for its value in a table of an older shape that lacks it
-};
-
-struct Table {
-  const char* name;
-  std::span<const Column> columns;
-  // When the database has no such table: a SELECT of what it holds (the counts are derived from
-  // kv, so that check() finds them right), or nullptr for an empty table (no revisions, no
-  // streamed values).
-  const char* absent;
-};
-
-constexpr Column kKv[] = {{"grp", nullptr},       {"key", nullptr},     {"value", nullptr},
-                          {"expires_at", "NULL"}, {"modified_at", "0"}, {"revision", "0"},
-                          {"tag", "''"},          {"blob_id", "NULL"}};
-constexpr Column kChanges[] = {
+constexpr SchemaColumn kKv[] = {{"grp", nullptr},       {"key", nullptr},     {"value", nullptr},
+                                {"expires_at", "NULL"}, {"modified_at", "0"}, {"revision", "0"},
+                                {"tag", "''"},          {"blob_id", "NULL"}};
+constexpr SchemaColumn kChanges[] = {
     {"revision", nullptr}, {"op", nullptr}, {"grp", nullptr}, {"key", nullptr}, {"time", nullptr}};
-constexpr Column kGroupCounts[] = {{"grp", nullptr}, {"keys", nullptr}};
-constexpr Column kCounts[] = {{"ns", nullptr}, {"keys", nullptr}, {"groups", nullptr}};
-constexpr Column kBlobs[] = {{"id", nullptr},     {"size", "0"},      {"writer_pid", "0"},
-                             {"created_at", "0"}, {"committed", "0"}, {"in_file", "0"}};
-constexpr Column kChunks[] = {{"blob_id", nullptr}, {"seq", nullptr}, {"data", nullptr}};
+constexpr SchemaColumn kGroupCounts[] = {{"grp", nullptr}, {"keys", nullptr}};
+constexpr SchemaColumn kCounts[] = {{"ns", nullptr}, {"keys", nullptr}, {"groups", nullptr}};
+constexpr SchemaColumn kBlobs[] = {{"id", nullptr},     {"size", "0"},      {"writer_pid", "0"},
+                                   {"created_at", "0"}, {"committed", "0"}, {"in_file", "0"}};
+constexpr SchemaColumn kChunks[] = {{"blob_id", nullptr}, {"seq", nullptr}, {"data", nullptr}};
 
 // Byte-wise namespace split, as migration 0004 does. kv is the TEMP view by then.
 constexpr const char* kGroupCountsOfKv =
@@ -44,12 +30,12 @@ constexpr const char* kCountsOfKv =
     "ns, sum(keys) AS keys, count(*) AS groups FROM ns_group_counts GROUP BY 1";
 
 // kv first: the counts' views read it.
-constexpr Table kTables[] = {{"kv", kKv, nullptr},
-                             {"changes", kChanges, nullptr},
-                             {"ns_group_counts", kGroupCounts, kGroupCountsOfKv},
-                             {"ns_counts", kCounts, kCountsOfKv},
-                             {"blobs", kBlobs, nullptr},
-                             {"blob_chunks", kChunks, nullptr}};
+constexpr SchemaTable kTables[] = {{"kv", kKv, nullptr},
+                                   {"changes", kChanges, nullptr},
+                                   {"ns_group_counts", kGroupCounts, kGroupCountsOfKv},
+                                   {"ns_counts", kCounts, kCountsOfKv},
+                                   {"blobs", kBlobs, nullptr},
+                                   {"blob_chunks", kChunks, nullptr}};
 
 std::set<std::string> columns_in_file(SQLite::Database& db, const char* table) {
   std::set<std::string> columns;
@@ -59,7 +45,7 @@ std::set<std::string> columns_in_file(SQLite::Database& db, const char* table) {
   return columns;
 }
 
-std::string column_list(const Table& table) {
+std::string column_list(const SchemaTable& table) {
   std::string list;
   for (const auto& column : table.columns)
     list += (list.empty() ? "" : ", ") + std::string(column.name);
@@ -68,7 +54,8 @@ std::string column_list(const Table& table) {
 
 // A view over the file's table: the columns it has, the fill of those it lacks; nothing if it
 // already has them all.
-void map_table(SQLite::Database& db, const Table& table, const std::set<std::string>& present) {
+void map_table(SQLite::Database& db, const SchemaTable& table,
+               const std::set<std::string>& present) {
   std::string select;
   bool complete = true;
   for (const auto& column : table.columns) {
@@ -89,7 +76,7 @@ void map_table(SQLite::Database& db, const Table& table, const std::set<std::str
           table.name);
 }
 
-void add_absent_table(SQLite::Database& db, const Table& table) {
+void add_absent_table(SQLite::Database& db, const SchemaTable& table) {
   if (table.absent) {
     db.exec(std::string("CREATE TEMP VIEW ") + table.name + " AS " + table.absent);
   } else {
@@ -98,6 +85,8 @@ void add_absent_table(SQLite::Database& db, const Table& table) {
 }
 
 }  // namespace
+
+std::span<const SchemaTable> current_schema_tables() { return kTables; }
 
 void map_older_schema(SQLite::Database& db) {
   for (const auto& table : kTables) {

@@ -4,7 +4,27 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include <span>
+
 namespace kvstore::detail {
+
+struct SchemaColumn {
+  const char* name;
+  const char* fill;  // SQL for its value in a table of an older shape that lacks it; nullptr: none
+};
+
+struct SchemaTable {
+  const char* name;
+  std::span<const SchemaColumn> columns;
+  // When the database has no such table: a SELECT of what it holds (the counts are derived from
+  // kv, so that check() finds them right), or nullptr for an empty table (no revisions, no
+  // streamed values).
+  const char* absent;
+};
+
+// The tables and columns this kvstore relies on, kv first: what map_older_schema() provides and
+// Store::check() looks for.
+std::span<const SchemaTable> current_schema_tables();
 
 // Creates, in the connection's TEMP schema (never in the file), a view or an empty table for each
 // table of the current schema the database lacks or holds in an older shape, so that every
