@@ -37,7 +37,7 @@ kvstore_layer(core SEES util storage events HEADERS errors options events blob s
   LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json)
 kvstore_layer(blob SEES util storage events core HEADERS errors options events blob store
   LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json)
-kvstore_layer(api SEES util storage events core HEADERS errors options events blob store
+kvstore_layer(api SEES util storage events core HEADERS errors options events blob store schema
   LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json)
 kvstore_layer(scoped SEES util storage events core blob
   HEADERS errors options events blob store scoped_store

@@ -54,8 +54,7 @@ void add_groups(Registry& registry, const Context& context) {
             put_bytes(item, "group", group);
             item["keys"] = keys;
             list.push_back(std::move(item));
-            rows.push_back(out.format() == Format::table ? Row{group, std::to_string(keys)}
-                                                         : Row{group});
+            rows.push_back({group, std::to_string(keys)});
           }
         });
         out.is_json() ? out.json(list) : out.table({"GROUP", "KEYS"}, rows);
