@@ -134,7 +134,7 @@ Response serve(kvstore::Store& store, const std::string& url,
 
 int main() try {
   example::TempDir dir("streaming");  // declared first: destroyed last
-  kvstore::Store store((dir.path / "http-cache.db").string());
+  kvstore::Store store(dir.path / "http-cache.db");
   const std::string url = "https://example.com/downloads/tool-1.2.tar.gz";
 
   // 1. First download, 1 MiB and a bit, arriving in 64 KiB pieces.

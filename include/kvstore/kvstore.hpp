@@ -7,3 +7,4 @@
 #include "kvstore/options.hpp"
 #include "kvstore/scoped_store.hpp"
 #include "kvstore/store.hpp"
+#include "kvstore/version.hpp"

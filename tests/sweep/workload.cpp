@@ -145,6 +145,18 @@ std::vector<Step> make_workload() {
                      env.store->set_json("config", "window", window);
                      env.model.set("config", "window", sweep_owned([&] { return window.dump(); }));
                    }});
+  steps.push_back({"expire", [](Env& env) {
+                     if (!env.store->expire("config", "theme", 1h)) {
+                       throw std::logic_error("expire found no config/theme");
+                     }
+                     env.model.set("config", "theme", "dark", true);
+                   }});
+  steps.push_back({"persist", [](Env& env) {
+                     if (!env.store->persist("config", "theme")) {
+                       throw std::logic_error("persist found no config/theme");
+                     }
+                     env.model.set("config", "theme", "dark");
+                   }});
   steps.push_back({"set", [](Env& env) {
                      env.store->set("config", "lang", "en");
                      env.model.set("config", "lang", "en");

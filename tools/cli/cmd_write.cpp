@@ -1,4 +1,4 @@
-// Write commands: set, del, purge.
+// Write commands: set, del, expire, persist, purge.
 #include <memory>
 
 #include "command_support.hpp"
@@ -84,6 +84,52 @@ void add_del(Registry& registry, const Context& context) {
   add_key_args(command, *args);
 }
 
+struct ExpireArgs {
+  KeyArgs target;
+  double ttl_ms = 0;  // in ms
+};
+
+void add_expire(Registry& registry, const Context& context) {
+  auto args = std::make_shared<ExpireArgs>();
+  auto* command = registry.add(
+      "expire", "Give a key a new TTL, keeping its value", "kvstore expire session token 30m",
+      [&context, args] {
+        const auto ttl = to_milliseconds(args->ttl_ms);
+        const auto& [group, key] = args->target;
+        auto db = context.open(Access::write_existing);
+        if (!db->with_scope([&](auto& scope) { return scope.expire(group, key, ttl); })) {
+          throw key_not_found(group, key);
+        }
+        json result = key_object(group, key);
+        result["ttl_ms"] = ttl.count();
+        context.output().confirm(key_name(group, key) + " expires in " + format_duration(ttl),
+                                 result);
+      });
+  add_key_args(command, args->target);
+  command->add_option("ttl", args->ttl_ms, "Expire after this long: 500ms, 30s, 10m, 1.5h, 2d")
+      ->required()
+      ->type_name("DURATION")
+      ->transform(duration_in_ms())
+      ->check(CLI::PositiveNumber)
+      ->check(at_least_one_ms());
+}
+
+void add_persist(Registry& registry, const Context& context) {
+  auto args = std::make_shared<KeyArgs>();
+  auto* command = registry.add(
+      "persist", "Remove a key's TTL, keeping its value", "kvstore persist session token",
+      [&context, args] {
+        auto db = context.open(Access::write_existing);
+        if (!db->with_scope([&](auto& scope) { return scope.persist(args->group, args->key); })) {
+          throw key_not_found(args->group, args->key);
+        }
+        json result = key_object(args->group, args->key);
+        result["ttl_ms"] = nullptr;
+        context.output().confirm(key_name(args->group, args->key) + " no longer expires", result);
+      });
+  add_key_args(command, *args);
+}
+
 void add_purge(Registry& registry, const Context& context) {
   registry.add("purge", "Delete the expired keys now (of the namespace only with --namespace)",
                "kvstore purge", [&context] {
@@ -100,6 +146,8 @@ void add_purge(Registry& registry, const Context& context) {
 void add_write_commands(Registry& registry, const Context& context) {
   add_set(registry, context);
   add_del(registry, context);
+  add_expire(registry, context);
+  add_persist(registry, context);
   add_purge(registry, context);
 }
 
