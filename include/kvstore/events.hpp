@@ -83,7 +83,8 @@ class KVSTORE_EXPORT Watcher {
 
  private:
   friend class Store;
-  Watcher(std::shared_ptr<detail::WatcherState> state, std::weak_ptr<detail::EventHub> hub);
+  KVSTORE_HIDDEN Watcher(std::shared_ptr<detail::WatcherState> state,
+                         std::weak_ptr<detail::EventHub> hub);
   std::shared_ptr<detail::WatcherState> state_;
   std::weak_ptr<detail::EventHub> hub_;
 };
@@ -106,7 +107,8 @@ class KVSTORE_EXPORT Subscription {
 
  private:
   friend class Store;
-  Subscription(std::shared_ptr<detail::CallbackSlot> slot, std::weak_ptr<detail::EventHub> hub);
+  KVSTORE_HIDDEN Subscription(std::shared_ptr<detail::CallbackSlot> slot,
+                              std::weak_ptr<detail::EventHub> hub);
   std::shared_ptr<detail::CallbackSlot> slot_;
   std::weak_ptr<detail::EventHub> hub_;
 };

@@ -281,8 +281,9 @@ class KVSTORE_EXPORT Store {
  private:
   friend class Transaction;
   friend class detail::ScopedSeam;  // what ScopedStore needs: src/scoped/seam.hpp
-  Watcher watch_filtered(detail::WatchFilter filter, std::optional<std::uint64_t> from_revision,
-                         std::size_t capacity);
+  KVSTORE_HIDDEN Watcher watch_filtered(detail::WatchFilter filter,
+                                        std::optional<std::uint64_t> from_revision,
+                                        std::size_t capacity);
   // The implementation; throws Error on a moved-from Store.
   Impl& impl() const;
   std::shared_ptr<Impl> impl_;  // shared: readers and writers hold weak references

@@ -15,6 +15,7 @@ using detail::Operation;
 
 namespace {
 
+// `path` as the native string it is on POSIX (no copy: nothing allocates outside guarded()).
 std::shared_ptr<Store::Impl> open(const std::string& path, Options options) {
   if (path.empty()) throw InvalidArgument("kvstore: open: empty path (use \":memory:\")");
   detail::require_not_negative("open", "Options::busy_timeout", options.busy_timeout);
@@ -68,7 +69,7 @@ void for_each_page(Store::Impl& impl, const Operation& op, std::string_view grou
 }  // namespace
 
 Store::Store(const std::filesystem::path& path, Options options)
-    : impl_(open(path.string(), std::move(options))) {}
+    : impl_(open(path.native(), std::move(options))) {}
 
 Store::~Store() = default;
 Store::Store(Store&& other) noexcept = default;

@@ -28,6 +28,7 @@ std::string checked_namespace(std::string ns) {
 }
 
 QuotaConfig checked_quota(const QuotaConfig& quota, std::string_view ns) {
+  if (quota.max_keys >= 0 && quota.max_groups >= 0) return quota;  // allocates nothing
   const auto where = "ScopedStore " + std::string(ns);
   detail::require_not_negative(where, "QuotaConfig::max_keys", quota.max_keys);
   detail::require_not_negative(where, "QuotaConfig::max_groups", quota.max_groups);
