@@ -1,10 +1,9 @@
 // The smallest real user of kvstore: a store, a tenant, a typed error, a template, a TTL, and
 // the headers' version matching the library's (which a shared build may not). Exits 0 when all
 // held.
-#include <kvstore/kvstore.hpp>
-
 #include <chrono>
 #include <iostream>
+#include <kvstore/kvstore.hpp>
 
 int main() {
   kvstore::Store store(":memory:");
