@@ -8,3 +8,4 @@
 #include "kvstore/schema.hpp"
 #include "kvstore/scoped_store.hpp"
 #include "kvstore/store.hpp"
+#include "kvstore/version.hpp"

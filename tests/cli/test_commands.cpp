@@ -1,5 +1,6 @@
 // The kvstore CLI, run as a process: version, help, usage errors, and the key/value commands
-// (set, get, del, ttl, groups, keys, count, render, purge) with their exit codes and outputs.
+// (set, get, del, ttl, expire, persist, groups, keys, count, render, purge) with their exit codes
+// and outputs.
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -17,9 +18,9 @@ using nlohmann::json;
 namespace {
 
 const std::vector<std::string> kCommands = {
-    "get",        "groups", "keys",    "count",    "ttl",      "render", "set",
-    "del",        "purge",  "export",  "import",   "watch",    "stats",  "check",
-    "checkpoint", "vacuum", "migrate", "rm-group", "rm-prefix"};
+    "get",   "groups", "keys",       "count",  "ttl",     "render",   "set",
+    "del",   "expire", "persist",    "purge",  "export",  "import",   "watch",
+    "stats", "check",  "checkpoint", "vacuum", "migrate", "rm-group", "rm-prefix"};
 
 // One line on stderr, starting with "kvstore: ".
 bool one_error_line(const Result& result) {
@@ -149,6 +150,26 @@ TEST_CASE("set --ttl and ttl report the time left", "[cli]") {
   // A fractional duration with a unit.
   CHECK(store.cli({"set", "session", "short", "x", "--ttl", "1.5h"}).out ==
         "stored session/short (expires in 1h30m)\n");
+}
+
+TEST_CASE("expire and persist change a key's TTL and keep its value", "[cli]") {
+  StoreFile store;
+  CHECK(store.cli({"set", "session", "token", "abc"}).exit_code == 0);
+  CHECK(store.cli({"expire", "session", "token", "10m"}).out == "session/token expires in 10m\n");
+  const auto doc = json::parse(store.cli({"--json", "ttl", "session", "token"}).out);
+  CHECK(doc["ttl_ms"].get<long long>() > 0);
+  CHECK(doc["ttl_ms"].get<long long>() <= 600000);
+  CHECK(json::parse(store.cli({"--json", "expire", "session", "token", "1h"}).out)["ttl_ms"] ==
+        3600000);
+
+  CHECK(store.cli({"persist", "session", "token"}).out == "session/token no longer expires\n");
+  CHECK(store.cli({"ttl", "session", "token"}).out == "none\n");
+  CHECK(store.cli({"get", "session", "token"}).out == "abc\n");
+
+  CHECK(store.cli({"expire", "session", "nobody", "1m"}).exit_code == 1);
+  CHECK(store.cli({"persist", "session", "nobody"}).exit_code == 1);
+  CHECK(store.cli({"expire", "session", "token", "0s"}).exit_code == 2);
+  CHECK(store.cli({"expire", "session", "token"}).exit_code == 2);
 }
 
 TEST_CASE("set --type json accepts only a JSON value and stores it as given", "[cli]") {

@@ -8,6 +8,7 @@
 #include <iterator>
 #include <kvstore/kvstore.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -186,7 +187,7 @@ TEST_CASE("Store migrations: go-store's TTL database opens with every row kept a
     CHECK(store.count("session") == 2);
     CHECK(store.count_all() == 4);
     CHECK(store.groups() == std::vector<std::string>{"config", "session"});
-    CHECK(store.render("{{live-1}}{{gone-1}}", "session") == "token-a");
+    CHECK(store.render("session", kvstore::Template{"{{live-1}}{{gone-1}}"}) == "token-a");
     CHECK_FALSE(store.get("session", "gone-1").has_value());
     // gone-1 was deleted by get; gone-2 and gone-3 by the purge.
     CHECK(store.purge_expired() == 2);

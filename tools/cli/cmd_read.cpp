@@ -155,7 +155,7 @@ void add_render(Registry& registry, const Context& context) {
         auto db = context.open(Access::read_only);
         const auto rendered = db->with_scope([&](auto& scope) {
           if (scope.count(args->group) == 0) throw group_not_found(args->group);
-          return scope.render(text, args->group);
+          return scope.render(args->group, kvstore::Template{text});
         });
         const auto out = context.output();
         if (out.is_json()) {

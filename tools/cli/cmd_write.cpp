@@ -1,4 +1,4 @@
-// Write commands: set, del, rm-group, rm-prefix, purge.
+// Write commands: set, del, expire, persist, rm-group, rm-prefix, purge.
 #include <memory>
 
 #include "command_support.hpp"
@@ -153,6 +153,50 @@ void add_remove(Registry& registry, const Context& context, bool prefix) {
   command->add_flag("-y,--yes", args->yes, "Do not ask (for scripts)");
 }
 
+struct ExpireArgs {
+  KeyArgs target;
+  std::string ttl;  // checked by ttl_check()
+};
+
+void add_expire(Registry& registry, const Context& context) {
+  auto args = std::make_shared<ExpireArgs>();
+  auto* command = registry.add(
+      "expire", "Give a key a new TTL, keeping its value", "kvstore expire session token 30m",
+      [&context, args] {
+        const auto ttl = *parse_duration(args->ttl);
+        const auto& [group, key] = args->target;
+        auto db = context.open(Access::write_existing);
+        if (!db->with_scope([&](auto& scope) { return scope.expire(group, key, ttl); })) {
+          throw key_not_found(group, key);
+        }
+        json result = key_object(group, key);
+        result["ttl_ms"] = ttl.count();
+        context.output().confirm(key_name(group, key) + " expires in " + format_duration(ttl),
+                                 result);
+      });
+  add_key_args(command, args->target);
+  command->add_option("ttl", args->ttl, "Expire after this long: 500ms, 90s, 10m, 1h30m, 2d")
+      ->required()
+      ->type_name("DURATION")
+      ->check(ttl_check());
+}
+
+void add_persist(Registry& registry, const Context& context) {
+  auto args = std::make_shared<KeyArgs>();
+  auto* command = registry.add(
+      "persist", "Remove a key's TTL, keeping its value", "kvstore persist session token",
+      [&context, args] {
+        auto db = context.open(Access::write_existing);
+        if (!db->with_scope([&](auto& scope) { return scope.persist(args->group, args->key); })) {
+          throw key_not_found(args->group, args->key);
+        }
+        json result = key_object(args->group, args->key);
+        result["ttl_ms"] = nullptr;
+        context.output().confirm(key_name(args->group, args->key) + " no longer expires", result);
+      });
+  add_key_args(command, *args);
+}
+
 void add_purge(Registry& registry, const Context& context) {
   registry.add("purge", "Delete the expired keys now (of the namespace only with --namespace)",
                "kvstore purge", [&context] {
@@ -171,6 +215,8 @@ void add_write_commands(Registry& registry, const Context& context) {
   add_del(registry, context);
   add_remove(registry, context, /*prefix=*/false);
   add_remove(registry, context, /*prefix=*/true);
+  add_expire(registry, context);
+  add_persist(registry, context);
   add_purge(registry, context);
 }
 
