@@ -133,16 +133,19 @@ void migrate_settings(kvstore::Store& store) {
 class SettingsWindow {
  public:
   explicit SettingsWindow(kvstore::Store& store)
-      : watcher_(store.watch(kGroup, "appearance")),
+      : store_(store),
+        watcher_(store.watch(kGroup, "appearance")),
         shown_(Settings(store).load<Appearance>("appearance")) {}
 
   // Applies the queued changes, waiting up to `timeout` for the first one. Returns how many.
   int process_events(std::chrono::milliseconds timeout) {
     int applied = 0;
     for (auto event = watcher_.next(timeout); event; event = watcher_.try_next()) {
-      if (event->type == kvstore::EventType::set) {
+      if (event->type == kvstore::EventType::set && !event->value) {
+        shown_ = Settings(store_).load<Appearance>("appearance");  // the event holds no value
+      } else if (event->type == kvstore::EventType::set) {
         try {
-          shown_ = nlohmann::json::parse(event->value).get<Appearance>();
+          shown_ = nlohmann::json::parse(*event->value).get<Appearance>();
         } catch (const nlohmann::json::exception&) {
           shown_ = Appearance{};  // an unusable value shows the defaults, as load() does
         }
@@ -162,6 +165,7 @@ class SettingsWindow {
   bool last_change_was_external() const { return last_change_was_external_; }
 
  private:
+  kvstore::Store& store_;
   kvstore::Watcher watcher_;
   Appearance shown_;
   bool last_change_was_external_ = false;

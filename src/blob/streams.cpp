@@ -182,9 +182,10 @@ void BlobWriter::State::publish(Store::Impl& impl, const Operation& op) {
     const auto expires_at = metadata.expires_at
                                 ? std::optional(detail::to_unix_ms(*metadata.expires_at))
                                 : std::nullopt;
-    const std::string event_value =
-        size <= kBlobEventValueLimit ? held.stored_value({}, blob_id) : std::string();
-    held.put(group, key, {{}, expires_at, metadata.tag, blob_id}, event_value, now);
+    const auto event_value =
+        size <= kBlobEventValueLimit ? std::optional(held.stored_value({}, blob_id)) : std::nullopt;
+    held.put(group, key, {{}, expires_at, metadata.tag, blob_id},
+             std::optional<std::string_view>(event_value), now);
     held.reclaim_orphan_blobs();  // the value this one replaced, if it was streamed
   });
 }

@@ -73,7 +73,7 @@ void to_json(nlohmann::json& out, const Event& event) {
   out = nlohmann::json{{"type", to_string(event.type)},
                        {"group", event.group},
                        {"key", event.key},
-                       {"value", event.value},
+                       {"value", event.value ? nlohmann::json(*event.value) : nlohmann::json()},
                        {"revision", event.revision},
                        {"timestamp", rfc3339_utc_ms(event.timestamp)},
                        {"external", event.external}};
