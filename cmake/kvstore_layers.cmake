@@ -39,14 +39,16 @@ kvstore_layer(storage SEES util HEADERS errors options
   LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json
   SOURCES ${KVSTORE_MIGRATIONS_CPP} ${KVSTORE_FRESH_SCHEMA_CPP})
 kvstore_layer(events SEES util HEADERS errors options events LIBS nlohmann_json::nlohmann_json)
-kvstore_layer(core SEES util storage events HEADERS errors options events blob store
+kvstore_layer(core SEES util storage events HEADERS errors options events blob data_api store
   LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json)
-kvstore_layer(blob SEES util storage events core HEADERS errors options events blob store
+kvstore_layer(blob SEES util storage events core HEADERS errors options events blob data_api store
   LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json)
-kvstore_layer(api SEES util storage events core HEADERS errors options events blob store schema
+kvstore_layer(api SEES util storage events core
+  HEADERS errors options events blob data_api store schema
   LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json)
 kvstore_layer(scoped SEES util storage events core blob
-  HEADERS errors options events blob store scoped_store
+  HEADERS errors options events blob data_api store scoped_store
   LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json)
-kvstore_layer(last_modified SEES util HEADERS errors options events blob store last_modified_store
+kvstore_layer(last_modified SEES util
+  HEADERS errors options events blob data_api store last_modified_store
   LIBS nlohmann_json::nlohmann_json)

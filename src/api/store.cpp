@@ -193,9 +193,8 @@ std::vector<std::string> Store::groups(std::string_view group_prefix) const {
 std::size_t Store::purge_expired() { return impl().purge_expired(); }
 
 void Store::transaction(const std::function<void(Transaction&)>& fn) {
-  Transaction view(*this);
   impl().transaction(Operation::of("transaction"),
-                     [&] { detail::run_callers_code([&] { fn(view); }); });
+                     [&] { detail::run_callers_code([&] { fn(*this); }); });
 }
 
 std::uint64_t Store::revision() const {

@@ -53,8 +53,9 @@ void throw_out_of_memory(const Operation& op) {
 std::string Operation::message(std::string_view detail) const {
   std::string out = "kvstore: ";
   out += name;
-  if (!group.empty() || has_key) {
+  if (!group_prefix.empty() || !group.empty() || has_key) {
     out += ' ';
+    out += printable(group_prefix);
     out += printable(group);
     if (has_key) {
       out += '/';

@@ -10,10 +10,11 @@
 namespace kvstore::detail {
 
 struct Operation {
-  std::string_view name;   // "set", "delete_group", ...
-  std::string_view group;  // may be empty
-  std::string_view key;    // may be empty
-  bool has_key = false;    // distinguishes "group/" (empty key) from "group"
+  std::string_view name;               // "set", "delete_group", ...
+  std::string_view group;              // may be empty
+  std::string_view key;                // may be empty
+  bool has_key = false;                // distinguishes "group/" (empty key) from "group"
+  std::string_view group_prefix = {};  // named before group: a ScopedStore's "ns:"
 
   static Operation of(std::string_view name) { return {name, {}, {}, false}; }
   static Operation of(std::string_view name, std::string_view group) {
@@ -21,6 +22,12 @@ struct Operation {
   }
   static Operation of(std::string_view name, std::string_view group, std::string_view key) {
     return {name, group, key, true};
+  }
+  // The same operation with `prefix` named before its group.
+  Operation within(std::string_view prefix) const {
+    Operation prefixed = *this;
+    prefixed.group_prefix = prefix;
+    return prefixed;
   }
 
   // "kvstore: set config/theme: <detail>" with unprintable bytes escaped and long names cut.
