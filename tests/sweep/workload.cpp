@@ -71,9 +71,8 @@ void stream(Env& env, std::string_view group, std::string_view key, const std::s
     writer.write(std::string_view(value).substr(at, 64 * KiB));
   }
   writer.commit();
-  const std::string_view event_value =
-      value.size() <= kEventValueLimit ? std::string_view(value) : std::string_view();
-  env.model.set(group, key, value, false, tag, event_value);
+  env.model.set(group, key, value, false, tag,
+                value.size() <= kEventValueLimit ? EventHolds::value : EventHolds::nothing);
 }
 
 // A quota-checked write: past the quota it must throw QuotaExceeded and change nothing.
@@ -141,7 +140,7 @@ std::vector<Step> make_workload() {
   steps.push_back({"set_with_ttl (expiring at once)", [](Env& env) {
                      env.short_ttl_set_at = std::chrono::system_clock::now();
                      env.store->set_with_ttl("short", "x", "y", 1ms);
-                     env.model.set("short", "x", "y", true, {}, std::nullopt, true);
+                     env.model.set("short", "x", "y", true, {}, EventHolds::value, true);
                    }});
   steps.push_back({"set_json", [](Env& env) {
                      const auto& window = json_value(R"({"w": 800, "h": 600})");
