@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "storage/migrations.hpp"
+#include "util/utf8_path.hpp"
 
 namespace kvstore::detail {
 namespace {
@@ -14,7 +15,7 @@ namespace {
 std::uint64_t file_size_or_zero(const std::string& path) {
   if (path.empty()) return 0;
   std::error_code error;
-  const auto size = std::filesystem::file_size(path, error);
+  const auto size = std::filesystem::file_size(path_of_utf8(path), error);
   return error ? 0 : size;
 }
 

@@ -1,5 +1,5 @@
-// The operating system's FileSystem (storage/file_system.hpp), on POSIX calls, each retried on
-// EINTR.
+// The operating system's FileSystem (storage/file_system.hpp) on POSIX calls, each retried on
+// EINTR: Linux, macOS and the BSDs (flock(2) is not POSIX, but all of them have it).
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -45,6 +45,11 @@ class Descriptor {
 };
 
 void sync_descriptor(int fd, const std::string& path) {
+#if defined(F_FULLFSYNC)
+  // macOS: fsync(2) leaves the data in the drive's cache; F_FULLFSYNC flushes it. File systems
+  // that refuse it (some network ones) get fsync(2), as SQLite does.
+  if (::fcntl(fd, F_FULLFSYNC) == 0) return;
+#endif
   while (::fsync(fd) != 0) {
     if (errno != EINTR) throw_errno("fsync", path);
   }
