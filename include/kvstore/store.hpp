@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -63,11 +64,13 @@ class Store {
   // Opens (creating if needed, with the missing directories above it: see
   // Options::create_parent_directories) the database at `path`, in WAL mode, and applies the
   // pending schema migrations. ":memory:" opens a private in-memory database.
-  // Throws InvalidArgument for an empty path, InvalidConfig for a negative interval in options;
+  // Throws InvalidArgument for an empty path (or, on Windows, one that is not valid UTF-16),
+  // InvalidConfig for a negative interval in options;
   // SchemaError if the file is not a database, is corrupt, or was written by a newer
   // kvstore; StorageError if it cannot be opened (missing with read_only, a directory, a
   // directory above it missing or not creatable, ...), naming the path and what is missing.
-  explicit Store(const std::string& path, Options options = {});
+  // Any path std::filesystem can name opens, non-ASCII characters included (on Windows too).
+  explicit Store(const std::filesystem::path& path, Options options = {});
   // Stops the background thread, if one was started (promptly, without waiting out
   // purge_interval), and closes.
   // Must not run while other threads still use the Store.

@@ -7,6 +7,7 @@
 #include "storage/prefix_range.hpp"
 #include "util/ttl.hpp"
 #include "util/unix_time.hpp"
+#include "util/utf8_path.hpp"
 
 namespace kvstore {
 
@@ -31,6 +32,15 @@ std::shared_ptr<Store::Impl> open(const std::string& path, Options options) {
     impl->finish_opening();
     return impl;
   });
+}
+
+// The path as SQLite and the platform layer take it (UTF-8).
+std::string utf8_path(const std::filesystem::path& path) {
+  try {
+    return detail::utf8_of(path);
+  } catch (const std::system_error&) {  // Windows: an unpaired UTF-16 surrogate
+    throw InvalidArgument("kvstore: open: the path is not valid Unicode");
+  }
 }
 
 // for_each reads this many rows per lock hold.
@@ -72,7 +82,8 @@ void for_each_page(Store::Impl& impl, const Operation& op, std::string_view grou
 
 }  // namespace
 
-Store::Store(const std::string& path, Options options) : impl_(open(path, std::move(options))) {}
+Store::Store(const std::filesystem::path& path, Options options)
+    : impl_(open(utf8_path(path), std::move(options))) {}
 
 Store::~Store() = default;
 
