@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <system_error>
 
 #include "exit_codes.hpp"
 
@@ -26,8 +28,14 @@ AtomicFile::~AtomicFile() {
 
 void AtomicFile::commit() {
   stream_.close();
-  if (stream_.fail() || std::rename(temporary_.c_str(), path_.c_str()) != 0) {
+  if (stream_.fail()) {
     throw CliError(ExitCode::store_error, "cannot write " + path_ + ": " + std::strerror(errno));
+  }
+  // std::filesystem::rename replaces an existing file on Windows too (std::rename refuses to).
+  std::error_code error;
+  std::filesystem::rename(temporary_, path_, error);
+  if (error) {
+    throw CliError(ExitCode::store_error, "cannot write " + path_ + ": " + error.message());
   }
   committed_ = true;
 }
