@@ -38,6 +38,8 @@ std::shared_ptr<Store::Impl> open(const std::string& path, Options options) {
 std::string utf8_path(const std::filesystem::path& path) {
   try {
     return detail::utf8_of(path);
+  } catch (const std::bad_alloc&) {
+    detail::throw_out_of_memory(Operation::of("open", ""));
   } catch (const std::system_error&) {  // Windows: an unpaired UTF-16 surrogate
     throw InvalidArgument("kvstore: open: the path is not valid Unicode");
   }
