@@ -35,6 +35,9 @@ SchemaImage fresh_schema_image();
 // SQLite::Exception (SQLITE_NOMEM and the like) on failure; `db` is then of no use.
 void load_fresh_image(SQLite::Database& db);
 
+// user_version 0 and nothing in sqlite_schema: a new database, not an old one.
+bool is_empty_database(SQLite::Database& db);
+
 // Creates the current schema on `db` in one IMMEDIATE transaction if the database is empty
 // (user_version 0 and nothing in sqlite_schema, checked under the write lock: a concurrent opener
 // may have created it meanwhile), and returns true. Returns false, having changed nothing, for

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <deque>
 #include <kvstore/kvstore.hpp>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <system_error>

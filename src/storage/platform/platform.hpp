@@ -1,7 +1,8 @@
 // What the store needs from the operating system besides SQLite, behind one interface: the only
 // files of src/ that include an operating-system header are those of this folder. The build picks
 // one implementation of each part per system (cmake/kvstore_layers.cmake):
-//   files (FileSystem, storage/file_system.hpp)   posix_files.cpp, windows_files.cpp
+//   files (FileSystem, storage/file_system.hpp;   posix_files.cpp, windows_files.cpp
+//   link_file)
 //   the process and its rights                     posix_process.cpp, windows_process.cpp
 //   change notifications of a database file        linux_notifications.cpp (inotify), elsewhere
 //                                                  no_notifications.cpp (the caller polls)
@@ -21,6 +22,11 @@ namespace kvstore::detail {
 // This process's id, as the operating system numbers it. Recorded for a person reading the blobs
 // table; nothing decides on it (a writer's liveness is its value file's lock: File::try_lock).
 std::int64_t current_process_id() noexcept;
+
+// Gives the file at `from` the name `to` too (a hard link: link(2), CreateHardLinkW), never
+// replacing what is at `to`. Throws std::system_error naming the call (EEXIST if `to` exists).
+// Thread-safe.
+void link_file(const std::string& from, const std::string& to);
 
 // Whether this process may create a file in `directory` (an existing one). False when it cannot
 // tell. Thread-safe.

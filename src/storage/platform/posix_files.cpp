@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "storage/file_system.hpp"
+#include "storage/platform/platform.hpp"
 
 namespace kvstore::detail {
 namespace {
@@ -159,6 +160,10 @@ class PosixFileSystem final : public FileSystem {
 FileSystem& operating_system_files() {
   static PosixFileSystem files;
   return files;
+}
+
+void link_file(const std::string& from, const std::string& to) {
+  if (::link(from.c_str(), to.c_str()) != 0) throw_errno("link", to);
 }
 
 }  // namespace kvstore::detail

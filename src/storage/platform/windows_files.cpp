@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "storage/file_system.hpp"
+#include "storage/platform/platform.hpp"
 #include "storage/platform/windows_support.hpp"
 
 namespace kvstore::detail {
@@ -179,6 +180,12 @@ class WindowsFileSystem final : public FileSystem {
 FileSystem& operating_system_files() {
   static WindowsFileSystem files;
   return files;
+}
+
+void link_file(const std::string& from, const std::string& to) {
+  if (!::CreateHardLinkW(to_utf16(to).c_str(), to_utf16(from).c_str(), nullptr)) {
+    throw_last_error("CreateHardLinkW", to);
+  }
 }
 
 }  // namespace kvstore::detail
