@@ -97,6 +97,10 @@ Connection::Connection(const std::string& path, const Options& options)
   if (memory_) return;
   db_.exec(synced_commits_ || !read_only_ ? "PRAGMA synchronous=FULL"
                                           : "PRAGMA synchronous=NORMAL");
+  if constexpr (kSqliteNeedsFullFsync) {
+    db_.exec("PRAGMA fullfsync=ON");
+    db_.exec("PRAGMA checkpoint_fullfsync=ON");
+  }
 }
 
 std::string Connection::file_path() const {

@@ -19,6 +19,14 @@
 
 namespace kvstore::detail {
 
+// Whether SQLite's syncs must be F_FULLFSYNC (PRAGMA fullfsync, checkpoint_fullfsync): on macOS
+// fsync(2) leaves the data in the drive's cache, and SQLite asks for more only when told.
+#ifdef __APPLE__
+inline constexpr bool kSqliteNeedsFullFsync = true;
+#else
+inline constexpr bool kSqliteNeedsFullFsync = false;
+#endif
+
 // This process's id, as the operating system numbers it. Recorded for a person reading the blobs
 // table; nothing decides on it (a writer's liveness is its value file's lock: File::try_lock).
 std::int64_t current_process_id() noexcept;
