@@ -1,8 +1,9 @@
 #include "utf8.hpp"
 
 #ifdef _WIN32
-#include <shellapi.h>
 #include <windows.h>
+// after windows.h, whose macros it uses
+#include <shellapi.h>
 #endif
 
 #include <memory>
