@@ -127,7 +127,7 @@ echo "windows-build: built $build/kvstore/tools/kvstore.exe and $build/kvstore/t
 wine64=$(command -v wine64 || echo /usr/lib/wine/wine64)  # Debian's wine64 package puts it there
 tests=$build/kvstore/tests/kvstore_tests.exe
 echo "windows-build: test files not built for Windows (tests/windows.cmake), with why:"
-sed -n 's/^  "\(.*\)|\(.*\)"$/    tests\/\1: \2/p' "$root/tests/windows.cmake"
+sed -n 's/^  "\(.*\)|\(.*\)")\{0,1\}$/    tests\/\1: \2/p' "$root/tests/windows.cmake"
 echo "windows-build: skipped under Wine (the [posix] cases, with why):"
 # Catch2 exits with the number of cases listed, or failed: the log decides, not the status.
 { "$wine64" "$tests" --list-tests "[posix]" 2>/dev/null || true; } | tr -d '\r' |
