@@ -72,10 +72,12 @@ class KVSTORE_EXPORT Store final : public DataApi {
   // Opens (creating if needed, with the missing directories above it: see
   // Options::create_parent_directories) the database at `path`, in WAL mode, and applies the
   // pending schema migrations. ":memory:" opens a private in-memory database.
-  // Throws InvalidArgument for an empty path, InvalidConfig for a negative interval in options;
+  // Throws InvalidArgument for an empty path (or, on Windows, one that is not valid UTF-16),
+  // InvalidConfig for a negative interval in options;
   // SchemaError if the file is not a database, is corrupt, or was written by a newer
   // kvstore; StorageError if it cannot be opened (missing with read_only, a directory, a
   // directory above it missing or not creatable, ...), naming the path and what is missing.
+  // Any path std::filesystem can name opens, non-ASCII characters included (on Windows too).
   explicit Store(const std::filesystem::path& path, Options options = {});
   // Stops the background thread, if one was started (promptly, without waiting out
   // purge_interval), and closes.

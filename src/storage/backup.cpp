@@ -3,14 +3,13 @@
 #include <SQLiteCpp/Backup.h>
 #include <SQLiteCpp/Database.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <system_error>
 
 #include "storage/file_system.hpp"
+#include "storage/platform/platform.hpp"
+#include "util/utf8_path.hpp"
 
 namespace kvstore::detail {
 namespace {
@@ -20,7 +19,11 @@ class FileUndo {
  public:
   FileUndo(std::string path, bool armed) : path_(std::move(path)), armed_(armed) {}
   ~FileUndo() {
-    if (armed_) ::unlink(path_.c_str());
+    if (!armed_) return;
+    try {
+      operating_system_files().remove(path_);
+    } catch (const std::system_error&) {  // best effort: the next backup removes a leftover
+    }
   }
   FileUndo(const FileUndo&) = delete;
   FileUndo& operator=(const FileUndo&) = delete;
@@ -50,27 +53,27 @@ void copy_pages(const std::string& path, const std::string& copy, const Operatio
 void copy_database(const std::string& path, const std::string& destination, const Operation& op) {
   guarded(op, [&] {  // from the first allocation: running out of memory is a StorageError too
     std::error_code ignored;
-    if (std::filesystem::symlink_status(destination, ignored).type() !=
+    if (std::filesystem::symlink_status(path_of_utf8(destination), ignored).type() !=
         std::filesystem::file_type::not_found) {
       throw InvalidArgument(op.message("the backup file \"" + destination +
                                        "\" already exists; it is never overwritten"));
     }
-    if (!std::filesystem::exists(path)) {
+    if (!std::filesystem::exists(path_of_utf8(path))) {
       throw StorageError(op.message("the file \"" + path + "\" does not exist"), SQLITE_CANTOPEN);
     }
     // Everything that allocates comes before the link: after it, a failure must undo it.
-    const auto parent = std::filesystem::path(destination).parent_path();
-    const std::string directory = parent.empty() ? "." : parent.string();
+    const auto parent = path_of_utf8(destination).parent_path();
+    const std::string directory = parent.empty() ? "." : utf8_of(parent);
     FileUndo partial(destination + ".partial", true);
     FileUndo linked(destination, false);
-    ::unlink(partial.path().c_str());  // a leftover of an earlier, interrupted backup
+    operating_system_files().remove(partial.path());  // a leftover of an interrupted backup
     copy_pages(path, partial.path(), op);
-    // link() fails if `destination` appeared meanwhile: it is never replaced.
-    if (::link(partial.path().c_str(), destination.c_str()) != 0) {
-      const int error = errno;
-      throw StorageError(
-          op.message("cannot create \"" + destination + "\": " + std::strerror(error)),
-          SQLITE_CANTOPEN);
+    // link_file fails if `destination` appeared meanwhile: it is never replaced.
+    try {
+      link_file(partial.path(), destination);
+    } catch (const std::system_error& e) {
+      throw StorageError(op.message("cannot create \"" + destination + "\": " + e.code().message()),
+                         SQLITE_CANTOPEN);
     }
     // Until the directory is synced the backup may vanish in a power cut: a failed sync fails
     // the call, which then leaves no backup.

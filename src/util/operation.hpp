@@ -4,6 +4,7 @@
 #include <exception>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 #include "kvstore/errors.hpp"
 
@@ -53,6 +54,10 @@ void run_callers_code(Fn&& fn) {
 // Throws StorageError (SQLITE_NOMEM) for `op`; one whose message needs no memory if even that
 // cannot be built.
 [[noreturn]] void throw_out_of_memory(const Operation& op);
+
+// Whether a file-system error means the disk is full for this process: no space left, or its
+// quota used up (EDQUOT, where the system has one).
+bool is_disk_full(const std::error_code& code) noexcept;
 
 // Translates the exception being handled (inside a catch block) into a kvstore::Error for `op`.
 // kvstore errors pass through unchanged.

@@ -45,6 +45,7 @@ auto sweep_owned(Make&& make) {
 // and, once that returned, in `model`, the side file's.
 void set_in_side_file(Env& env, std::string (Env::*side_path)() const, Model& model,
                       std::string_view group, std::string_view key, std::string_view value) {
+  // The harness makes the std::filesystem::path (an allocation the sweep must not fail).
   kvstore::Store side(sweep_owned([&] { return std::filesystem::path((env.*side_path)()); }),
                       env.options_copy());
   side.set(group, key, value);
