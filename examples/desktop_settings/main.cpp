@@ -69,14 +69,15 @@ constexpr int kCurrentSchema = 2;  // the settings layout this release of the ap
 
 class Settings {
  public:
-  explicit Settings(kvstore::Store& store) : store_(store) {}
+  // Any DataApi: the Store, or the Transaction inside store.transaction(fn) (see migrate_settings).
+  explicit Settings(kvstore::DataApi& data) : data_(data) {}
 
   // The setting `key` as a T: T's defaults if it was never saved, or if the stored JSON does not
   // fit T (a hand-edited value of the wrong type must not crash the app).
   template <class T>
   T load(std::string_view key) const {  // reads are const: a const Settings& can load
     try {
-      if (auto json = store_.get_json(kGroup, key)) return json->get<T>();
+      if (auto json = data_.get_json(kGroup, key)) return json->get<T>();
     } catch (const nlohmann::json::exception& e) {  // right JSON, wrong shape
       std::cerr << "settings/" << key << ": " << e.what() << "; using defaults\n";
     } catch (const kvstore::InvalidArgument& e) {  // not JSON at all
@@ -87,11 +88,11 @@ class Settings {
 
   template <class T>
   void save(std::string_view key, const T& value) {
-    store_.set_json(kGroup, key, nlohmann::json(value));
+    data_.set_json(kGroup, key, nlohmann::json(value));
   }
 
  private:
-  kvstore::Store& store_;
+  kvstore::DataApi& data_;
 };
 
 // ---- The app's own schema migration ---------------------------------------------------------
@@ -116,8 +117,7 @@ void migrate_settings(kvstore::Store& store) {
       Appearance appearance;  // fields version 1 did not have keep their defaults
       if (auto theme = tx.get(kGroup, "theme")) appearance.theme = *theme;
       if (auto size = tx.get(kGroup, "font_size")) appearance.font_size = std::stoi(*size);
-      // Transaction has no set_json: store the JSON text, which is what set_json does.
-      tx.set(kGroup, "appearance", nlohmann::json(appearance).dump());
+      Settings(tx).save("appearance", appearance);  // typed access inside the transaction
       tx.erase(kGroup, "theme");
       tx.erase(kGroup, "font_size");
     }
