@@ -1,0 +1,120 @@
+// Group commit: the writes queued while a commit runs share the next one (core/write_queue.hpp).
+#include <algorithm>
+
+#include "core/store_impl.hpp"
+
+namespace kvstore {
+namespace {
+
+// The error a write of a failed batch gets: the batch's failure, as a kvstore::Error naming the
+// write's own call.
+std::exception_ptr as_error_of(const detail::Operation& op, const std::exception_ptr& failure) {
+  try {
+    detail::guarded(op, [&] { std::rethrow_exception(failure); });
+  } catch (...) {
+    return std::current_exception();
+  }
+  return failure;
+}
+
+}  // namespace
+
+void Store::Impl::write_queued(const detail::Operation& op, detail::Atomicity atomicity,
+                               WriteBody body) {
+  QueuedWrite write(*this, op, atomicity, body);
+  if (const auto count = queue_.enter(write)) {
+    lead(write, count);
+    queue_.leave(write, count);
+  }
+  if (write.error) std::rethrow_exception(write.error);
+}  // write.publication delivers its events here, on this thread, with no lock held
+
+void Store::Impl::lead(QueuedWrite& first, std::size_t count) noexcept {
+  try {
+    const std::lock_guard lock(mutex_);
+    if (count == 1) {
+      commit_alone(first);
+    } else {
+      commit_together(first, count);
+    }
+  } catch (...) {  // the lock could not be taken: nothing ran
+    const auto failure = std::current_exception();
+    detail::WriteQueue::for_each(first, count, [&](detail::QueueEntry& entry) {
+      auto& write = static_cast<QueuedWrite&>(entry);
+      write.error = as_error_of(write.op, failure);
+    });
+  }
+}
+
+void Store::Impl::commit_alone(QueuedWrite& write) noexcept {
+  try {
+    detail::guarded(write.op, [&] {
+      connection_.end_leftover_transaction();
+      detail::HeldStore held(*this);
+      run_write(held, write.body, write.atomicity);
+    });
+  } catch (...) {
+    write.error = std::current_exception();
+    pending_.rollback_to(pending_.kept);
+  }
+  after_commit(write.publication);
+}
+
+// One transaction; each write in a savepoint of its own, so that one failing alone rolls back
+// alone. The commit (one sync under Durability::full) decides for all of them: if it fails, or
+// SQLite lost the transaction on the way (a write's I/O error), every write of the batch fails
+// and the whole batch is rolled back, the memory backends and pending_ with it (WriteScope).
+void Store::Impl::commit_together(QueuedWrite& first, std::size_t count) noexcept {
+  std::exception_ptr failure;
+  first.events_end = static_cast<std::size_t>(-1);  // its events, whatever ran: to the end
+  try {
+    connection_.end_leftover_transaction();
+    detail::HeldStore held(*this);
+    detail::WriteScope batch(connection_, pending_, log_, counts_);
+    catch_up_with_others(batch);  // delivered with the leader's events, ahead of them
+    detail::WriteQueue::for_each(first, count, [&](detail::QueueEntry& entry) {
+      auto& write = static_cast<QueuedWrite&>(entry);
+      if (connection_.transaction_lost()) return;  // the batch fails at its commit
+      write.events_begin = &write == &first ? 0 : pending_.events.size();
+      try {
+        detail::guarded(write.op, [&] {
+          detail::WriteScope own(connection_, pending_, log_, counts_);
+          write.body(held);
+          // The leader's events travel in pending_'s own node (collect).
+          if (&write != &first)
+            write.publication.reserve(pending_.events.size() - write.events_begin);
+          own.commit();
+        });
+      } catch (...) {
+        write.error = std::current_exception();
+      }
+      write.events_end = pending_.events.size();
+    });
+    batch.commit();
+  } catch (...) {
+    failure = std::current_exception();
+    pending_.rollback_to(pending_.kept);
+  }
+  // Each follower takes its events out of pending_; the leader's (and what the batch caught up
+  // with) stay at the front, for collect(). A failed batch left only what it caught up with.
+  const auto size = pending_.events.size();
+  auto& events = pending_.events;
+  detail::WriteQueue::for_each(first, count, [&](detail::QueueEntry& entry) {
+    auto& write = static_cast<QueuedWrite&>(entry);
+    if (failure && !write.error) write.error = as_error_of(write.op, failure);
+    if (&write == &first) return;
+    const auto begin = std::min(write.events_begin, size);
+    const auto end = std::min(write.events_end, size);
+    write.publication.take(events.begin() + static_cast<std::ptrdiff_t>(begin),
+                           events.begin() + static_cast<std::ptrdiff_t>(std::max(begin, end)));
+  });
+  events.resize(std::min(first.events_end, size));
+  first.publication.collect(pending_);
+  detail::WriteQueue::for_each(first, count, [&](detail::QueueEntry& entry) {
+    auto& write = static_cast<QueuedWrite&>(entry);
+    if (&write != &first) write.publication.take_turn();
+  });
+  settle(first.publication);
+}
+
+}  // namespace kvstore
