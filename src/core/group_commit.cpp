@@ -22,21 +22,19 @@ std::exception_ptr as_error_of(const detail::Operation& op, const std::exception
 void Store::Impl::write_queued(const detail::Operation& op, detail::Atomicity atomicity,
                                WriteBody body) {
   QueuedWrite write(*this, op, atomicity, body);
-  if (const auto count = queue_.enter(write)) {
-    lead(write, count);
-    queue_.leave(write, count);
-  }
+  if (const auto count = queue_.enter(write)) queue_.leave(write, lead(write, count));
   if (write.error) std::rethrow_exception(write.error);
 }  // write.publication delivers its events here, on this thread, with no lock held
 
-void Store::Impl::lead(QueuedWrite& first, std::size_t count) noexcept {
+std::size_t Store::Impl::lead(QueuedWrite& first, std::size_t count) noexcept {
   try {
     const std::lock_guard lock(mutex_);
+    count = queue_.extend(first);  // the writes queued while this one waited for the lock
     if (count == 1) {
       commit_alone(first);
-    } else {
-      commit_together(first, count);
+      return 1;
     }
+    return commit_together(first, count);
   } catch (...) {  // the lock could not be taken: nothing ran
     const auto failure = std::current_exception();
     detail::WriteQueue::for_each(first, count, [&](detail::QueueEntry& entry) {
@@ -44,6 +42,7 @@ void Store::Impl::lead(QueuedWrite& first, std::size_t count) noexcept {
       write.error = as_error_of(write.op, failure);
     });
   }
+  return count;
 }
 
 void Store::Impl::commit_alone(QueuedWrite& write) noexcept {
@@ -64,7 +63,7 @@ void Store::Impl::commit_alone(QueuedWrite& write) noexcept {
 // alone. The commit (one sync under Durability::full) decides for all of them: if it fails, or
 // SQLite lost the transaction on the way (a write's I/O error), every write of the batch fails
 // and the whole batch is rolled back, the memory backends and pending_ with it (WriteScope).
-void Store::Impl::commit_together(QueuedWrite& first, std::size_t count) noexcept {
+std::size_t Store::Impl::commit_together(QueuedWrite& first, std::size_t count) noexcept {
   std::exception_ptr failure;
   first.events_end = static_cast<std::size_t>(-1);  // its events, whatever ran: to the end
   try {
@@ -72,8 +71,7 @@ void Store::Impl::commit_together(QueuedWrite& first, std::size_t count) noexcep
     detail::HeldStore held(*this);
     detail::WriteScope batch(connection_, pending_, log_, counts_);
     catch_up_with_others(batch);  // delivered with the leader's events, ahead of them
-    detail::WriteQueue::for_each(first, count, [&](detail::QueueEntry& entry) {
-      auto& write = static_cast<QueuedWrite&>(entry);
+    const auto run = [&](QueuedWrite& write) {
       if (connection_.transaction_lost()) return;  // the batch fails at its commit
       write.events_begin = &write == &first ? 0 : pending_.events.size();
       try {
@@ -89,7 +87,19 @@ void Store::Impl::commit_together(QueuedWrite& first, std::size_t count) noexcep
         write.error = std::current_exception();
       }
       write.events_end = pending_.events.size();
-    });
+    };
+    // The writes queued while these ran join before the commit (nothing waits for them): the
+    // writers the previous commit woke are often back in the queue by then, and would otherwise
+    // wait a whole commit, so that batches alternated between one write and the rest.
+    detail::QueueEntry* entry = &first;
+    for (std::size_t ran = 1;; ++ran) {
+      run(static_cast<QueuedWrite&>(*entry));
+      if (ran == count &&
+          (connection_.transaction_lost() || (count = queue_.extend(first)) == ran)) {
+        break;
+      }
+      entry = entry->next;  // linked before `count` was read under the queue's lock
+    }
     batch.commit();
   } catch (...) {
     failure = std::current_exception();
@@ -115,6 +125,7 @@ void Store::Impl::commit_together(QueuedWrite& first, std::size_t count) noexcep
     if (&write != &first) write.publication.take_turn();
   });
   settle(first.publication);
+  return count;
 }
 
 }  // namespace kvstore

@@ -313,10 +313,12 @@ class Store::Impl {
   void write_queued(const detail::Operation& op, detail::Atomicity atomicity, WriteBody body);
   // The leader's work, for its batch of `count` writes from `first` (its own): under the
   // connection lock, the one write as write_alone() does, or the batch in one transaction, each
-  // write in a savepoint. Records each write's outcome and events in it. Never throws.
-  void lead(QueuedWrite& first, std::size_t count) noexcept;
+  // write in a savepoint. The batch takes in the writes queued meanwhile, up to its commit (never
+  // waiting for any). Records each write's outcome and events in it; returns how many writes the
+  // batch held. Never throws.
+  std::size_t lead(QueuedWrite& first, std::size_t count) noexcept;
   void commit_alone(QueuedWrite& write) noexcept;
-  void commit_together(QueuedWrite& first, std::size_t count) noexcept;
+  std::size_t commit_together(QueuedWrite& first, std::size_t count) noexcept;
   // Inside transaction(fn): throws StorageError if SQLite rolled the transaction back after a
   // failure that fn caught, so that fn's later calls neither autocommit nor read around it.
   void require_live_transaction(const detail::Operation& op) const;

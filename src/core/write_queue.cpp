@@ -13,8 +13,17 @@ std::size_t WriteQueue::enter(QueueEntry& entry) noexcept {
   ++size_;
   entry.woken.wait(lock, [&] { return entry.done || head_ == &entry; });
   if (entry.done) return 0;
+  return batch_from(entry);
+}
+
+std::size_t WriteQueue::extend(QueueEntry& first) noexcept {
+  const std::lock_guard lock(mutex_);
+  return batch_from(first);
+}
+
+std::size_t WriteQueue::batch_from(const QueueEntry& entry) {
   std::size_t count = 1;
-  for (auto* e = entry.next; e && count < kMaxBatch; e = e->next) ++count;
+  for (const auto* e = entry.next; e && count < kMaxBatch; e = e->next) ++count;
   return count;
 }
 

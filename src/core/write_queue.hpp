@@ -35,6 +35,10 @@ class WriteQueue {
   // behind it, in queue order). A writer that finds the queue empty leads at once, alone. Never
   // throws.
   std::size_t enter(QueueEntry& entry) noexcept;
+  // For the leader whose entry is `first`, before it commits: how many writes its batch may hold
+  // now, the writes queued since it began included (up to kMaxBatch; never fewer than before).
+  // Never throws.
+  std::size_t extend(QueueEntry& first) noexcept;
   // For the leader, once its batch of `count` entries (from `first`, its own) ended: removes them,
   // marks the others done and wakes them, and wakes the next leader. Never throws.
   void leave(QueueEntry& first, std::size_t count) noexcept;
@@ -55,6 +59,9 @@ class WriteQueue {
   }
 
  private:
+  // Under mutex_: `entry` and the entries queued behind it, up to kMaxBatch.
+  static std::size_t batch_from(const QueueEntry& entry);
+
   mutable std::mutex mutex_;
   std::size_t size_ = 0;
   QueueEntry* head_ = nullptr;  // the leader's entry while a batch runs
