@@ -11,6 +11,8 @@ install(TARGETS kvstore EXPORT kvstoreTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/kvstore DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES ${PROJECT_BINARY_DIR}/include/kvstore/version.hpp
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/kvstore)
 install(EXPORT kvstoreTargets NAMESPACE kvstore:: DESTINATION ${KVSTORE_CMAKE_DIR})
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/kvstoreConfig.cmake.in

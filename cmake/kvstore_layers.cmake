@@ -12,15 +12,21 @@ function(kvstore_layer name)
   foreach(folder ${name} ${LAYER_SEES})
     file(CREATE_LINK ${PROJECT_SOURCE_DIR}/src/${folder} ${view}/${folder} SYMBOLIC)
   endforeach()
-  foreach(header ${LAYER_HEADERS})
+  # Every layer sees export.hpp (the visibility macros) and the generated version.hpp.
+  foreach(header export ${LAYER_HEADERS})
     file(CREATE_LINK ${PROJECT_SOURCE_DIR}/include/kvstore/${header}.hpp
          ${view}/kvstore/${header}.hpp SYMBOLIC)
   endforeach()
+  file(CREATE_LINK ${PROJECT_BINARY_DIR}/include/kvstore/version.hpp ${view}/kvstore/version.hpp
+       SYMBOLIC)
   file(GLOB sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cpp)
   add_library(kvstore_${name} OBJECT ${sources} ${LAYER_SOURCES})
   target_include_directories(kvstore_${name} PRIVATE ${view})
   target_link_libraries(kvstore_${name} PRIVATE ${LAYER_LIBS})
   target_compile_options(kvstore_${name} PRIVATE -Wall -Wextra -Wpedantic)
+  # Only what the public headers mark KVSTORE_EXPORT leaves a shared library.
+  set_target_properties(kvstore_${name} PROPERTIES CXX_VISIBILITY_PRESET hidden
+                        VISIBILITY_INLINES_HIDDEN ON)
   if(BUILD_SHARED_LIBS)
     set_target_properties(kvstore_${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
   endif()
@@ -37,7 +43,7 @@ kvstore_layer(core SEES util storage events HEADERS errors options events blob s
   LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json)
 kvstore_layer(blob SEES util storage events core HEADERS errors options events blob store
   LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json)
-kvstore_layer(api SEES util storage events core HEADERS errors options events blob store
+kvstore_layer(api SEES util storage events core HEADERS errors options events blob store schema
   LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json)
 kvstore_layer(scoped SEES util storage events core blob
   HEADERS errors options events blob store scoped_store

@@ -128,4 +128,17 @@ inline int latest_migration() {
   return latest;
 }
 
+// The SQL of migrations/NNNN_*.sql for `version`, as the library embeds it: for building files
+// of an earlier schema the way an earlier kvstore left them.
+inline std::string migration_sql(int version) {
+  const auto dir = std::filesystem::path(KVSTORE_TEST_FIXTURES) / ".." / ".." / "migrations";
+  char prefix[8];
+  std::snprintf(prefix, sizeof prefix, "%04d_", version);
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().filename().string().starts_with(prefix))
+      return read_bytes(entry.path().string());
+  }
+  throw std::runtime_error("no migration " + std::to_string(version));
+}
+
 }  // namespace kvtest

@@ -23,7 +23,9 @@ int main(int argc, char** argv) {
     });
     std::cout << "transaction stored " << store.count("user") << " keys in group user\n";
 
-    std::cout << "render -> " << store.render("{{name}} writes {{lang}} & likes {{theme}}", "user")
+    std::cout << "render -> "
+              << store.render("user",
+                              kvstore::Template{"{{name}} writes {{lang}} & likes {{theme}}"})
               << "\n";
     std::cout << "groups:";
     for (const auto& group : store.groups()) std::cout << ' ' << group;

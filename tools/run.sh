@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc)"
+# Only what runs here: the library and the CLI, not the tests and benchmarks (tools/test.sh).
+cmake --build --preset release -j "$(nproc)" --target kvstore-cli
 
 kvstore=build/tools/kvstore
 if [ $# -gt 0 ]; then

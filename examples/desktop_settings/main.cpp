@@ -74,7 +74,7 @@ class Settings {
   // The setting `key` as a T: T's defaults if it was never saved, or if the stored JSON does not
   // fit T (a hand-edited value of the wrong type must not crash the app).
   template <class T>
-  T load(std::string_view key) {
+  T load(std::string_view key) const {  // reads are const: a const Settings& can load
     try {
       if (auto json = store_.get_json(kGroup, key)) return json->get<T>();
     } catch (const nlohmann::json::exception& e) {  // right JSON, wrong shape

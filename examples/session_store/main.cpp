@@ -2,7 +2,8 @@
 //
 // Shows how to
 //   - keep login sessions that expire on their own (set_with_ttl), purged by the Store's
-//     background thread every Options::purge_interval;
+//     background thread every Options::purge_interval, and slide them on activity (expire: a new
+//     TTL without rewriting the session; ttl reads what is left);
 //   - give every user a ScopedStore (namespace "user-<name>") whose key quota (max_keys) caps how
 //     many live sessions the user may hold: one login too many throws QuotaExceeded, and expired
 //     sessions stop counting;
@@ -72,6 +73,13 @@ class SessionService {
     return item->value;
   }
 
+  // Keeps an active session alive for `ttl` from now (a sliding session): expire() gives both
+  // records a new TTL and leaves their values as they are. False if the session is already gone.
+  bool touch(const std::string& user, const std::string& token, std::chrono::milliseconds ttl) {
+    if (!account(user).expire(kSessions, token, ttl)) return false;
+    return store_.expire(kIndex, token, ttl);  // the layer in front sees the change (an event)
+  }
+
   void logout(const std::string& token) {
     if (auto user = authenticate(token)) account(*user).erase(kSessions, token);
     cache_.erase(kIndex, token);
@@ -118,7 +126,7 @@ int main() try {
   // Purge expired keys every 50 ms (the default is a minute): short, so this example runs fast.
   kvstore::Options options;
   options.purge_interval = 50ms;
-  kvstore::Store store((dir.path / "sessions.db").string(), options);
+  kvstore::Store store(dir.path / "sessions.db", options);
   // The in-memory layer in front of the Store. It must be started before use and is shut down
   // by its destructor (it is declared after the Store, so it goes first).
   kvstore::LastModifiedConfig cache_config;
@@ -169,6 +177,12 @@ int main() try {
   store.erase(kIndex, tablet);
   sessions.account("alice").erase(kSessions, tablet);
   expect(!sessions.authenticate(tablet), "a session revoked on the Store is gone from the layer");
+
+  // A request on the laptop slides its session: a day from now instead of an hour.
+  expect(sessions.touch("alice", laptop, 24h), "the laptop's session is extended");
+  const auto left = sessions.account("alice").ttl(kSessions, laptop);
+  expect(left && left->remaining && *left->remaining > 1h, "its TTL now runs for a day");
+  expect(!sessions.touch("alice", tablet, 24h), "a revoked session cannot be extended");
 
   // 3. Expiry. Watch bob's sessions before he logs in, so no event can be missed; a ScopedStore's
   // watcher reports groups without the "user-bob:" prefix. A login writes two keys with the same

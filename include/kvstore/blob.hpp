@@ -29,6 +29,7 @@
 #include <span>
 #include <string>
 
+#include "kvstore/export.hpp"
 #include "kvstore/options.hpp"
 
 namespace kvstore {
@@ -45,7 +46,7 @@ struct Metadata {
   std::optional<Clock::time_point> expires_at;  // TTL; nullopt = never
 };
 
-class BlobReader {
+class KVSTORE_EXPORT BlobReader {
  public:
   BlobReader(BlobReader&&) noexcept;
   BlobReader& operator=(BlobReader&&) noexcept;
@@ -54,16 +55,16 @@ class BlobReader {
   // Copies the next bytes into `out`; returns how many (0 at the end).
   // Throws Error if the version being read was deleted since the reader opened (see above: only
   // for a value in the database), StorageError on a storage failure.
-  std::size_t read(std::span<char> out);
+  [[nodiscard]] std::size_t read(std::span<char> out);
   // The remaining bytes, whole (for values known to be small).
-  std::string read_all();
+  [[nodiscard]] std::string read_all();
   // The metadata of the version being read.
-  const Metadata& metadata() const;
+  [[nodiscard]] const Metadata& metadata() const;
   // The same bytes as a std::istream (shares the read position with read()). On an error the
   // stream sets badbit; the error is rethrown by the next read() call.
   std::istream& stream();
 
-  struct State;
+  struct KVSTORE_HIDDEN State;  // the implementation: src/blob/stream_state.hpp
 
  private:
   friend class Store;
@@ -71,7 +72,7 @@ class BlobReader {
   std::unique_ptr<State> state_;
 };
 
-class BlobWriter {
+class KVSTORE_EXPORT BlobWriter {
  public:
   BlobWriter(BlobWriter&&) noexcept;
   BlobWriter& operator=(BlobWriter&&) noexcept;
@@ -94,9 +95,9 @@ class BlobWriter {
   void commit();
   // Discards everything staged. A no-op after a commit, an abort or a failure.
   void abort();
-  bool committed() const;
+  [[nodiscard]] bool committed() const;
 
-  struct State;
+  struct KVSTORE_HIDDEN State;  // the implementation: src/blob/stream_state.hpp
 
  private:
   friend class Store;

@@ -10,19 +10,22 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "kvstore/export.hpp"
 #include "kvstore/options.hpp"
 
 namespace kvstore {
 
 enum class EventType {
-  set,           // set, set_with_ttl, set_json, a committed stream write: `value` holds the value
-                 // (empty for a streamed value larger than 64 KiB, and for any streamed value in
-                 // replayed or external events: read it with Store::open_reader)
+  set,           // set, set_with_ttl, set_json, a committed stream write, and expire() or
+                 // persist() changing a key's TTL (its value unchanged): `value` holds the value
+                 // (empty for a streamed value larger than 64 KiB, for a streamed value whose TTL
+                 // changed, and for any streamed value in replayed or external events: read it
+                 // with Store::open_reader)
   erase,         // erase() removed a live key
   delete_group,  // delete_group(), or delete_prefix() once per group it removed; `key` is empty
   expire,        // a key removed because its TTL passed (purge, or lazy expiry on get)
@@ -35,7 +38,7 @@ enum class EventType {
 };
 
 // "set", "delete", "delete_group", "expire", "gap".
-std::string_view to_string(EventType type);
+[[nodiscard]] KVSTORE_EXPORT std::string_view to_string(EventType type);
 
 struct Event {
   EventType type = EventType::set;
@@ -51,7 +54,7 @@ struct Event {
 // {"type", "group", "key", "value", "revision", "timestamp", "external"}; timestamp in RFC 3339 UTC
 // with milliseconds, e.g. "2026-11-21T20:15:01.123Z". group/key/value are stored as JSON strings,
 // so bytes that are not valid UTF-8 make nlohmann::json::dump() throw unless told otherwise.
-void to_json(nlohmann::json& out, const Event& event);
+KVSTORE_EXPORT void to_json(nlohmann::json& out, const Event& event);
 
 namespace detail {
 struct WatcherState;
@@ -62,7 +65,7 @@ struct CallbackSlot;
 // A subscription to the events of some groups/keys, read from a bounded queue.
 // Obtained from Store::watch(). Movable, not copyable; the destructor unwatches.
 // Thread-safety: every method may be called from any thread, concurrently with writers.
-class Watcher {
+class KVSTORE_EXPORT Watcher {
  public:
   Watcher() = default;  // a closed watcher
   Watcher(Watcher&&) noexcept;
@@ -72,25 +75,26 @@ class Watcher {
   // The next event, waiting up to `timeout` for one. nullopt on timeout, or once the watcher
   // is closed (by unwatch() from any thread, or by the Store's destruction): a blocked call
   // returns at once then.
-  std::optional<Event> next(std::chrono::milliseconds timeout);
+  [[nodiscard]] std::optional<Event> next(std::chrono::milliseconds timeout);
   // The next event if one is queued; never blocks. nullopt if none or closed.
-  std::optional<Event> try_next();
+  [[nodiscard]] std::optional<Event> try_next();
   // Stops delivery and closes the queue; queued events are discarded. Idempotent.
   void unwatch();
-  bool closed() const;
+  [[nodiscard]] bool closed() const;
   // How many events were dropped because the queue was full (the writer never waits).
-  std::uint64_t dropped() const;
+  [[nodiscard]] std::uint64_t dropped() const;
 
  private:
   friend class Store;
-  Watcher(std::shared_ptr<detail::WatcherState> state, std::weak_ptr<detail::EventHub> hub);
+  KVSTORE_HIDDEN Watcher(std::shared_ptr<detail::WatcherState> state,
+                         std::weak_ptr<detail::EventHub> hub);
   std::shared_ptr<detail::WatcherState> state_;
   std::weak_ptr<detail::EventHub> hub_;
 };
 
 // Keeps an on_change callback registered. RAII: the destructor unsubscribes. Movable.
 // Thread-safety: unsubscribe() (and the destructor) may be called from any thread.
-class Subscription {
+class KVSTORE_EXPORT Subscription {
  public:
   Subscription() = default;
   Subscription(Subscription&&) noexcept;
@@ -106,7 +110,8 @@ class Subscription {
 
  private:
   friend class Store;
-  Subscription(std::shared_ptr<detail::CallbackSlot> slot, std::weak_ptr<detail::EventHub> hub);
+  KVSTORE_HIDDEN Subscription(std::shared_ptr<detail::CallbackSlot> slot,
+                              std::weak_ptr<detail::EventHub> hub);
   std::shared_ptr<detail::CallbackSlot> slot_;
   std::weak_ptr<detail::EventHub> hub_;
 };

@@ -5,5 +5,7 @@
 #include "kvstore/events.hpp"
 #include "kvstore/last_modified_store.hpp"
 #include "kvstore/options.hpp"
+#include "kvstore/schema.hpp"
 #include "kvstore/scoped_store.hpp"
 #include "kvstore/store.hpp"
+#include "kvstore/version.hpp"

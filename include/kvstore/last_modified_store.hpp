@@ -38,7 +38,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -47,6 +47,7 @@
 #include <vector>
 
 #include "kvstore/errors.hpp"
+#include "kvstore/export.hpp"
 #include "kvstore/store.hpp"
 
 namespace kvstore {
@@ -71,14 +72,14 @@ struct LastModifiedConfig {
 };
 
 // One item as the layer returns it.
-struct Item {
+struct LastModifiedItem {
   std::string value;                            // the bytes stored
   Clock::time_point last_modified;              // commit time of the write (millisecond precision)
   std::optional<Clock::time_point> expires_at;  // TTL; nullopt = never
 };
 
 // Counters since construction (they survive shutdown and restart), except in_flight.
-struct Stats {
+struct LastModifiedStats {
   std::uint64_t hits = 0;           // get()/last_modified() served from memory (absence too)
   std::uint64_t misses = 0;         // get()/last_modified() that had to read the Store
   std::uint64_t sets = 0;           // successful set()/set_with_ttl() calls
@@ -92,11 +93,12 @@ struct Stats {
   std::uint64_t in_flight = 0;      // data-method calls running right now
 };
 
-// {"hits": .., "misses": .., ...}: one number per field of Stats, under the field's name.
-void to_json(nlohmann::json& out, const Stats& stats);
+// {"hits": .., "misses": .., ...}: one number per field of LastModifiedStats, under the field's
+// name.
+KVSTORE_EXPORT void to_json(nlohmann::json& out, const LastModifiedStats& stats);
 
 // The layer. Not copyable or movable; see the top of this file for the model.
-class LastModifiedStore {
+class KVSTORE_EXPORT LastModifiedStore {
  public:
   // A layer in front of `backing`, not running. Throws InvalidConfig, naming the field, if
   // max_size, worker_count or cleanup_interval is negative. `backing` must outlive the layer.
@@ -108,7 +110,7 @@ class LastModifiedStore {
   LastModifiedStore& operator=(const LastModifiedStore&) = delete;
 
   // The configuration in effect: as given, with worker_count 0 replaced by 2. Thread-safe.
-  const LastModifiedConfig& config() const;
+  [[nodiscard]] const LastModifiedConfig& config() const;
 
   // Subscribes to the Store's events, starts the workers and (cleanup_interval > 0) the ticker,
   // and accepts operations. Throws AlreadyRunning if running. A stop request on `stop` later
@@ -118,7 +120,7 @@ class LastModifiedStore {
   // shutdown(), start() or the destructor. Memory starts empty. Thread-safe.
   void start(std::stop_token stop = {});
   // Whether the layer accepts operations. Thread-safe, never blocks.
-  bool is_running() const;
+  [[nodiscard]] bool is_running() const;
   // Stops accepting operations (they throw NotRunning), waits for the in-flight ones, stops the
   // ticker and the workers (jobs already queued still run), joins every thread, unsubscribes and
   // empties memory. Idempotent; a no-op before start(). Called from inside one of the layer's
@@ -142,24 +144,26 @@ class LastModifiedStore {
   // remembered as absent (a later get() of it is a hit) until any change in its part of memory
   // (memory is split in 64 parts by key hash) or a validation after missed events; at most 256
   // absent keys per part are remembered, beyond max_size.
-  std::optional<Item> get(std::string_view group, std::string_view key);
+  [[nodiscard]] std::optional<LastModifiedItem> get(std::string_view group,
+                                                    std::string_view key) const;
   // Removes group/key from the Store and from memory. Returns whether a live key existed.
   bool erase(std::string_view group, std::string_view key);
   // Number of live (unexpired) entries held in memory. O(entries) when some entry has a TTL.
-  std::size_t size();
+  [[nodiscard]] std::size_t size() const;
   // A copy of the live entries held in memory, as (group, key, item), sorted by group and key.
-  std::vector<std::tuple<std::string, std::string, Item>> list();
+  [[nodiscard]] std::vector<std::tuple<std::string, std::string, LastModifiedItem>> list() const;
   // Removes every entry held in memory from memory and from the Store (one Store transaction).
   // Store keys that memory does not hold (never read through the layer, or evicted) stay; use
   // Store::delete_prefix("") to empty the Store. A write racing with clear() may survive it.
   void clear();
   // get(group, key)'s last_modified, counted as get() is.
-  std::optional<Clock::time_point> last_modified(std::string_view group, std::string_view key);
+  [[nodiscard]] std::optional<Clock::time_point> last_modified(std::string_view group,
+                                                               std::string_view key) const;
 
   // A snapshot of the counters. Never throws, also when not running. Thread-safe.
-  Stats stats() const;
+  [[nodiscard]] LastModifiedStats stats() const;
 
-  struct Impl;  // private state: src/last_modified/impl.hpp
+  struct KVSTORE_HIDDEN Impl;  // private state: src/last_modified/impl.hpp
 
  private:
   std::unique_ptr<Impl> impl_;

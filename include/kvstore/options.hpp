@@ -36,8 +36,18 @@ struct Options {
   // PRAGMA synchronous: normal (default) or full. Ignored for ":memory:".
   Durability durability = Durability::normal;
   // Open an existing file for reading only: never creates, migrates or writes it, and every
-  // write method throws StorageError. Expired keys are hidden but not deleted.
+  // write method throws StorageError. Expired keys are hidden but not deleted. A file of an older
+  // schema (go-store's, or an earlier kvstore's) is read as it is, untouched: expiry is honoured;
+  // a column it lacks reads as its migration would fill it (a key's Metadata revision 0, and
+  // last_modified at the epoch before schema 2); before schema 2 there is no change log
+  // (revision() is 0, changes_since and watch replay nothing).
   bool read_only = false;
+  // A read-write open of a file of an older schema migrates it in place (switching it to WAL
+  // mode; go-store can no longer write it afterwards). false: such an open throws SchemaError
+  // naming the file and changes nothing, so that a tool can ask first (the kvstore CLI does); a
+  // new, empty file still gets the current schema. Ignored by read_only opens, which never
+  // migrate.
+  bool migrate_older_schema = true;
   // Creates the missing directories above the database file before opening it, as `mkdir -p`
   // does, with the default permissions (0777 less the process's umask); each new directory is
   // synced into its parent, so that a power cut cannot lose the path to a committed file. Never

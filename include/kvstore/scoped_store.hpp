@@ -17,7 +17,7 @@
 #include <cstddef>
 #include <functional>
 #include <map>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,60 +26,71 @@
 #include "kvstore/blob.hpp"
 #include "kvstore/errors.hpp"
 #include "kvstore/events.hpp"
+#include "kvstore/export.hpp"
 #include "kvstore/store.hpp"
 
 namespace kvstore {
 
+// Checked like every configuration struct: a negative field throws InvalidConfig naming it.
 struct QuotaConfig {
-  std::size_t max_keys = 0;    // live keys across all groups of the namespace; 0 = unlimited
-  std::size_t max_groups = 0;  // distinct groups with live keys; 0 = unlimited
+  long long max_keys = 0;    // live keys across all groups of the namespace; 0 = unlimited
+  long long max_groups = 0;  // distinct groups with live keys; 0 = unlimited
 };
 
 class ScopedTransaction;
 
-class ScopedStore {
+class KVSTORE_EXPORT ScopedStore {
  public:
-  // Throws InvalidArgument, naming it, unless ns matches ^[A-Za-z0-9-]+$.
+  // Throws InvalidArgument, naming it, unless ns matches ^[A-Za-z0-9-]+$; InvalidConfig, naming
+  // the field, if a field of quota is negative.
   ScopedStore(Store& store, std::string ns, QuotaConfig quota = {});
 
-  const std::string& ns() const { return ns_; }
-  const QuotaConfig& quota() const { return quota_; }
+  [[nodiscard]] const std::string& ns() const { return ns_; }
+  [[nodiscard]] const QuotaConfig& quota() const { return quota_; }
 
   // The Store methods of the same name, on group ns + ":" + group.
   // The writes that may add a key (set, set_with_ttl, set_json) throw QuotaExceeded, naming the
   // namespace, the limit and its value, when the namespace would exceed a quota; nothing is
   // written then.
-  std::optional<std::string> get(std::string_view group, std::string_view key);
+  [[nodiscard]] std::optional<std::string> get(std::string_view group, std::string_view key) const;
   void set(std::string_view group, std::string_view key, std::string_view value);
   void set_with_ttl(std::string_view group, std::string_view key, std::string_view value,
                     std::chrono::milliseconds ttl);
   bool erase(std::string_view group, std::string_view key);
+  // expire and persist never add a key: no quota applies.
+  bool expire(std::string_view group, std::string_view key, std::chrono::milliseconds ttl);
+  bool persist(std::string_view group, std::string_view key);
+  [[nodiscard]] std::optional<TimeToLive> ttl(std::string_view group, std::string_view key) const;
   std::size_t delete_group(std::string_view group);
   std::size_t delete_prefix(std::string_view group_prefix);
-  std::map<std::string, std::string> get_all(std::string_view group);
+  [[nodiscard]] std::map<std::string, std::string> get_all(std::string_view group) const;
+  [[nodiscard]] std::vector<std::string> keys(std::string_view group) const;
   void for_each(std::string_view group,
-                const std::function<bool(std::string_view key, std::string_view value)>& fn);
-  std::size_t count(std::string_view group);
+                const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
+  [[nodiscard]] std::size_t count(std::string_view group) const;
   // Live keys in the namespace's groups that start with group_prefix (all of them if empty).
-  std::size_t count_all(std::string_view group_prefix = {});
+  [[nodiscard]] std::size_t count_all(std::string_view group_prefix = {}) const;
   // The namespace's groups that start with group_prefix, without the "ns:" prefix, sorted.
-  std::vector<std::string> groups(std::string_view group_prefix = {});
+  [[nodiscard]] std::vector<std::string> groups(std::string_view group_prefix = {}) const;
   // Deletes the expired keys of this namespace only; returns how many. Transactions as in
   // Store::purge_expired.
   std::size_t purge_expired();
-  std::string render(std::string_view mustache_template, std::string_view group);
-  std::vector<std::string> get_split(std::string_view group, std::string_view key,
-                                     std::string_view sep);
-  std::vector<std::string> get_fields(std::string_view group, std::string_view key);
+  [[nodiscard]] std::string render(std::string_view group, Template mustache_template) const;
+  [[nodiscard]] std::vector<std::string> get_split(std::string_view group, std::string_view key,
+                                                   std::string_view sep) const;
+  [[nodiscard]] std::vector<std::string> get_fields(std::string_view group,
+                                                    std::string_view key) const;
   void set_json(std::string_view group, std::string_view key, const nlohmann::json& value);
-  std::optional<nlohmann::json> get_json(std::string_view group, std::string_view key);
+  [[nodiscard]] std::optional<nlohmann::json> get_json(std::string_view group,
+                                                       std::string_view key) const;
 
   // Streaming (blob.hpp), on group ns + ":" + group. A scoped writer's commit() checks the
   // quotas like set() does and throws QuotaExceeded, publishing nothing, past a limit.
-  std::optional<Metadata> stat(std::string_view group, std::string_view key);
-  std::optional<BlobReader> open_reader(std::string_view group, std::string_view key);
-  BlobWriter begin_set(std::string_view group, std::string_view key, Metadata meta = {},
-                       std::stop_token cancel = {});
+  [[nodiscard]] std::optional<Metadata> stat(std::string_view group, std::string_view key) const;
+  [[nodiscard]] std::optional<BlobReader> open_reader(std::string_view group,
+                                                      std::string_view key) const;
+  [[nodiscard]] BlobWriter begin_set(std::string_view group, std::string_view key,
+                                     Metadata meta = {}, std::stop_token cancel = {});
 
   // Store::transaction with a scoped view: quotas are checked on every write inside it, and a
   // QuotaExceeded that leaves fn rolls the whole transaction back.
@@ -89,8 +100,9 @@ class ScopedStore {
   // events delivered carry groups without the "ns:" prefix. (A watcher on the Store itself sees
   // the prefixed groups.) Revisions are the Store's: a from_revision after the Store's latest
   // revision throws InvalidArgument, one older than its change log holds throws Compacted.
-  Watcher watch(std::string_view group, std::string_view key = "*",
-                std::optional<std::uint64_t> from_revision = {}, std::size_t capacity = 16);
+  [[nodiscard]] Watcher watch(std::string_view group, std::string_view key = "*",
+                              std::optional<std::uint64_t> from_revision = {},
+                              std::size_t capacity = 16);
 
  private:
   // "ns:group"; out of memory throws StorageError.
@@ -107,17 +119,21 @@ class ScopedStore {
 
 // The view of a ScopedStore inside ScopedStore::transaction(fn): like Transaction, scoped and
 // quota-checked. Valid only during fn, on the thread running fn.
-class ScopedTransaction {
+class KVSTORE_EXPORT ScopedTransaction {
  public:
-  std::optional<std::string> get(std::string_view group, std::string_view key);
+  [[nodiscard]] std::optional<std::string> get(std::string_view group, std::string_view key) const;
   void set(std::string_view group, std::string_view key, std::string_view value);
   void set_with_ttl(std::string_view group, std::string_view key, std::string_view value,
                     std::chrono::milliseconds ttl);
   bool erase(std::string_view group, std::string_view key);
+  bool expire(std::string_view group, std::string_view key, std::chrono::milliseconds ttl);
+  bool persist(std::string_view group, std::string_view key);
+  [[nodiscard]] std::optional<TimeToLive> ttl(std::string_view group, std::string_view key) const;
   std::size_t delete_group(std::string_view group);
   std::size_t delete_prefix(std::string_view group_prefix);
-  std::map<std::string, std::string> get_all(std::string_view group);
-  std::size_t count(std::string_view group);
+  [[nodiscard]] std::map<std::string, std::string> get_all(std::string_view group) const;
+  [[nodiscard]] std::vector<std::string> keys(std::string_view group) const;
+  [[nodiscard]] std::size_t count(std::string_view group) const;
 
   ScopedTransaction(const ScopedTransaction&) = delete;
   ScopedTransaction& operator=(const ScopedTransaction&) = delete;

@@ -37,10 +37,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -50,11 +51,26 @@
 #include "kvstore/blob.hpp"
 #include "kvstore/errors.hpp"
 #include "kvstore/events.hpp"
+#include "kvstore/export.hpp"
 #include "kvstore/options.hpp"
 
 namespace kvstore {
 
 class Transaction;
+
+// The text of a Mustache template for render(group, template). A distinct type, so that a
+// template and a group (both strings) cannot be swapped silently: write
+// render("user", Template{"Hello {{name}}"}). Holds a view: the text must outlive the call.
+struct Template {
+  constexpr explicit Template(std::string_view source) noexcept : text(source) {}
+  std::string_view text;
+};
+
+// A live key's time to live, as Store::ttl reads it.
+struct TimeToLive {
+  // The time left before the key expires (at least 1 ms), or nullopt: it never expires.
+  std::optional<std::chrono::milliseconds> remaining;
+};
 
 // A snapshot of a store's size and shape (Store::stats).
 struct StoreStats {
@@ -73,7 +89,7 @@ struct WatchFilter;
 class ScopedSeam;
 }  // namespace detail
 
-class Store {
+class KVSTORE_EXPORT Store {
  public:
   // Opens (creating if needed, with the missing directories above it: see
   // Options::create_parent_directories) the database at `path`, in WAL mode, and applies the
@@ -82,16 +98,25 @@ class Store {
   // SchemaError if the file is not a database, is corrupt, or was written by a newer
   // kvstore; StorageError if it cannot be opened (missing with read_only, a directory, a
   // directory above it missing or not creatable, ...), naming the path and what is missing.
-  explicit Store(const std::string& path, Options options = {});
+  explicit Store(const std::filesystem::path& path, Options options = {});
   // Stops the background thread, if one was started (promptly, without waiting out
   // purge_interval), and closes.
   // Must not run while other threads still use the Store.
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
+  // Moves the open database, with its threads, watchers, callbacks, readers and writers, to a new
+  // Store object. Every later call on the moved-from Store throws Error (a ScopedStore or
+  // LastModifiedStore still referring to it included); it may be assigned to or destroyed.
+  // Move assignment first closes the database this Store held, as the destructor does. Neither
+  // may run while other threads use either Store.
+  Store(Store&& other) noexcept;
+  Store& operator=(Store&& other) noexcept;
 
+  // Reads are const: what they change (the lazy deletion of an expired key) is not visible.
+  //
   // Returns the value of group/key, or nullopt if absent or expired (an expired key is deleted).
-  std::optional<std::string> get(std::string_view group, std::string_view key);
+  [[nodiscard]] std::optional<std::string> get(std::string_view group, std::string_view key) const;
   // Stores value under group/key, replacing any previous value and clearing any TTL.
   void set(std::string_view group, std::string_view key, std::string_view value);
   // Stores value under group/key, expiring `ttl` from now (replaces any previous TTL).
@@ -102,25 +127,41 @@ class Store {
                     std::chrono::milliseconds ttl);
   // Removes group/key. Returns true if a live key was removed, false if there was none.
   bool erase(std::string_view group, std::string_view key);
+  // Makes group/key expire `ttl` from now and keeps its value (Redis EXPIRE): a sliding session
+  // extends itself without rewriting its value. Returns whether a live key existed; if none did,
+  // nothing is written. The change is a write: it takes a new revision and publishes a `set`
+  // event with the value, and the key's Metadata::last_modified stays that of its value.
+  // Throws InvalidArgument if ttl <= 0, writing nothing; starts the background purge like
+  // set_with_ttl (and fails like it if that fails).
+  bool expire(std::string_view group, std::string_view key, std::chrono::milliseconds ttl);
+  // Removes group/key's TTL and keeps its value (Redis PERSIST). Returns whether a live key
+  // existed. A key that had a TTL changes as with expire (a new revision, a `set` event); a key
+  // without one is left as it is: nothing is written, no event.
+  bool persist(std::string_view group, std::string_view key);
+  // group/key's time to live: nullopt if the key is absent or expired (an expired key is deleted,
+  // as get does); otherwise a TimeToLive whose `remaining` is nullopt for a key without a TTL.
+  [[nodiscard]] std::optional<TimeToLive> ttl(std::string_view group, std::string_view key) const;
   // Removes every key of `group`; returns how many live keys were removed.
   std::size_t delete_group(std::string_view group);
   // Removes every group whose name starts with `group_prefix` (byte-wise; `%`, `_`, `\0` are
   // literal); returns how many live keys were removed. An empty prefix removes everything.
   std::size_t delete_prefix(std::string_view group_prefix);
   // Returns every live key of `group` with its value, ordered by key bytes.
-  std::map<std::string, std::string> get_all(std::string_view group);
+  [[nodiscard]] std::map<std::string, std::string> get_all(std::string_view group) const;
+  // The live keys of `group`, ordered by key bytes; values are not read.
+  [[nodiscard]] std::vector<std::string> keys(std::string_view group) const;
   // Calls fn(key, value) for each live key of `group` in key order until fn returns false.
   // Rows are read in batches and fn runs with no lock held, so fn may call any method of this
   // Store; a key written or erased during the walk may or may not be visited. Each key is
   // visited at most once.
   void for_each(std::string_view group,
-                const std::function<bool(std::string_view key, std::string_view value)>& fn);
+                const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
   // Number of live keys in `group`.
-  std::size_t count(std::string_view group);
+  [[nodiscard]] std::size_t count(std::string_view group) const;
   // Number of live keys in every group starting with `group_prefix` (all groups if empty).
-  std::size_t count_all(std::string_view group_prefix = {});
+  [[nodiscard]] std::size_t count_all(std::string_view group_prefix = {}) const;
   // Names of the groups with at least one live key that start with `group_prefix`, sorted.
-  std::vector<std::string> groups(std::string_view group_prefix = {});
+  [[nodiscard]] std::vector<std::string> groups(std::string_view group_prefix = {}) const;
   // Deletes every expired key now (publishing an `expire` event for each), deletes the streamed
   // values no key refers to any more, and trims the change log to change_log_retention; returns
   // how many keys were deleted. Up to 1,000 expired keys this is one transaction. More are
@@ -131,22 +172,26 @@ class Store {
   // Renders a Mustache template with the live keys of `group` as variables. Values are inserted
   // as they are (no HTML escaping); a missing variable renders empty. Partials ({{> name}}) are
   // not supported: a stored value is never rendered as a template.
+  // Group first, like every method (go-store's Render takes the template first; so did kvstore
+  // before 0.2): the template is a Template, so a call in the old order does not compile.
   // Throws InvalidArgument, naming the position, on a template syntax error or a partial, and
   // for sections nested deeper than 256.
-  std::string render(std::string_view mustache_template, std::string_view group);
+  [[nodiscard]] std::string render(std::string_view group, Template mustache_template) const;
   // Splits the value of group/key on `sep` (non-empty); empty vector if the key is absent.
   // Throws InvalidArgument if sep is empty.
-  std::vector<std::string> get_split(std::string_view group, std::string_view key,
-                                     std::string_view sep);
+  [[nodiscard]] std::vector<std::string> get_split(std::string_view group, std::string_view key,
+                                                   std::string_view sep) const;
   // Splits the value of group/key on runs of ASCII whitespace; empty vector if absent.
-  std::vector<std::string> get_fields(std::string_view group, std::string_view key);
+  [[nodiscard]] std::vector<std::string> get_fields(std::string_view group,
+                                                    std::string_view key) const;
   // Stores value.dump() under group/key (clears any TTL). Throws InvalidArgument, writing
   // nothing, if the value holds a string that is not valid UTF-8.
   void set_json(std::string_view group, std::string_view key, const nlohmann::json& value);
   // Parses the value of group/key as JSON; nullopt if absent. Throws InvalidArgument, naming the
   // group and key, if the stored value is not valid JSON or holds a number too large for a double
   // (such as 1e99999); no nlohmann exception escapes.
-  std::optional<nlohmann::json> get_json(std::string_view group, std::string_view key);
+  [[nodiscard]] std::optional<nlohmann::json> get_json(std::string_view group,
+                                                       std::string_view key) const;
 
   // Runs fn inside one SQLite transaction and commits when fn returns: either every write made in
   // fn is stored, or (fn threw, or the commit failed) none is, and the exception is rethrown
@@ -162,7 +207,7 @@ class Store {
 
   // The store-wide revision: bumped by every committed mutation, persisted, never decreasing
   // (also across reopen and across processes sharing the file). 0 for a new store.
-  std::uint64_t revision();
+  [[nodiscard]] std::uint64_t revision() const;
 
   // Events. Every committed mutation publishes one Event per key (one per group for
   // delete_group / delete_prefix), after the commit and outside every lock; a rolled-back
@@ -193,8 +238,9 @@ class Store {
   // log holds. On a file, the first watcher or callback starts the change-feed poll
   // (Options::external_poll_interval): StorageError, registering nothing, if its thread cannot
   // be started. Thread-safe.
-  Watcher watch(std::string_view group, std::string_view key = "*",
-                std::optional<std::uint64_t> from_revision = {}, std::size_t capacity = 16);
+  [[nodiscard]] Watcher watch(std::string_view group, std::string_view key = "*",
+                              std::optional<std::uint64_t> from_revision = {},
+                              std::size_t capacity = 16);
   // Calls fn(event) for every event, synchronously on the thread that called the write (in a
   // group commit too: each caller delivers its own write's events, never the thread that led the
   // commit, and returns after they were delivered; for external changes: the background thread or
@@ -206,21 +252,21 @@ class Store {
   // writers. An exception thrown by fn does not undo the write nor stop other callbacks: it goes to
   // Options::on_error. Keep the Subscription: destroying it unsubscribes. Starts the change-feed
   // poll like watch (and fails like it if that fails). Thread-safe.
-  Subscription on_change(std::function<void(const Event&)> fn);
+  [[nodiscard]] Subscription on_change(std::function<void(const Event&)> fn);
   // The logged changes after `revision`, oldest first (values as they are now); empty for the
   // latest revision. Throws InvalidArgument if `revision` is after the latest revision
   // (revision(); UINT64_MAX included), Compacted if it is older than the change log holds.
   // Thread-safe.
-  std::vector<Event> changes_since(std::uint64_t revision);
+  [[nodiscard]] std::vector<Event> changes_since(std::uint64_t revision) const;
 
   // Maintenance.
   //
   // Size and shape of the store. Thread-safe.
-  StoreStats stats();
+  [[nodiscard]] StoreStats stats() const;
   // Runs PRAGMA integrity_check and checks the schema (version and tables), the namespace
   // counts, and the files of streamed values (each present, of its recorded size); returns the
   // problems found, empty when the store is sound. Thread-safe.
-  std::vector<std::string> check();
+  [[nodiscard]] std::vector<std::string> check() const;
   // Copies the WAL into the database file and truncates it (PRAGMA wal_checkpoint(TRUNCATE)).
   // Throws Busy if readers of other connections keep it from completing. No-op for ":memory:".
   void checkpoint();
@@ -233,26 +279,30 @@ class Store {
   //
   // The metadata of group/key without reading its value (any value has one: a plain set has tag
   // ""), or nullopt if absent or expired.
-  std::optional<Metadata> stat(std::string_view group, std::string_view key);
+  [[nodiscard]] std::optional<Metadata> stat(std::string_view group, std::string_view key) const;
   // A reader of group/key's value, or nullopt if absent or expired (a MISS). Throws for a
   // storage failure (an ERROR): the two are never confused.
-  std::optional<BlobReader> open_reader(std::string_view group, std::string_view key);
+  [[nodiscard]] std::optional<BlobReader> open_reader(std::string_view group,
+                                                      std::string_view key) const;
   // Starts writing group/key's value in chunks; invisible until BlobWriter::commit(). `meta`
   // gives the tag and, through expires_at, a TTL (size, revision, last_modified are ignored).
   // Throws InvalidArgument if expires_at is not in the future, and when called inside
   // transaction(fn) on this thread (a streamed value is staged and published on its own, never
   // by a transaction that could roll it back). A stopped `cancel` makes write() and commit()
   // throw and discard what was staged.
-  BlobWriter begin_set(std::string_view group, std::string_view key, Metadata meta = {},
-                       std::stop_token cancel = {});
+  [[nodiscard]] BlobWriter begin_set(std::string_view group, std::string_view key,
+                                     Metadata meta = {}, std::stop_token cancel = {});
 
-  class Impl;  // the implementation: src/core/store_impl.hpp
+  class KVSTORE_HIDDEN Impl;  // the implementation: src/core/store_impl.hpp
 
  private:
   friend class Transaction;
   friend class detail::ScopedSeam;  // what ScopedStore needs: src/scoped/seam.hpp
-  Watcher watch_filtered(detail::WatchFilter filter, std::optional<std::uint64_t> from_revision,
-                         std::size_t capacity);
+  KVSTORE_HIDDEN Watcher watch_filtered(detail::WatchFilter filter,
+                                        std::optional<std::uint64_t> from_revision,
+                                        std::size_t capacity);
+  // The implementation; throws Error on a moved-from Store.
+  Impl& impl() const;
   std::shared_ptr<Impl> impl_;  // shared: readers and writers hold weak references
 };
 
@@ -260,17 +310,21 @@ class Store {
 // Valid only during fn and only on the thread running fn. Each method behaves like the Store
 // method of the same name and throws the same errors; a failed call leaves the transaction as
 // it was before the call.
-class Transaction {
+class KVSTORE_EXPORT Transaction {
  public:
-  std::optional<std::string> get(std::string_view group, std::string_view key);
+  [[nodiscard]] std::optional<std::string> get(std::string_view group, std::string_view key) const;
   void set(std::string_view group, std::string_view key, std::string_view value);
   void set_with_ttl(std::string_view group, std::string_view key, std::string_view value,
                     std::chrono::milliseconds ttl);
   bool erase(std::string_view group, std::string_view key);
+  bool expire(std::string_view group, std::string_view key, std::chrono::milliseconds ttl);
+  bool persist(std::string_view group, std::string_view key);
+  [[nodiscard]] std::optional<TimeToLive> ttl(std::string_view group, std::string_view key) const;
   std::size_t delete_group(std::string_view group);
   std::size_t delete_prefix(std::string_view group_prefix);
-  std::map<std::string, std::string> get_all(std::string_view group);
-  std::size_t count(std::string_view group);
+  [[nodiscard]] std::map<std::string, std::string> get_all(std::string_view group) const;
+  [[nodiscard]] std::vector<std::string> keys(std::string_view group) const;
+  [[nodiscard]] std::size_t count(std::string_view group) const;
 
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;

@@ -11,8 +11,8 @@ namespace kvstore {
 
 using detail::Operation;
 
-StoreStats Store::stats() {
-  return impl_->with_connection(Operation::of("stats"), [&](detail::HeldStore& held) {
+StoreStats Store::stats() const {
+  return impl().with_connection(Operation::of("stats"), [&](detail::HeldStore& held) {
     const auto facts = detail::database_facts(held.connection(), detail::now_unix_ms());
     StoreStats stats;
     stats.schema_version = facts.schema_version;
@@ -31,8 +31,8 @@ StoreStats Store::stats() {
   });
 }
 
-std::vector<std::string> Store::check() {
-  return impl_->with_connection(Operation::of("check"), [&](detail::HeldStore& held) {
+std::vector<std::string> Store::check() const {
+  return impl().with_connection(Operation::of("check"), [&](detail::HeldStore& held) {
     std::vector<std::string> problems;
     detail::add_database_problems(held.connection(), problems);
     held.counts().add_problems(held.connection(), problems);
@@ -43,7 +43,7 @@ std::vector<std::string> Store::check() {
 
 void Store::checkpoint() {
   const auto op = Operation::of("checkpoint");
-  impl_->with_connection(op, [&](detail::HeldStore& held) {
+  impl().with_connection(op, [&](detail::HeldStore& held) {
     if (!detail::checkpoint_truncate(held.connection())) {
       throw Busy(op.message("other connections' readers kept the checkpoint from completing"),
                  SQLITE_BUSY);
@@ -53,8 +53,8 @@ void Store::checkpoint() {
 
 void Store::vacuum() {
   const auto op = Operation::of("vacuum");
-  impl_->require_writable(op);
-  impl_->with_connection(op, [&](detail::HeldStore& held) {
+  impl().require_writable(op);
+  impl().with_connection(op, [&](detail::HeldStore& held) {
     if (held.connection().in_transaction()) {
       throw StorageError(op.message("cannot vacuum inside a transaction"), SQLITE_ERROR);
     }

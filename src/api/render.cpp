@@ -27,8 +27,8 @@ class ContextWithoutPartials : public kainjow::mustache::context<std::string> {
   }
 };
 
-std::string render_group(Store& store, std::string_view mustache_template, std::string_view group,
-                         const detail::Operation& op) {
+std::string render_group(const Store& store, std::string_view group,
+                         std::string_view mustache_template, const detail::Operation& op) {
   if (detail::section_depth(mustache_template) > kMaxSectionDepth) {
     throw InvalidArgument(
         op.message("template: sections nested deeper than " + std::to_string(kMaxSectionDepth)));
@@ -53,9 +53,10 @@ std::string render_group(Store& store, std::string_view mustache_template, std::
 
 }  // namespace
 
-std::string Store::render(std::string_view mustache_template, std::string_view group) {
+std::string Store::render(std::string_view group, Template mustache_template) const {
   const auto op = detail::Operation::of("render", group);
-  return detail::guarded(op, [&] { return render_group(*this, mustache_template, group, op); });
+  return detail::guarded(op,
+                         [&] { return render_group(*this, group, mustache_template.text, op); });
 }
 
 }  // namespace kvstore

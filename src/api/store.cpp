@@ -5,6 +5,7 @@
 #include "core/namespace_counts.hpp"
 #include "core/store_impl.hpp"
 #include "storage/prefix_range.hpp"
+#include "util/config_check.hpp"
 #include "util/ttl.hpp"
 #include "util/unix_time.hpp"
 
@@ -14,18 +15,13 @@ using detail::Operation;
 
 namespace {
 
-void require_not_negative(std::chrono::milliseconds interval, std::string_view field) {
-  if (interval.count() < 0) {
-    throw InvalidConfig("kvstore: open: Options::" + std::string(field) +
-                        " must not be negative (got " + std::to_string(interval.count()) + " ms)");
-  }
-}
-
+// `path` as the native string it is on POSIX (no copy: nothing allocates outside guarded()).
 std::shared_ptr<Store::Impl> open(const std::string& path, Options options) {
   if (path.empty()) throw InvalidArgument("kvstore: open: empty path (use \":memory:\")");
-  require_not_negative(options.busy_timeout, "busy_timeout");
-  require_not_negative(options.purge_interval, "purge_interval");
-  require_not_negative(options.external_poll_interval, "external_poll_interval");
+  detail::require_not_negative("open", "Options::busy_timeout", options.busy_timeout);
+  detail::require_not_negative("open", "Options::purge_interval", options.purge_interval);
+  detail::require_not_negative("open", "Options::external_poll_interval",
+                               options.external_poll_interval);
   return detail::guarded(Operation::of("open", path), [&] {
     auto impl = std::make_shared<Store::Impl>(path, std::move(options));
     impl->finish_opening();
@@ -72,13 +68,21 @@ void for_each_page(Store::Impl& impl, const Operation& op, std::string_view grou
 
 }  // namespace
 
-Store::Store(const std::string& path, Options options) : impl_(open(path, std::move(options))) {}
+Store::Store(const std::filesystem::path& path, Options options)
+    : impl_(open(path.native(), std::move(options))) {}
 
 Store::~Store() = default;
+Store::Store(Store&& other) noexcept = default;
+Store& Store::operator=(Store&& other) noexcept = default;
 
-std::optional<std::string> Store::get(std::string_view group, std::string_view key) {
+Store::Impl& Store::impl() const {
+  if (!impl_) throw Error("kvstore: this Store was moved from: it holds no database");
+  return *impl_;
+}
+
+std::optional<std::string> Store::get(std::string_view group, std::string_view key) const {
   const auto now = detail::now_unix_ms();
-  return impl_->with_connection(
+  return impl().with_connection(
       Operation::of("get", group, key), [&](detail::HeldStore& held) -> std::optional<std::string> {
         auto stored = held.kv().find(group, key, now);
         if (!stored) return std::nullopt;
@@ -92,7 +96,7 @@ std::optional<std::string> Store::get(std::string_view group, std::string_view k
 }
 
 void Store::set(std::string_view group, std::string_view key, std::string_view value) {
-  impl_->write_put(Operation::of("set", group, key), group, [&](detail::HeldStore& held) {
+  impl().write_put(Operation::of("set", group, key), group, [&](detail::HeldStore& held) {
     held.put(group, key, {value, std::nullopt}, value, detail::now_unix_ms());
   });
 }
@@ -101,26 +105,26 @@ void Store::set_with_ttl(std::string_view group, std::string_view key, std::stri
                          std::chrono::milliseconds ttl) {
   const auto op = Operation::of("set_with_ttl", group, key);
   detail::require_positive_ttl(op, ttl);
-  impl_->write_put(op, group, [&](detail::HeldStore& held) {
+  impl().write_put(op, group, [&](detail::HeldStore& held) {
     const auto now = detail::now_unix_ms();
     held.put(group, key, {value, detail::expiry_after(now, ttl)}, value, now);
   });
 }
 
 bool Store::erase(std::string_view group, std::string_view key) {
-  return impl_->write(Operation::of("erase", group, key), [&](detail::HeldStore& held) {
+  return impl().write(Operation::of("erase", group, key), [&](detail::HeldStore& held) {
     return held.remove_row(group, key, detail::now_unix_ms()).value_or(false);
   });
 }
 
 std::size_t Store::delete_group(std::string_view group) {
-  return impl_->write(Operation::of("delete_group", group), [&](detail::HeldStore& held) {
+  return impl().write(Operation::of("delete_group", group), [&](detail::HeldStore& held) {
     return held.remove_group(group, detail::now_unix_ms());
   });
 }
 
 std::size_t Store::delete_prefix(std::string_view group_prefix) {
-  return impl_->write(Operation::of("delete_prefix", group_prefix), [&](detail::HeldStore& held) {
+  return impl().write(Operation::of("delete_prefix", group_prefix), [&](detail::HeldStore& held) {
     const auto now = detail::now_unix_ms();
     const auto groups = held.kv().groups_in_range(detail::PrefixRange::of(group_prefix));
     std::size_t removed = 0;
@@ -129,9 +133,9 @@ std::size_t Store::delete_prefix(std::string_view group_prefix) {
   });
 }
 
-std::map<std::string, std::string> Store::get_all(std::string_view group) {
+std::map<std::string, std::string> Store::get_all(std::string_view group) const {
   const auto now = detail::now_unix_ms();
-  return impl_->with_connection(Operation::of("get_all", group), [&](detail::HeldStore& held) {
+  return impl().with_connection(Operation::of("get_all", group), [&](detail::HeldStore& held) {
     std::map<std::string, std::string> all;
     std::vector<std::pair<std::string, std::int64_t>> streamed;  // read once the rows are
     held.kv().live_page(
@@ -153,44 +157,44 @@ std::map<std::string, std::string> Store::get_all(std::string_view group) {
 }
 
 void Store::for_each(std::string_view group,
-                     const std::function<bool(std::string_view, std::string_view)>& fn) {
+                     const std::function<bool(std::string_view, std::string_view)>& fn) const {
   const auto op = Operation::of("for_each", group);
-  detail::guarded(op, [&] { for_each_page(*impl_, op, group, fn); });
+  detail::guarded(op, [&] { for_each_page(impl(), op, group, fn); });
 }
 
-std::size_t Store::count(std::string_view group) {
+std::size_t Store::count(std::string_view group) const {
   const auto now = detail::now_unix_ms();
-  return impl_->with_connection(Operation::of("count", group), [&](detail::HeldStore& held) {
+  return impl().with_connection(Operation::of("count", group), [&](detail::HeldStore& held) {
     return held.kv().count_live(group, now);
   });
 }
 
-std::size_t Store::count_all(std::string_view group_prefix) {
+std::size_t Store::count_all(std::string_view group_prefix) const {
   const auto now = detail::now_unix_ms();
-  return impl_->with_connection(
+  return impl().with_connection(
       Operation::of("count_all", group_prefix), [&](detail::HeldStore& held) {
         return held.kv().count_live_in_range(detail::PrefixRange::of(group_prefix), now);
       });
 }
 
-std::vector<std::string> Store::groups(std::string_view group_prefix) {
+std::vector<std::string> Store::groups(std::string_view group_prefix) const {
   const auto now = detail::now_unix_ms();
-  return impl_->with_connection(
+  return impl().with_connection(
       Operation::of("groups", group_prefix), [&](detail::HeldStore& held) {
         return held.kv().live_groups_in_range(detail::PrefixRange::of(group_prefix), now);
       });
 }
 
-std::size_t Store::purge_expired() { return impl_->purge_expired(); }
+std::size_t Store::purge_expired() { return impl().purge_expired(); }
 
 void Store::transaction(const std::function<void(Transaction&)>& fn) {
   Transaction view(*this);
-  impl_->transaction(Operation::of("transaction"),
+  impl().transaction(Operation::of("transaction"),
                      [&] { detail::run_callers_code([&] { fn(view); }); });
 }
 
-std::uint64_t Store::revision() {
-  return impl_->with_connection(Operation::of("revision"),
+std::uint64_t Store::revision() const {
+  return impl().with_connection(Operation::of("revision"),
                                 [&](detail::HeldStore& held) { return held.log().latest(); });
 }
 

@@ -43,19 +43,19 @@ Watcher Store::watch_filtered(detail::WatchFilter filter,
                               std::optional<std::uint64_t> from_revision, std::size_t capacity) {
   const auto op = Operation::of("watch", filter.group, filter.key);
   if (capacity == 0) throw InvalidArgument(op.message("capacity must be at least 1"));
-  impl_->start_change_feed(op);  // before registering: a watcher that fails leaves nothing
+  impl().start_change_feed(op);  // before registering: a watcher that fails leaves nothing
   if (!from_revision) {
     return detail::guarded(op, [&] {
       auto state = std::make_shared<detail::WatcherState>(std::move(filter), capacity);
-      impl_->hub()->add_watcher(state);
-      return Watcher(std::move(state), impl_->hub());
+      impl().hub()->add_watcher(state);
+      return Watcher(std::move(state), impl().hub());
     });
   }
   // Registering under the connection lock splits the changes exactly: those committed before
   // are in the log read here, those committed after reach the watcher live.
   auto state = detail::guarded(
       op, [&] { return std::make_shared<detail::WatcherState>(std::move(filter), capacity); });
-  return impl_->with_connection(op, [&](detail::HeldStore& held) {
+  return impl().with_connection(op, [&](detail::HeldStore& held) {
     std::deque<Event> replay;
     std::uint64_t through = *from_revision;
     for (Event& event : held.log().replay_after(*from_revision, op)) {
@@ -67,22 +67,22 @@ Watcher Store::watch_filtered(detail::WatchFilter filter,
     // The cutoff before registering: a batch still being published may reach the watcher as
     // soon as it is registered, and what it carries is already in the replay.
     state->replay(std::move(replay), through);
-    impl_->hub()->add_watcher(state);
-    return Watcher(std::move(state), impl_->hub());
+    impl().hub()->add_watcher(state);
+    return Watcher(std::move(state), impl().hub());
   });
 }
 
 Subscription Store::on_change(std::function<void(const Event&)> fn) {
   const auto op = Operation::of("on_change");
   if (!fn) throw InvalidArgument(op.message("empty callback"));
-  impl_->start_change_feed(op);
+  impl().start_change_feed(op);
   return detail::guarded(
-      op, [&] { return Subscription(impl_->hub()->add_callback(std::move(fn)), impl_->hub()); });
+      op, [&] { return Subscription(impl().hub()->add_callback(std::move(fn)), impl().hub()); });
 }
 
-std::vector<Event> Store::changes_since(std::uint64_t revision) {
+std::vector<Event> Store::changes_since(std::uint64_t revision) const {
   const auto op = Operation::of("changes_since");
-  return impl_->with_connection(
+  return impl().with_connection(
       op, [&](detail::HeldStore& held) { return held.log().replay_after(revision, op); });
 }
 

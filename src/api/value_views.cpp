@@ -11,7 +11,7 @@ namespace kvstore {
 using detail::Operation;
 
 std::vector<std::string> Store::get_split(std::string_view group, std::string_view key,
-                                          std::string_view sep) {
+                                          std::string_view sep) const {
   const auto op = Operation::of("get_split", group, key);
   if (sep.empty()) throw InvalidArgument(op.message("empty separator"));
   return detail::guarded(op, [&] {
@@ -28,7 +28,7 @@ std::vector<std::string> Store::get_split(std::string_view group, std::string_vi
   });
 }
 
-std::vector<std::string> Store::get_fields(std::string_view group, std::string_view key) {
+std::vector<std::string> Store::get_fields(std::string_view group, std::string_view key) const {
   return detail::guarded(Operation::of("get_fields", group, key), [&] {
     std::vector<std::string> fields;
     const auto value = get(group, key);
@@ -48,7 +48,7 @@ void Store::set_json(std::string_view group, std::string_view key, const nlohman
   detail::guarded(op, [&] { set(group, key, detail::json_text(value, op)); });
 }
 
-std::optional<nlohmann::json> Store::get_json(std::string_view group, std::string_view key) {
+std::optional<nlohmann::json> Store::get_json(std::string_view group, std::string_view key) const {
   const auto op = Operation::of("get_json", group, key);
   return detail::guarded(op, [&]() -> std::optional<nlohmann::json> {
     const auto value = get(group, key);

@@ -48,8 +48,8 @@ std::optional<StoredMetadata> load_metadata(detail::HeldStore& held, std::string
 
 // ---- Store ----
 
-std::optional<Metadata> Store::stat(std::string_view group, std::string_view key) {
-  return impl_->with_connection(Operation::of("stat", group, key),
+std::optional<Metadata> Store::stat(std::string_view group, std::string_view key) const {
+  return impl().with_connection(Operation::of("stat", group, key),
                                 [&](detail::HeldStore& held) -> std::optional<Metadata> {
                                   auto stored = load_metadata(held, group, key);
                                   if (!stored) return std::nullopt;
@@ -57,15 +57,15 @@ std::optional<Metadata> Store::stat(std::string_view group, std::string_view key
                                 });
 }
 
-std::optional<BlobReader> Store::open_reader(std::string_view group, std::string_view key) {
+std::optional<BlobReader> Store::open_reader(std::string_view group, std::string_view key) const {
   const auto op = Operation::of("open_reader", group, key);
-  return impl_->with_connection(op, [&](detail::HeldStore& held) -> std::optional<BlobReader> {
+  return impl().with_connection(op, [&](detail::HeldStore& held) -> std::optional<BlobReader> {
     auto stored = load_metadata(held, group, key, true);
     std::unique_ptr<detail::File> file;
     // Another process may delete the value and its file between the two steps: look again.
     for (int attempt = 1; stored && stored->in_file; ++attempt) {
-      file = attempt < 3 ? impl_->files().open(*stored->blob_id)
-                         : impl_->files().open_recorded(*stored->blob_id);
+      file = attempt < 3 ? impl().files().open(*stored->blob_id)
+                         : impl().files().open_recorded(*stored->blob_id);
       if (file) break;
       stored = load_metadata(held, group, key, true);
     }
@@ -92,7 +92,7 @@ BlobWriter Store::begin_set(std::string_view group, std::string_view key, Metada
   if (meta.expires_at && *meta.expires_at <= Clock::now()) {
     throw InvalidArgument(op.message("expires_at is not in the future"));
   }
-  if (impl_->joined()) {
+  if (impl().joined()) {
     // A rollback would take the staged value's record away from under its writer.
     throw InvalidArgument(op.message("begin_set() inside Store::transaction is not supported"));
   }
@@ -105,19 +105,19 @@ BlobWriter Store::begin_set(std::string_view group, std::string_view key, Metada
     made->cancel = std::move(cancel);
     return made;
   });
-  const bool in_file = impl_->files().enabled();
+  const bool in_file = impl().files().enabled();
   std::int64_t id = 0;
   try {
-    impl_->write(op, [&](detail::HeldStore& held) {
+    impl().write(op, [&](detail::HeldStore& held) {
       id = held.blobs().create(getpid(), detail::now_unix_ms(), in_file);
       // In the same transaction as the row: an opener never sees the one without the other.
-      if (in_file) state->file = impl_->files().create(id);
+      if (in_file) state->file = impl().files().create(id);
     });
   } catch (...) {
     if (state->file) {
       state->file.reset();
       try {
-        impl_->files().remove(id);
+        impl().files().remove(id);
       } catch (const std::exception&) {
         // A file without a row: the next open reclaims it, the next staging replaces it.
       }
@@ -137,10 +137,10 @@ std::shared_ptr<Store::Impl> BlobWriter::State::lock_store(const Operation& op) 
 }
 
 void BlobWriter::State::append(std::string_view bytes) {
+  // Also a write that would only fill the buffer: every call after the Store is gone throws.
+  if (store.expired()) throw_closed(operation("write"));
   if (file) {
-    const auto op = operation("write");
-    if (store.expired()) throw_closed(op);  // as stage() would
-    detail::guarded(op, [&] { file->write_all(bytes); });
+    detail::guarded(operation("write"), [&] { file->write_all(bytes); });
     return;
   }
   while (!bytes.empty()) {

@@ -9,8 +9,7 @@ namespace kvstore::detail {
 
 Backends backends_for(const Connection& connection, Rows& rows) {
   if (connection.is_memory()) {
-    return {std::make_unique<MemoryChangeLog>(rows.changes, rows.kv),
-            std::make_unique<MemoryCounts>(), false};
+    return {std::make_unique<MemoryChangeLog>(rows.kv), std::make_unique<MemoryCounts>(), false};
   }
   return {std::make_unique<TableChangeLog>(rows.changes),
           std::make_unique<TableCounts>(rows.counts), true};

@@ -45,8 +45,9 @@ void HeldStore::put(std::string_view group, std::string_view key, const Row& row
   if (row.expires_at) impl_.start_purge();
   const auto revision = log().append(EventType::set, group, key, now);
   record(EventType::set, group, key, event_value, now, revision);
-  const KvRows::RowWrite write{group, key,      row.value, row.expires_at,
-                               now,   revision, row.tag,   row.blob_id};
+  const KvRows::RowWrite write{
+      group,    key,     row.value,  row.expires_at, row.modified_at.value_or(now),
+      revision, row.tag, row.blob_id};
   if (namespace_of(group).empty()) {
     try {
       kv().upsert(write);
@@ -102,6 +103,17 @@ std::optional<std::string> HeldStore::streamed_value_of(std::string_view group,
     if (!stored->blob_id) return std::move(stored->value);
     blob_id = *stored->blob_id;
   }
+}
+
+bool HeldStore::retime(std::string_view group, std::string_view key,
+                       std::optional<std::int64_t> expires_at, std::int64_t now) {
+  const auto row = kv().metadata(group, key, /*with_value=*/true);
+  if (!row || (row->expires_at && *row->expires_at <= now)) return false;
+  if (!expires_at && !row->expires_at) return true;
+  // A streamed value's set event carries no bytes here: reading them all could be costly.
+  put(group, key, {row->value, expires_at, row->tag, row->blob_id, row->modified_at}, row->value,
+      now);
+  return true;
 }
 
 std::optional<bool> HeldStore::remove_row(std::string_view group, std::string_view key,

@@ -46,7 +46,8 @@ class HeldStore {
     std::string_view value;  // '' for a streamed value
     std::optional<std::int64_t> expires_at;
     std::string_view tag = {};
-    std::optional<std::int64_t> blob_id = {};  // a committed streamed value
+    std::optional<std::int64_t> blob_id = {};      // a committed streamed value
+    std::optional<std::int64_t> modified_at = {};  // when its value was written; nullopt: now
   };
   // Stores the row; `event_value` is what the set event carries. Inside Impl::write_put it is
   // the write's only change.
@@ -60,6 +61,11 @@ class HeldStore {
   // row again (a few times, then throws). nullopt if the key is gone or expired at `now` by then.
   std::optional<std::string> streamed_value_of(std::string_view group, std::string_view key,
                                                std::int64_t blob_id, std::int64_t now);
+  // Gives live group/key the expiry `expires_at` (nullopt: none), keeping its value, tag and
+  // modification time, as a put; a key whose expiry already is none is left alone. Returns
+  // whether a live key existed.
+  bool retime(std::string_view group, std::string_view key, std::optional<std::int64_t> expires_at,
+              std::int64_t now);
   // Deletes group/key: nullopt if there was no row, else whether it was live.
   std::optional<bool> remove_row(std::string_view group, std::string_view key, std::int64_t now);
   // Deletes every row of group; returns how many of them were live.

@@ -9,16 +9,15 @@
 #include <string>
 
 #include "core/change_log.hpp"
-#include "storage/change_rows.hpp"
 #include "storage/kv_rows.hpp"
 
 namespace kvstore::detail {
 
 class MemoryChangeLog final : public ChangeLog {
  public:
-  // Starts after the latest revision in the table `changes`; reads the values of `set` entries
-  // from `kv`.
-  MemoryChangeLog(ChangeRows& changes, KvRows& kv) : kv_(kv), latest_(changes.latest()) {}
+  // Starts at revision 0: a ":memory:" database is always new. Reads the values of `set`
+  // entries from `kv`.
+  explicit MemoryChangeLog(KvRows& kv) : kv_(kv) {}
 
   std::uint64_t append(EventType type, std::string_view group, std::string_view key,
                        std::int64_t now) override;
@@ -46,7 +45,7 @@ class MemoryChangeLog final : public ChangeLog {
 
   KvRows& kv_;
   std::deque<Entry> entries_;  // oldest first
-  std::uint64_t latest_;
+  std::uint64_t latest_ = 0;
 };
 
 }  // namespace kvstore::detail

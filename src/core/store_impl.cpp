@@ -16,8 +16,8 @@ namespace kvstore {
 namespace {
 
 // Brings the schema up to date before any statement that names a table is prepared.
-SQLite::Database& migrated(detail::Connection& connection) {
-  detail::bring_schema_up_to_date(connection);
+SQLite::Database& migrated(detail::Connection& connection, const Options& options) {
+  detail::bring_schema_up_to_date(connection, options.migrate_older_schema);
   return connection.database();
 }
 
@@ -52,7 +52,7 @@ Store::Impl::Impl(const std::string& path, Options opts)
           [this](const std::string& message) { deliver_report(message); })),
       connection_(path, options_),
       files_(connection_.file_path(), detail::file_system()),
-      rows_(migrated(connection_)),
+      rows_(migrated(connection_, options_)),
       backends_(detail::backends_for(connection_, rows_)),
       log_(*backends_.log),
       counts_(*backends_.counts),

@@ -285,9 +285,10 @@ std::size_t LastModifiedCache::live_size() const {
   return live;
 }
 
-std::vector<std::tuple<std::string, std::string, Item>> LastModifiedCache::live_items() const {
+std::vector<std::tuple<std::string, std::string, LastModifiedItem>> LastModifiedCache::live_items()
+    const {
   const auto now = Clock::now();
-  std::vector<std::tuple<std::string, std::string, Item>> items;
+  std::vector<std::tuple<std::string, std::string, LastModifiedItem>> items;
   for_each_shard_shared([&](const Shard& shard) {
     shard.table.for_each([&](const Entry& entry) {
       if (!entry.expired_at(now)) {

@@ -77,7 +77,7 @@ class LastModifiedCache {
 
   // get: the live item of `key` (a copy), or why there is none.
   struct Lookup {
-    std::optional<Item> item;
+    std::optional<LastModifiedItem> item;
     bool expired = false;  // an expired entry is still held (drop it with remove_if_expired)
     bool absent = false;   // known absent from the Store (insert_absent): no need to read it
   };
@@ -122,7 +122,7 @@ class LastModifiedCache {
   // Live entries: O(1) when no entry has a TTL, O(entries) otherwise.
   std::size_t live_size() const;
   // Copies of the live entries, sorted by group and key.
-  std::vector<std::tuple<std::string, std::string, Item>> live_items() const;
+  std::vector<std::tuple<std::string, std::string, LastModifiedItem>> live_items() const;
   // The key and revision of every entry held (expired ones included).
   std::vector<KeyVersion> versions() const;
 

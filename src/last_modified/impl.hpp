@@ -82,7 +82,7 @@ struct LastModifiedStore::Impl {
   void write(std::string_view operation, detail::KeyRef key, std::string_view value,
              std::optional<std::chrono::milliseconds> ttl);
   void count_deletes(std::size_t n) { counters_->deletes.fetch_add(n); }
-  Stats stats() const;
+  LastModifiedStats stats() const;
   const LastModifiedConfig& config() const { return config_; }
   bool is_running() const { return running_.load(); }
 

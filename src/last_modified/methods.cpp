@@ -1,10 +1,12 @@
 // LastModifiedStore: configuration, the data methods and stats. The lifecycle is in
 // last_modified/lifecycle.cpp; memory and coherence in last_modified_cache/_sync.
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "kvstore/last_modified_store.hpp"
 #include "last_modified/impl.hpp"
+#include "util/config_check.hpp"
 #include "util/operation.hpp"
 
 namespace kvstore {
@@ -16,19 +18,12 @@ namespace {
 
 constexpr std::string_view kNotRunning = "the LastModifiedStore is not running";
 
-void require_not_negative(bool ok, std::string_view field, const std::string& value) {
-  if (!ok) {
-    throw InvalidConfig("kvstore: LastModifiedConfig: " + std::string(field) +
-                        " must not be negative (got " + value + ")");
-  }
-}
-
 LastModifiedConfig checked(LastModifiedConfig config) {
-  require_not_negative(config.max_size >= 0, "max_size", std::to_string(config.max_size));
-  require_not_negative(config.worker_count >= 0, "worker_count",
-                       std::to_string(config.worker_count));
-  require_not_negative(config.cleanup_interval.count() >= 0, "cleanup_interval",
-                       std::to_string(config.cleanup_interval.count()) + "ms");
+  constexpr std::string_view kWhere = "LastModifiedStore";
+  detail::require_not_negative(kWhere, "LastModifiedConfig::max_size", config.max_size);
+  detail::require_not_negative(kWhere, "LastModifiedConfig::worker_count", config.worker_count);
+  detail::require_not_negative(kWhere, "LastModifiedConfig::cleanup_interval",
+                               config.cleanup_interval);
   if (config.worker_count == 0) config.worker_count = 2;
   return config;
 }
@@ -60,9 +55,9 @@ void Impl::write(std::string_view operation, KeyRef key, std::string_view value,
   counters_->sets.fetch_add(1);
 }
 
-Stats Impl::stats() const {
+LastModifiedStats Impl::stats() const {
   const detail::LastModifiedCounters& c = *counters_;
-  Stats stats;
+  LastModifiedStats stats;
   stats.hits = not_negative(c.hits.sum());
   stats.misses = not_negative(c.misses.sum());
   stats.sets = c.sets.load();
@@ -101,7 +96,8 @@ void LastModifiedStore::set_with_ttl(std::string_view group, std::string_view ke
   impl_->write("set_with_ttl", {group, key}, value, ttl);
 }
 
-std::optional<Item> LastModifiedStore::get(std::string_view group, std::string_view key) {
+std::optional<LastModifiedItem> LastModifiedStore::get(std::string_view group,
+                                                       std::string_view key) const {
   const Impl::Call call(*impl_, "get", {group, key});
   return call.sync().get({group, key});
 }
@@ -113,12 +109,13 @@ bool LastModifiedStore::erase(std::string_view group, std::string_view key) {
   return existed;
 }
 
-std::size_t LastModifiedStore::size() {
+std::size_t LastModifiedStore::size() const {
   const Impl::Call call(*impl_, "size");
   return call.sync().cache().live_size();
 }
 
-std::vector<std::tuple<std::string, std::string, Item>> LastModifiedStore::list() {
+std::vector<std::tuple<std::string, std::string, LastModifiedItem>> LastModifiedStore::list()
+    const {
   const Impl::Call call(*impl_, "list");
   return call.sync().cache().live_items();
 }
@@ -129,16 +126,16 @@ void LastModifiedStore::clear() {
 }
 
 std::optional<Clock::time_point> LastModifiedStore::last_modified(std::string_view group,
-                                                                  std::string_view key) {
+                                                                  std::string_view key) const {
   const Impl::Call call(*impl_, "last_modified", {group, key});
   const auto item = call.sync().get({group, key});
   if (!item) return std::nullopt;
   return item->last_modified;
 }
 
-Stats LastModifiedStore::stats() const { return impl_->stats(); }
+LastModifiedStats LastModifiedStore::stats() const { return impl_->stats(); }
 
-void to_json(nlohmann::json& out, const Stats& stats) {
+void to_json(nlohmann::json& out, const LastModifiedStats& stats) {
   out = nlohmann::json{{"hits", stats.hits},
                        {"misses", stats.misses},
                        {"sets", stats.sets},

@@ -63,7 +63,7 @@ Clock::time_point expiry_after(Clock::time_point from, milliseconds ttl) {
 
 // A version of a key read from the Store, owning its value.
 struct StoredVersion {
-  Item item;
+  LastModifiedItem item;
   std::uint64_t revision = 0;
   Version view() const { return {item.value, item.last_modified, item.expires_at, revision}; }
 };
@@ -110,7 +110,7 @@ void CacheSync::write(std::string_view operation, KeyRef key, std::string_view v
   if (!own.delivered()) cache_.invalidate(key);
 }
 
-std::optional<Item> CacheSync::get(KeyRef key) {
+std::optional<LastModifiedItem> CacheSync::get(KeyRef key) {
   auto found = cache_.find(key);
   if (found.item || found.absent) {
     counters_->hits.add(1);
@@ -121,7 +121,7 @@ std::optional<Item> CacheSync::get(KeyRef key) {
   return load_missing(key);
 }
 
-std::optional<Item> CacheSync::load_missing(KeyRef key) {
+std::optional<LastModifiedItem> CacheSync::load_missing(KeyRef key) {
   const std::uint64_t generation = cache_.generation(key);
   auto version = read_version(store_, key);
   if (!version) {

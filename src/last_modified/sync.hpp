@@ -49,7 +49,7 @@ class CacheSync {
   // The layer's data paths. Errors: StoreFull, InvalidArgument, and the Store's.
   void write(std::string_view operation, KeyRef key, std::string_view value,
              std::optional<std::chrono::milliseconds> ttl);
-  std::optional<Item> get(KeyRef key);
+  std::optional<LastModifiedItem> get(KeyRef key);
   bool erase(KeyRef key);
   // Removes the entries held from the Store (one transaction) and from memory; returns how many
   // live keys the Store removed.
@@ -65,7 +65,7 @@ class CacheSync {
   void validate();
 
  private:
-  std::optional<Item> load_missing(KeyRef key);
+  std::optional<LastModifiedItem> load_missing(KeyRef key);
   void apply_change(const Event& event);
   void apply_own_set(const Event& event, std::optional<std::chrono::milliseconds> ttl,
                      LastModifiedCache::Slot& slot);

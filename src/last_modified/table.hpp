@@ -55,7 +55,7 @@ class Entry {
   }
   bool matches(KeyRef key) const { return group() == key.group && this->key() == key.key; }
   // A copy of the item.
-  Item item() const { return {std::string(value()), last_modified_, expires_at_}; }
+  LastModifiedItem item() const { return {std::string(value()), last_modified_, expires_at_}; }
   bool expired_at(Clock::time_point now) const { return expires_at_ && *expires_at_ <= now; }
   bool expiring() const { return expires_at_.has_value(); }
   std::uint64_t revision() const { return revision_; }

@@ -6,6 +6,7 @@
 #include "events/watcher_state.hpp"
 #include "kvstore/scoped_store.hpp"
 #include "scoped/seam.hpp"
+#include "util/config_check.hpp"
 #include "util/json_text.hpp"
 
 namespace kvstore {
@@ -26,13 +27,21 @@ std::string checked_namespace(std::string ns) {
   return ns;
 }
 
+QuotaConfig checked_quota(const QuotaConfig& quota, std::string_view ns) {
+  if (quota.max_keys >= 0 && quota.max_groups >= 0) return quota;  // allocates nothing
+  const auto where = "ScopedStore " + std::string(ns);
+  detail::require_not_negative(where, "QuotaConfig::max_keys", quota.max_keys);
+  detail::require_not_negative(where, "QuotaConfig::max_groups", quota.max_groups);
+  return quota;
+}
+
 }  // namespace
 
 ScopedStore::ScopedStore(Store& store, std::string ns, QuotaConfig quota)
     : store_(store),
       ns_(checked_namespace(std::move(ns))),
       prefix_(scoped_in(ns_, {})),
-      quota_(quota) {}
+      quota_(checked_quota(quota, ns_)) {}
 
 std::string ScopedStore::scoped_in(std::string_view ns, std::string_view group) {
   try {
@@ -53,7 +62,7 @@ void ScopedStore::quota_checked_set(std::string_view operation, std::string_view
                                        ttl);
 }
 
-std::optional<std::string> ScopedStore::get(std::string_view group, std::string_view key) {
+std::optional<std::string> ScopedStore::get(std::string_view group, std::string_view key) const {
   return store_.get(scoped(group), key);
 }
 
@@ -70,6 +79,23 @@ bool ScopedStore::erase(std::string_view group, std::string_view key) {
   return store_.erase(scoped(group), key);
 }
 
+bool ScopedStore::expire(std::string_view group, std::string_view key,
+                         std::chrono::milliseconds ttl) {
+  return store_.expire(scoped(group), key, ttl);
+}
+
+bool ScopedStore::persist(std::string_view group, std::string_view key) {
+  return store_.persist(scoped(group), key);
+}
+
+std::optional<TimeToLive> ScopedStore::ttl(std::string_view group, std::string_view key) const {
+  return store_.ttl(scoped(group), key);
+}
+
+std::vector<std::string> ScopedStore::keys(std::string_view group) const {
+  return store_.keys(scoped(group));
+}
+
 std::size_t ScopedStore::delete_group(std::string_view group) {
   return store_.delete_group(scoped(group));
 }
@@ -78,22 +104,23 @@ std::size_t ScopedStore::delete_prefix(std::string_view group_prefix) {
   return store_.delete_prefix(scoped(group_prefix));
 }
 
-std::map<std::string, std::string> ScopedStore::get_all(std::string_view group) {
+std::map<std::string, std::string> ScopedStore::get_all(std::string_view group) const {
   return store_.get_all(scoped(group));
 }
 
-void ScopedStore::for_each(std::string_view group,
-                           const std::function<bool(std::string_view, std::string_view)>& fn) {
+void ScopedStore::for_each(
+    std::string_view group,
+    const std::function<bool(std::string_view, std::string_view)>& fn) const {
   store_.for_each(scoped(group), fn);
 }
 
-std::size_t ScopedStore::count(std::string_view group) { return store_.count(scoped(group)); }
+std::size_t ScopedStore::count(std::string_view group) const { return store_.count(scoped(group)); }
 
-std::size_t ScopedStore::count_all(std::string_view group_prefix) {
+std::size_t ScopedStore::count_all(std::string_view group_prefix) const {
   return store_.count_all(scoped(group_prefix));
 }
 
-std::vector<std::string> ScopedStore::groups(std::string_view group_prefix) {
+std::vector<std::string> ScopedStore::groups(std::string_view group_prefix) const {
   auto names = store_.groups(scoped(group_prefix));
   for (auto& name : names) name.erase(0, prefix_.size());
   return names;
@@ -103,16 +130,17 @@ std::size_t ScopedStore::purge_expired() {
   return detail::ScopedSeam::purge_expired_in(store_, prefix_);
 }
 
-std::string ScopedStore::render(std::string_view mustache_template, std::string_view group) {
-  return store_.render(mustache_template, scoped(group));
+std::string ScopedStore::render(std::string_view group, Template mustache_template) const {
+  return store_.render(scoped(group), mustache_template);
 }
 
 std::vector<std::string> ScopedStore::get_split(std::string_view group, std::string_view key,
-                                                std::string_view sep) {
+                                                std::string_view sep) const {
   return store_.get_split(scoped(group), key, sep);
 }
 
-std::vector<std::string> ScopedStore::get_fields(std::string_view group, std::string_view key) {
+std::vector<std::string> ScopedStore::get_fields(std::string_view group,
+                                                 std::string_view key) const {
   return store_.get_fields(scoped(group), key);
 }
 
@@ -125,15 +153,17 @@ void ScopedStore::set_json(std::string_view group, std::string_view key,
   });
 }
 
-std::optional<nlohmann::json> ScopedStore::get_json(std::string_view group, std::string_view key) {
+std::optional<nlohmann::json> ScopedStore::get_json(std::string_view group,
+                                                    std::string_view key) const {
   return store_.get_json(scoped(group), key);
 }
 
-std::optional<Metadata> ScopedStore::stat(std::string_view group, std::string_view key) {
+std::optional<Metadata> ScopedStore::stat(std::string_view group, std::string_view key) const {
   return store_.stat(scoped(group), key);
 }
 
-std::optional<BlobReader> ScopedStore::open_reader(std::string_view group, std::string_view key) {
+std::optional<BlobReader> ScopedStore::open_reader(std::string_view group,
+                                                   std::string_view key) const {
   return store_.open_reader(scoped(group), key);
 }
 
@@ -165,7 +195,8 @@ Watcher ScopedStore::watch(std::string_view group, std::string_view key,
 }
 
 // Inside the transaction this thread owns the Store's connection, so each call joins it.
-std::optional<std::string> ScopedTransaction::get(std::string_view group, std::string_view key) {
+std::optional<std::string> ScopedTransaction::get(std::string_view group,
+                                                  std::string_view key) const {
   return scope_.get(group, key);
 }
 void ScopedTransaction::set(std::string_view group, std::string_view key, std::string_view value) {
@@ -178,15 +209,29 @@ void ScopedTransaction::set_with_ttl(std::string_view group, std::string_view ke
 bool ScopedTransaction::erase(std::string_view group, std::string_view key) {
   return scope_.erase(group, key);
 }
+bool ScopedTransaction::expire(std::string_view group, std::string_view key,
+                               std::chrono::milliseconds ttl) {
+  return scope_.expire(group, key, ttl);
+}
+bool ScopedTransaction::persist(std::string_view group, std::string_view key) {
+  return scope_.persist(group, key);
+}
+std::optional<TimeToLive> ScopedTransaction::ttl(std::string_view group,
+                                                 std::string_view key) const {
+  return scope_.ttl(group, key);
+}
+std::vector<std::string> ScopedTransaction::keys(std::string_view group) const {
+  return scope_.keys(group);
+}
 std::size_t ScopedTransaction::delete_group(std::string_view group) {
   return scope_.delete_group(group);
 }
 std::size_t ScopedTransaction::delete_prefix(std::string_view group_prefix) {
   return scope_.delete_prefix(group_prefix);
 }
-std::map<std::string, std::string> ScopedTransaction::get_all(std::string_view group) {
+std::map<std::string, std::string> ScopedTransaction::get_all(std::string_view group) const {
   return scope_.get_all(group);
 }
-std::size_t ScopedTransaction::count(std::string_view group) { return scope_.count(group); }
+std::size_t ScopedTransaction::count(std::string_view group) const { return scope_.count(group); }
 
 }  // namespace kvstore

@@ -17,14 +17,17 @@ Usage added_by(KvRows& kv, std::string_view group, std::string_view key) {
   return {1, kv.group_exists(group) ? 0u : 1u};
 }
 
-// The first limit that `usage + added` breaks, or nullptr.
-const char* broken_limit(const QuotaConfig& quota, Usage usage, Usage added, std::size_t& limit) {
-  if (quota.max_keys && usage.keys + added.keys > quota.max_keys) {
-    limit = quota.max_keys;
+// The first limit that `usage + added` breaks, or nullptr. The limits are not negative (the
+// ScopedStore checked them).
+const char* broken_limit(const QuotaConfig& quota, Usage usage, Usage added, std::uint64_t& limit) {
+  const auto max_keys = static_cast<std::uint64_t>(quota.max_keys);
+  const auto max_groups = static_cast<std::uint64_t>(quota.max_groups);
+  if (max_keys && usage.keys + added.keys > max_keys) {
+    limit = max_keys;
     return "max_keys";
   }
-  if (quota.max_groups && usage.groups + added.groups > quota.max_groups) {
-    limit = quota.max_groups;
+  if (max_groups && usage.groups + added.groups > max_groups) {
+    limit = max_groups;
     return "max_groups";
   }
   return nullptr;
@@ -35,7 +38,7 @@ const char* broken_limit(const QuotaConfig& quota, Usage usage, Usage added, std
 bool within_quota(HeldStore& held, std::string_view ns, const QuotaConfig& quota,
                   std::string_view group, std::string_view key) {
   if (!quota.max_keys && !quota.max_groups) return true;
-  std::size_t limit = 0;
+  std::uint64_t limit = 0;
   // Fast path: even a new key in a new group fits.
   if (!broken_limit(quota, held.counts().usage(ns), {1, 1}, limit)) return true;
   return !broken_limit(quota, held.counts().usage(ns), added_by(held.kv(), group, key), limit);
@@ -49,7 +52,7 @@ void check_quota(HeldStore& held, const Operation& op, std::string_view ns,
   const auto range = PrefixRange::of(std::string(ns) + ':');
   while (held.purge_batch(now, 1000, &range) > 0) {
   }
-  std::size_t limit = 0;
+  std::uint64_t limit = 0;
   const char* name =
       broken_limit(quota, held.counts().usage(ns), added_by(held.kv(), group, key), limit);
   if (name) {

@@ -14,7 +14,7 @@ void ScopedSeam::put_within_quota(Store& store, std::string_view operation, std:
                                   std::optional<std::chrono::milliseconds> ttl) {
   const auto op = Operation::of(operation, group, key);
   if (ttl) require_positive_ttl(op, *ttl);
-  Store::Impl& impl = *store.impl_;
+  Store::Impl& impl = store.impl();
   const auto store_it = [&](HeldStore& held, std::int64_t now) {
     const auto expires_at = ttl ? std::optional(expiry_after(now, *ttl)) : std::nullopt;
     held.put(group, key, {value, expires_at}, value, now);
@@ -36,7 +36,7 @@ void ScopedSeam::put_within_quota(Store& store, std::string_view operation, std:
 }
 
 std::size_t ScopedSeam::purge_expired_in(Store& store, std::string_view group_prefix) {
-  return store.impl_->purge_expired_in(group_prefix);
+  return store.impl().purge_expired_in(group_prefix);
 }
 
 Watcher ScopedSeam::watch_filtered(Store& store, WatchFilter filter,

@@ -90,9 +90,11 @@ Connection::Connection(const std::string& path, const Options& options)
       busy_wait_(options.busy_timeout),
       db_(open_database(path, options, busy_wait_)) {
   // FULL until the file is in WAL mode: a file in rollback-journal mode (a go-store file) is
-  // safe from power loss only with FULL, and switching it to WAL writes it once that way.
-  db_.exec(synced_commits_ || (!memory_ && !read_only_) ? "PRAGMA synchronous=FULL"
-                                                        : "PRAGMA synchronous=NORMAL");
+  // safe from power loss only with FULL, and switching it to WAL writes it once that way. A
+  // ":memory:" database syncs nothing at any level.
+  if (memory_) return;
+  db_.exec(synced_commits_ || !read_only_ ? "PRAGMA synchronous=FULL"
+                                          : "PRAGMA synchronous=NORMAL");
 }
 
 std::string Connection::file_path() const {

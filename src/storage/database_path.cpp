@@ -58,22 +58,60 @@ std::vector<fs::path> missing_directories(const fs::path& directory, const Opera
   return missing;
 }
 
+int sqlite_code_of(const std::system_error& e, int otherwise) {
+  const int error = e.code().value();
+  return error == ENOSPC || error == EDQUOT ? SQLITE_FULL : otherwise;
+}
+
+// The directories one open created, removed again (deepest first, best effort) unless it
+// succeeds: a failed open leaves the file system as it found it. Only empty directories go, so a
+// directory another opener has meanwhile put something into stays.
+class CreatedDirectories {
+ public:
+  explicit CreatedDirectories(FileSystem& files) : files_(files) {}
+  ~CreatedDirectories() {
+    for (auto dir = created_.rbegin(); dir != created_.rend(); ++dir) {
+      try {
+        files_.remove_directory(dir->string());
+      } catch (const std::system_error&) {
+        return;  // not empty, or not removable: what is above it is not empty either
+      }
+    }
+  }
+  CreatedDirectories(const CreatedDirectories&) = delete;
+  CreatedDirectories& operator=(const CreatedDirectories&) = delete;
+
+  void add(const fs::path& dir) { created_.push_back(dir); }
+  void keep() { created_.clear(); }
+
+ private:
+  FileSystem& files_;
+  std::vector<fs::path> created_;  // top down
+};
+
 // Creates `missing` (deepest first, as missing_directories lists them) from the top down, each
 // synced into its parent: SQLite syncs the directory holding the database (with its -wal), not
 // the ones above it. A directory another opener created meanwhile is synced too, since this
-// open cannot know whether the other one got that far.
+// open cannot know whether the other one got that far. On failure the directories this call
+// created are removed again.
 void create_directories(const std::vector<fs::path>& missing, const Operation& op) {
+  FileSystem& files = file_system();
+  CreatedDirectories created(files);
   for (auto dir = missing.rbegin(); dir != missing.rend(); ++dir) {
-    if (::mkdir(dir->c_str(), 0777) != 0) {
-      const int error = errno;
-      if (error != EEXIST || entry_at(*dir, op) != Entry::directory) {
-        fail(op, "cannot create the directory " + in_quotes(*dir) + ": " + std::strerror(error),
-             error == ENOSPC || error == EDQUOT ? SQLITE_FULL : SQLITE_CANTOPEN);
+    try {
+      if (files.make_directory(dir->string())) {
+        created.add(*dir);
+      } else if (entry_at(*dir, op) != Entry::directory) {
+        fail(op, "cannot create the directory " + in_quotes(*dir) + ": " + in_quotes(*dir) +
+                     " is not a directory");
       }
+    } catch (const std::system_error& e) {
+      fail(op, "cannot create the directory " + in_quotes(*dir) + ": " + e.code().message(),
+           sqlite_code_of(e, SQLITE_CANTOPEN));
     }
     const fs::path parent = dir->has_parent_path() ? dir->parent_path() : fs::path(".");
     try {
-      operating_system_files().sync_directory(parent.string());
+      files.sync_directory(parent.string());
     } catch (const std::system_error& e) {
       fail(op,
            "cannot sync the directory " + in_quotes(parent) + " after creating " + in_quotes(*dir) +
@@ -81,6 +119,7 @@ void create_directories(const std::vector<fs::path>& missing, const Operation& o
            SQLITE_IOERR_DIR_FSYNC);
     }
   }
+  created.keep();
 }
 
 }  // namespace

@@ -16,7 +16,8 @@ namespace kvstore::detail {
 // Makes sure the file database at `path` (not ":memory:") can be opened as `options` ask:
 //  - read_only: the file must exist. Creates nothing.
 //  - otherwise: the directory above `path` must exist; with create_parent_directories the
-//    missing ones are created (0777 less the umask), each synced into its parent.
+//    missing ones are created (0777 less the umask), each synced into its parent, through
+//    file_system() (the test seam); a failed open removes the ones it created.
 // Throws StorageError (SQLITE_CANTOPEN; SQLITE_FULL when the disk is full, SQLITE_IOERR_DIR_FSYNC
 // when a new directory cannot be synced) whose message names the path and what is missing or in
 // the way. A path it finds openable is left to SQLite, which reports any other failure.

@@ -55,8 +55,10 @@ class FileSystem {
   virtual std::unique_ptr<File> create(const std::string& path) = 0;
   // Opens an existing file for reading; nullptr if it does not exist (nor its directory).
   virtual std::unique_ptr<File> open(const std::string& path) = 0;
-  // Creates a directory; false if it exists already.
+  // Creates a directory (0777 less the umask); false if something exists at `path` already.
   virtual bool make_directory(const std::string& path) = 0;
+  // Deletes an empty directory; false if it did not exist. Throws if it is not empty.
+  virtual bool remove_directory(const std::string& path) = 0;
   // Makes the entries of `directory` (files created or removed in it) durable.
   virtual void sync_directory(const std::string& directory) = 0;
   // Deletes a file; false if it did not exist.

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "storage/migrations.hpp"
+#include "storage/older_schema.hpp"
 
 namespace kvstore::detail {
 namespace {
@@ -30,16 +31,6 @@ std::uint64_t live_count(SQLite::Database& db, const char* sql, std::int64_t now
   return static_cast<std::uint64_t>(query.getColumn(0).getInt64());
 }
 
-// Tables and columns this version of kvstore relies on.
-const std::vector<std::pair<const char*, std::vector<const char*>>> kExpectedSchema = {
-    {"kv", {"grp", "key", "value", "expires_at", "modified_at", "revision", "tag", "blob_id"}},
-    {"changes", {"revision", "op", "grp", "key", "time"}},
-    {"ns_counts", {"ns", "keys", "groups"}},
-    {"ns_group_counts", {"grp", "keys"}},
-    {"blobs", {"id", "size", "writer_pid", "created_at", "committed", "in_file"}},
-    {"blob_chunks", {"blob_id", "seq", "data"}},
-};
-
 void add_integrity_problems(SQLite::Database& db, std::vector<std::string>& problems) {
   SQLite::Statement integrity(db, "PRAGMA integrity_check");
   while (integrity.executeStep()) {
@@ -48,20 +39,25 @@ void add_integrity_problems(SQLite::Database& db, std::vector<std::string>& prob
   }
 }
 
-void add_schema_problems(SQLite::Database& db, std::vector<std::string>& problems) {
+void add_schema_problems(Connection& connection, std::vector<std::string>& problems) {
+  auto& db = connection.database();
   const auto version = static_cast<int>(scalar(db, "PRAGMA user_version"));
-  if (version != latest_schema_version()) {
+  // A read-only open reads an older schema as it is (older_schema.hpp): that is no fault of the
+  // file. Its tables are checked through the mapping, which pragma_table_info finds first.
+  const bool read_as_older = connection.read_only() && version < latest_schema_version();
+  if (version != latest_schema_version() && !read_as_older) {
     problems.push_back("schema version " + std::to_string(version) + ", expected " +
                        std::to_string(latest_schema_version()));
   }
-  for (const auto& [table, columns] : kExpectedSchema) {
+  for (const auto& table : current_schema_tables()) {
     SQLite::Statement info(db, "SELECT name FROM pragma_table_info(?1)");
-    info.bind(1, table);
+    info.bind(1, table.name);
     std::vector<std::string> present;
     while (info.executeStep()) present.push_back(info.getColumn(0).getString());
-    for (const char* column : columns) {
-      if (std::find(present.begin(), present.end(), column) == present.end()) {
-        problems.push_back(std::string("schema: table ") + table + " lacks column " + column);
+    for (const auto& column : table.columns) {
+      if (std::find(present.begin(), present.end(), column.name) == present.end()) {
+        problems.push_back(std::string("schema: table ") + table.name + " lacks column " +
+                           column.name);
       }
     }
   }
@@ -112,7 +108,7 @@ bool holds_expiring_rows(Connection& connection) {
 
 void add_database_problems(Connection& connection, std::vector<std::string>& problems) {
   add_integrity_problems(connection.database(), problems);
-  add_schema_problems(connection.database(), problems);
+  add_schema_problems(connection, problems);
 }
 
 // Each streamed value the database keeps in a file: the file is there, of the recorded size.

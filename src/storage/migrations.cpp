@@ -8,6 +8,7 @@
 
 #include "kvstore/errors.hpp"
 #include "storage/fresh_schema.hpp"
+#include "storage/older_schema.hpp"
 
 namespace kvstore::detail {
 namespace {
@@ -65,27 +66,27 @@ void migrate(SQLite::Database& db) {
   }
 }
 
-void require_latest_schema(SQLite::Database& db) {
-  const int found = user_version(db);
-  const int latest = latest_schema_version();
-  if (found > latest) refuse_newer(found);
-  if (found < latest) {
-    throw SchemaError("kvstore: open: database schema version " + std::to_string(found) +
-                      " needs migration to " + std::to_string(latest) +
-                      ", which a read-only open cannot do; open it once read-write");
-  }
-}
-
-void bring_schema_up_to_date(Connection& connection) {
+void bring_schema_up_to_date(Connection& connection, bool migrate_older) {
   SQLite::Database& db = connection.database();
-  if (connection.read_only()) {
-    require_latest_schema(db);
+  if (connection.is_memory()) {  // always new and empty
+    load_fresh_image(db);
     return;
   }
   // One read of the version decides: an up-to-date file needs nothing more than WAL mode, and a
   // new database gets the whole schema at once.
   const int found = user_version(db);
   if (found > latest_schema_version()) refuse_newer(found);
+  if (connection.read_only()) {
+    if (found < latest_schema_version()) map_older_schema(db);
+    return;
+  }
+  // An empty database (version 0, no table) is new, not old: it gets the schema either way.
+  if (found < latest_schema_version() && !migrate_older && !is_empty_database(db)) {
+    throw SchemaError("kvstore: open: " + connection.file_path() + ": database schema version " +
+                      std::to_string(found) + " is older than this kvstore's " +
+                      std::to_string(latest_schema_version()) +
+                      " and Options::migrate_older_schema is off; it was not changed");
+  }
   connection.use_write_ahead_log();
   if (found == latest_schema_version()) return;
   if (found == 0 && create_fresh_schema(db)) return;

@@ -22,14 +22,14 @@ void refuse_newer_schema(SQLite::Database& db);
 // unknown shape (its rows untouched; the file is already in WAL mode by then).
 void migrate(SQLite::Database& db);
 
-// For read-only opens: throws SchemaError unless the schema is exactly the latest version.
-void require_latest_schema(SQLite::Database& db);
-
 // What an open does before any statement that names a table is run: a read-write open refuses
 // a newer schema, switches a file to WAL, then creates the schema of an empty database at once
-// (create_fresh_schema) or migrates any other that is not up to date; a read-only open requires
-// the latest schema. An up-to-date database costs one read of its version (and the WAL switch,
-// a no-op for a file already in WAL mode).
-void bring_schema_up_to_date(Connection& connection);
+// (create_fresh_schema; a ":memory:" database, always new, loads the image instead:
+// load_fresh_image) or migrates any other that is not up to date, unless `migrate_older` is
+// false: then an older schema throws SchemaError naming the file, before anything is written. A
+// read-only open refuses a newer schema and reads an older one as it is (map_older_schema). An
+// up-to-date database costs one read of its version (and the WAL switch, a no-op for a file
+// already in WAL mode).
+void bring_schema_up_to_date(Connection& connection, bool migrate_older);
 
 }  // namespace kvstore::detail

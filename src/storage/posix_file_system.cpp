@@ -98,9 +98,15 @@ class PosixFileSystem final : public FileSystem {
   }
 
   bool make_directory(const std::string& path) override {
-    if (::mkdir(path.c_str(), 0755) == 0) return true;
+    if (::mkdir(path.c_str(), 0777) == 0) return true;
     if (errno == EEXIST) return false;
     throw_errno("mkdir", path);
+  }
+
+  bool remove_directory(const std::string& path) override {
+    if (::rmdir(path.c_str()) == 0) return true;
+    if (errno == ENOENT) return false;
+    throw_errno("rmdir", path);
   }
 
   void sync_directory(const std::string& directory) override {

@@ -7,6 +7,15 @@
 #include "util/deadline.hpp"
 
 namespace kvstore::detail {
+namespace {
+
+ThreadStartCheck thread_start_check = nullptr;
+
+}  // namespace
+
+ThreadStartCheck replace_thread_start_check(ThreadStartCheck check) {
+  return std::exchange(thread_start_check, check);
+}
 
 BackgroundThread::BackgroundThread(std::vector<Task> tasks) {
   try {
@@ -38,6 +47,7 @@ void BackgroundThread::add(Task task, std::unique_ptr<WakeSource> wake) {
   tasks_.push_back({std::move(task), due});
   if (!thread_.joinable()) {
     try {
+      if (thread_start_check) thread_start_check();
       thread_ = std::jthread([this] { loop(stop_.get_token()); });
     } catch (...) {
       tasks_.pop_back();

@@ -27,6 +27,13 @@
 
 namespace kvstore::detail {
 
+// Test seam: called by add() just before it starts a thread; a check that throws refuses the
+// start as the operating system would (std::system_error, EAGAIN), so that tests reach what an
+// owner does when its thread cannot start. nullptr: no check (the default). Returns the previous
+// check. Not safe while another thread adds a task.
+using ThreadStartCheck = void (*)();
+ThreadStartCheck replace_thread_start_check(ThreadStartCheck check);
+
 class BackgroundThread {
  public:
   struct Task {

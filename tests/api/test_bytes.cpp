@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "printable_bytes.hpp"
 #include "api/store_support.hpp"
 #include "backends.hpp"
+#include "printable_bytes.hpp"
 #include "raw_db.hpp"
 #include "support.hpp"
 
@@ -208,7 +208,7 @@ TEST_CASE("Store bytes: SQL-injection strings are stored literally and harm noth
     store.set(attack, attack, attack);
     CHECK(store.get(attack, attack) == std::optional<std::string>(attack));
     CHECK(store.count(attack) == 1);
-    CHECK(store.render("{{x}}", attack).empty());
+    CHECK(store.render(attack, kvstore::Template{"{{x}}"}).empty());
     CHECK(store.get("victim", "k") == std::optional<std::string>("v"));
   }
   CHECK(store.count_all() == attacks.size() + 1);
@@ -358,5 +358,5 @@ TEST_CASE("Store bytes: the value views keep bytes exact", "[store][bytes]") {
   store.set("g", "fields", "東京 \xff\t大阪");
   CHECK(store.get_fields("g", "fields") == std::vector<std::string>{"東京", "\xff", "大阪"});
   store.set("page", "t", "a\0b"s);
-  CHECK(store.render("[{{t}}]", "page") == "[a\0b]"s);
+  CHECK(store.render("page", kvstore::Template{"[{{t}}]"}) == "[a\0b]"s);
 }

@@ -11,6 +11,7 @@
 #include <kvstore/kvstore.hpp>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -55,7 +56,7 @@ TEST_CASE("Store TTL: a key with a future TTL is readable and counted", "[store]
   CHECK(store.count_all() == 1);
   CHECK(store.groups() == std::vector<std::string>{"session"});
   CHECK(store.get_all("session") == std::map<std::string, std::string>{{"token", "abc"}});
-  CHECK(store.render("{{token}}", "session") == "abc");
+  CHECK(store.render("session", kvstore::Template{"{{token}}"}) == "abc");
   CHECK(store.purge_expired() == 0);
   CHECK(store.get("session", "token") == std::optional<std::string>("abc"));
 }
@@ -146,7 +147,8 @@ TEST_CASE(
   });
   CHECK_FALSE(visited_ephemeral);
 
-  CHECK(store.render("{{title}}|{{live}}|{{gone}}", "page") == "Hello|still here|");
+  CHECK(store.render("page", kvstore::Template{"{{title}}|{{live}}|{{gone}}"}) ==
+        "Hello|still here|");
 
   // The value views see the key as absent too.
   CHECK(store.get_split("page", "gone", ",").empty());

@@ -573,6 +573,7 @@ TEST_CASE("streaming: a reader or writer that outlives its Store throws Error", 
     writer = store->begin_set("g", "k");
     writer->write("staged");
   }
+
   // The Store is gone now.
   if (reader) {
     bool threw = false;
@@ -595,6 +596,18 @@ TEST_CASE("streaming: a reader or writer that outlives its Store throws Error", 
     CHECK_NOTHROW(writer->abort());
     writer.reset();  // the destructor must not crash either
   }
+}
+
+TEST_CASE("streaming: every write of a writer whose Store was destroyed throws Error", "[blob]") {
+  const auto backend = kvtest::each_backend();
+  auto store = std::make_unique<kvstore::Store>(backend.path(), quiet());
+  auto writer = store->begin_set("g", "k");
+  writer.write("staged");
+  store.reset();
+  // A few bytes would only fill a ":memory:" writer's buffer: the write throws all the same.
+  CHECK_THROWS_AS(writer.write("more"), kvstore::Error);
+  CHECK_THROWS_AS(writer.commit(), kvstore::Error);
+  CHECK_FALSE(writer.committed());
 }
 
 TEST_CASE("streaming: a reader of a plain value whose Store was destroyed throws Error", "[blob]") {

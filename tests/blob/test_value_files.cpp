@@ -242,7 +242,7 @@ TEST_CASE("streaming (files): reads by another connection during replacements ne
         wrong += !is_version(v);
         return true;
       });
-      wrong += !is_version(reader_store.render("{{7}}", "g"));
+      wrong += !is_version(reader_store.render("g", kvstore::Template{"{{7}}"}));
       ++reads;
     } catch (const kvstore::Error& e) {
       if (failures++ == 0) first_failure = e.what();

@@ -1,5 +1,6 @@
 // The kvstore CLI, run as a process: version, help, usage errors, and the key/value commands
-// (set, get, del, ttl, groups, keys, count, render, purge) with their exit codes and outputs.
+// (set, get, del, ttl, expire, persist, groups, keys, count, render, purge) with their exit codes
+// and outputs.
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -17,8 +18,9 @@ using nlohmann::json;
 namespace {
 
 const std::vector<std::string> kCommands = {
-    "get",   "groups", "keys",   "count", "ttl",   "render", "set",        "del",
-    "purge", "export", "import", "watch", "stats", "check",  "checkpoint", "vacuum"};
+    "get",   "groups", "keys",       "count",  "ttl",     "render",   "set",
+    "del",   "expire", "persist",    "purge",  "export",  "import",   "watch",
+    "stats", "check",  "checkpoint", "vacuum", "migrate", "rm-group", "rm-prefix"};
 
 // One line on stderr, starting with "kvstore: ".
 bool one_error_line(const Result& result) {
@@ -44,6 +46,11 @@ TEST_CASE("every command's --help ends with an example", "[cli]") {
     const auto result = clitest::run({command, "--help"});
     CHECK(result.exit_code == 0);
     CHECK(result.out.find("Example:\n  kvstore " + command) != std::string::npos);
+    // The global options too, which CLI11 lists only in the tool's own --help.
+    for (const char* global :
+         {"--db PATH", "--namespace NS", "-o,--output FORMAT", "--json", "--wide", "-q,--quiet"}) {
+      CHECK(result.out.find(global) != std::string::npos);
+    }
   }
 }
 
@@ -51,16 +58,17 @@ TEST_CASE("usage errors exit 2 with one line on stderr", "[cli]") {
   StoreFile store;
   REQUIRE(store.cli({"set", "g", "k", "v"}).exit_code == 0);
   const std::vector<std::vector<std::string>> cases = {
-      {},                                           // no command
-      {"frobnicate"},                               // unknown command
-      {"get", "g"},                                 // missing key
-      {"get", "g", "k", "--no-such-option"},        // unknown option
-      {"set", "g", "k"},                            // no value nor --file
-      {"set", "g", "k", "v", "--file", "x"},        // both
-      {"set", "g", "k", "v", "--ttl", "10"},        // a duration needs a unit
-      {"set", "g", "k", "v", "--ttl", "10parsec"},  // unknown unit
-      {"set", "g", "k", "v", "--ttl", "0s"},        // not positive
-      {"set", "--json", "g", "k", "{\"a\": }"},     // not JSON
+      {"--db", store.path()},                            // no command
+      {"frobnicate"},                                    // unknown command
+      {"get", "g"},                                      // missing key
+      {"get", "g", "k", "--no-such-option"},             // unknown option
+      {"set", "g", "k"},                                 // no value nor --file
+      {"set", "g", "k", "v", "--file", "x"},             // both
+      {"set", "g", "k", "v", "--ttl", "10"},             // a duration needs a unit
+      {"set", "g", "k", "v", "--ttl", "10parsec"},       // unknown unit
+      {"set", "g", "k", "v", "--ttl", "0s"},             // not positive
+      {"set", "--type", "json", "g", "k", "{\"a\": }"},  // not JSON
+      {"set", "--type", "yaml", "g", "k", "v"},          // no such type
       {"--namespace", "not a namespace", "get", "g", "k"},
       {"render", "g", "{{#unclosed}}"},       // template syntax error
       {"render", "g", "@/no/such/template"},  // unreadable template file
@@ -144,15 +152,62 @@ TEST_CASE("set --ttl and ttl report the time left", "[cli]") {
         "stored session/short (expires in 1h30m)\n");
 }
 
-TEST_CASE("set --json accepts only a JSON value and stores it as given", "[cli]") {
+TEST_CASE("expire and persist change a key's TTL and keep its value", "[cli]") {
   StoreFile store;
-  CHECK(store.cli({"set", "--json", "config", "limits", "{\"max\": 10}"}).exit_code == 0);
+  CHECK(store.cli({"set", "session", "token", "abc"}).exit_code == 0);
+  CHECK(store.cli({"expire", "session", "token", "10m"}).out == "session/token expires in 10m\n");
+  const auto doc = json::parse(store.cli({"--json", "ttl", "session", "token"}).out);
+  CHECK(doc["ttl_ms"].get<long long>() > 0);
+  CHECK(doc["ttl_ms"].get<long long>() <= 600000);
+  CHECK(json::parse(store.cli({"--json", "expire", "session", "token", "1h"}).out)["ttl_ms"] ==
+        3600000);
+
+  CHECK(store.cli({"persist", "session", "token"}).out == "session/token no longer expires\n");
+  CHECK(store.cli({"ttl", "session", "token"}).out == "none\n");
+  CHECK(store.cli({"get", "session", "token"}).out == "abc\n");
+
+  CHECK(store.cli({"expire", "session", "nobody", "1m"}).exit_code == 1);
+  CHECK(store.cli({"persist", "session", "nobody"}).exit_code == 1);
+  CHECK(store.cli({"expire", "session", "token", "0s"}).exit_code == 2);
+  CHECK(store.cli({"expire", "session", "token"}).exit_code == 2);
+}
+
+TEST_CASE("set --type json accepts only a JSON value and stores it as given", "[cli]") {
+  StoreFile store;
+  CHECK(store.cli({"set", "--type", "json", "config", "limits", "{\"max\": 10}"}).exit_code == 0);
   CHECK(store.cli({"get", "config", "limits"}).out == "{\"max\": 10}\n");
 
-  const auto bad = store.cli({"set", "--json", "config", "limits", "{\"max\": 10,\n\"min\" 1}"});
+  const auto bad =
+      store.cli({"set", "config", "limits", "{\"max\": 10,\n\"min\" 1}", "--type", "json"});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("value:2:7: invalid JSON") != std::string::npos);
   CHECK(store.cli({"get", "config", "limits"}).out == "{\"max\": 10}\n");
+}
+
+TEST_CASE("--json after set means machine output, as anywhere else", "[cli]") {
+  StoreFile store;
+  const auto result = store.cli({"set", "config", "limits", "{\"max\": 10}", "--json"});
+  REQUIRE(result.exit_code == 0);
+  CHECK(json::parse(result.out)["key"] == "limits");
+  // Not validation: a value that is not JSON is stored all the same.
+  CHECK(store.cli({"set", "g", "k", "not json", "--json"}).exit_code == 0);
+}
+
+TEST_CASE("set --ttl reads durations as Go and systemd write them", "[cli][duration]") {
+  StoreFile store;
+  const auto set = store.cli({"--json", "set", "g", "k", "v", "--ttl", "1h30m"});
+  INFO(set.err);
+  REQUIRE(set.exit_code == 0);
+  CHECK(json::parse(set.out)["ttl_ms"] == 90 * 60 * 1000);
+  const auto bad = store.cli({"set", "g", "k", "v", "--ttl", "1h3x"});
+  CHECK(bad.exit_code == 2);
+  CHECK(kvtest::contains(bad.err, "invalid duration '1h3x': expected e.g. 90s, 10m, 1h30m"));
+  const auto zero = store.cli({"set", "g", "k", "v", "--ttl", "0s"});
+  CHECK(zero.exit_code == 2);
+  CHECK(kvtest::contains(zero.err, "omit --ttl for no expiry"));
+  const auto help = store.cli({"set", "--help"});
+  CHECK(kvtest::contains(help.out, "--ttl DURATION"));
+  CHECK_FALSE(kvtest::contains(help.out, "FLOAT"));
 }
 
 TEST_CASE("set --file stores bytes exactly; JSON marks them base64", "[cli]") {
@@ -184,8 +239,8 @@ TEST_CASE("groups, keys and count list what the store holds", "[cli]") {
            {"app.config", "a"}, {"app.config", "b"}, {"app.users", "ada"}, {"other", "x"}}) {
     REQUIRE(store.cli({"set", group, key, group + "-" + key}).exit_code == 0);
   }
-  CHECK(store.cli({"groups"}).out == "app.config\napp.users\nother\n");
-  CHECK(store.cli({"groups", "app."}).out == "app.config\napp.users\n");
+  CHECK(store.cli({"groups"}).out == "app.config\t2\napp.users\t1\nother\t1\n");
+  CHECK(store.cli({"groups", "app."}).out == "app.config\t2\napp.users\t1\n");
   CHECK(store.cli({"groups", "zzz"}).out.empty());
 
   CHECK(store.cli({"keys", "app.config"}).out == "a\nb\n");

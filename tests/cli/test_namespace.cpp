@@ -25,9 +25,9 @@ TEST_CASE("cli: --namespace isolates tenants from each other and from the plain 
   CHECK(in("t2", {"get", "config", "theme"}).out == "two\n");
   CHECK(in("t2", {"get", "extra", "k"}).exit_code == 1);
 
-  CHECK(in("t1", {"groups"}).out == "config\nextra\n");
-  CHECK(in("t2", {"groups"}).out == "config\n");
-  CHECK(store.cli({"groups"}).out == "config\nt1:config\nt1:extra\nt2:config\n");
+  CHECK(in("t1", {"groups"}).out == "config\t1\nextra\t1\n");
+  CHECK(in("t2", {"groups"}).out == "config\t1\n");
+  CHECK(store.cli({"groups"}).out == "config\t1\nt1:config\t1\nt1:extra\t1\nt2:config\t1\n");
   CHECK(in("t1", {"count"}).out == "2\n");
   CHECK(store.cli({"count"}).out == "4\n");
 

@@ -6,13 +6,17 @@
 #include <chrono>
 #include <deque>
 #include <kvstore/kvstore.hpp>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 
+#include "backends.hpp"
 #include "event_support.hpp"
 #include "quiet_options.hpp"
 #include "support.hpp"
 #include "thread_census.hpp"
+#include "util/background_thread.hpp"
 
 using namespace std::chrono_literals;
 using kvtest::ThreadCensus;
@@ -201,4 +205,84 @@ TEST_CASE("a change feed started by a listener delivers the commits made after i
   const auto event = kvtest::next_event(watcher);
   CHECK(event.key == "after");
   CHECK(event.external);
+}
+
+namespace {
+
+// While alive, every thread a BackgroundThread would start is refused as the operating system
+// refuses one (EAGAIN: out of threads or memory for a stack).
+class RefusedThreadStarts {
+ public:
+  RefusedThreadStarts()
+      : previous_(kvstore::detail::replace_thread_start_check([] {
+          throw std::system_error(EAGAIN, std::generic_category(), "refused by the test");
+        })) {}
+  ~RefusedThreadStarts() { kvstore::detail::replace_thread_start_check(previous_); }
+  RefusedThreadStarts(const RefusedThreadStarts&) = delete;
+  RefusedThreadStarts& operator=(const RefusedThreadStarts&) = delete;
+
+ private:
+  kvstore::detail::ThreadStartCheck previous_;
+};
+
+}  // namespace
+
+TEST_CASE("a write whose purge thread cannot start fails typed and leaves nothing behind",
+          "[store][threads][failure]") {
+  const auto backend = kvtest::each_backend();
+  ThreadCensus census;
+  kvstore::Options no_feed;  // the purge as by default; no change-feed thread
+  no_feed.external_poll_interval = 0ms;
+  kvstore::Store store(backend.path(), no_feed);
+  store.set("g", "kept", "v");
+  auto watcher = store.watch("*");
+  {
+    const RefusedThreadStarts refused;
+    try {
+      store.set_with_ttl("g", "session", "v", 1h);
+      FAIL("a write with a TTL succeeded without its purge thread");
+    } catch (const kvstore::StorageError& e) {
+      CHECK_THAT(e.what(), Catch::Contains("background purge"));
+    }
+    CHECK_FALSE(store.get("g", "session"));
+    CHECK(store.get("g", "kept") == "v");
+    CHECK(kvtest::drain(watcher).empty());
+    CHECK(census.started() == 0);
+    store.set("g", "plain", "w");  // a write without a TTL needs no thread
+  }
+  store.set_with_ttl("g", "session", "v", 1h);
+  CHECK(store.get("g", "session") == "v");
+  CHECK(census.started() == 1);
+  CHECK(kvtest::drain(watcher).size() == 2);  // "plain", then "session"
+}
+
+TEST_CASE("a watch whose change-feed thread cannot start fails typed; a later one starts it",
+          "[store][threads][failure]") {
+  const StoreFile file;
+  ThreadCensus census;
+  kvstore::Store store(file.path, kvtest::feed_options());
+  {
+    const RefusedThreadStarts refused;
+    CHECK_THROWS_AS(store.watch("*"), kvstore::StorageError);
+    CHECK_THROWS_AS(store.on_change([](const kvstore::Event&) {}), kvstore::StorageError);
+    CHECK(census.started() == 0);
+  }
+  auto watcher = store.watch("*");
+  CHECK(census.started() == 1);
+  kvstore::Store(file.path, kvtest::quiet()).set("g", "k", "from another store");
+  CHECK(kvtest::next_event(watcher).key == "k");
+}
+
+TEST_CASE("opening a file that holds keys with a TTL fails typed when the purge cannot start",
+          "[store][threads][failure]") {
+  const StoreFile file;
+  kvstore::Store(file.path).set_with_ttl("g", "session", "v", 1h);
+  ThreadCensus census;
+  {
+    const RefusedThreadStarts refused;
+    CHECK_THROWS_AS(kvstore::Store(file.path), kvstore::StorageError);
+  }
+  CHECK(census.all_ended());
+  kvstore::Store store(file.path);
+  CHECK(store.get("g", "session") == "v");
 }

@@ -29,7 +29,7 @@ std::vector<std::uint64_t> revisions(const std::vector<kvstore::Event>& events) 
 template <class Log>
 Log make_log(kvtest::BackendDatabase& db) {
   if constexpr (std::is_same_v<Log, MemoryChangeLog>) {
-    return Log(db.rows.changes, db.rows.kv);
+    return Log(db.rows.kv);
   } else {
     return Log(db.rows.changes);
   }
@@ -184,7 +184,7 @@ TEMPLATE_TEST_CASE("a change log forgets the entries of a write that rolls back"
 
 TEST_CASE("a change log in memory reverts what it logged after a mark", "[change_log]") {
   kvtest::BackendDatabase db;
-  MemoryChangeLog log(db.rows.changes, db.rows.kv);
+  MemoryChangeLog log(db.rows.kv);
   log.append(EventType::erase, "g", "a", 1);
   const auto mark = log.mark();
   log.append(EventType::erase, "g", "b", 2);
@@ -202,6 +202,5 @@ TEST_CASE("change logs tell what logging adds to a put's atomicity", "[change_lo
   using kvstore::detail::Atomicity;
   // The table log's entry is a second statement, which put undoes by hand when it fails.
   CHECK(TableChangeLog(db.rows.changes).put_atomicity() == Atomicity::self_contained);
-  CHECK(MemoryChangeLog(db.rows.changes, db.rows.kv).put_atomicity() ==
-        Atomicity::single_statement);
+  CHECK(MemoryChangeLog(db.rows.kv).put_atomicity() == Atomicity::single_statement);
 }

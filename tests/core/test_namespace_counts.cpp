@@ -31,7 +31,7 @@ Counts make_counts(kvtest::BackendDatabase& db) {
 
 struct Fixture {
   kvtest::BackendDatabase db;
-  kvstore::detail::MemoryChangeLog log{db.rows.changes, db.rows.kv};
+  kvstore::detail::MemoryChangeLog log{db.rows.kv};
 
   // Counts `rows` rows of `group` in a write that commits.
   void count_committed(kvstore::detail::NamespaceCounts& counts, const std::string& group,

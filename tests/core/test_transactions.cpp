@@ -7,6 +7,7 @@
 #include <kvstore/kvstore.hpp>
 #include <map>
 #include <new>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -242,7 +243,7 @@ TEST_CASE("Store transaction: every Store method can be called from inside fn wi
     CHECK(store.count("page") == 2);
     CHECK(store.count_all() == 3);
     CHECK(store.groups() == std::vector<std::string>{"list", "page"});
-    CHECK(store.render("{{title}}-{{name}}", "page") == "T-N");
+    CHECK(store.render("page", kvstore::Template{"{{title}}-{{name}}"}) == "T-N");
     CHECK(store.get_split("list", "csv", ",") == std::vector<std::string>{"a", "b"});
     CHECK(store.get_fields("list", "csv") == std::vector<std::string>{"a,b"});
     store.set_json("j", "k", nlohmann::json{{"x", 1}});

@@ -13,6 +13,7 @@
 #include <kvstore/kvstore.hpp>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
 #include <set>

@@ -113,6 +113,12 @@ class DirectoryJournal final : public Journal {
     created_[directory_of(path)].insert(path);
   }
 
+  // `path` is gone for good: a power cut has nothing of it to lose.
+  void forget(const std::string& path) {
+    std::lock_guard lock(mutex_);
+    created_[directory_of(path)].erase(path);
+  }
+
   // Removes `path` for real, keeping its bytes aside while the removal is not durable.
   bool remove(const std::string& path, FileSystem& real) {
     std::lock_guard lock(mutex_);
@@ -202,6 +208,14 @@ class FaultFileSystem final : public FileSystem {
     if (!real_.make_directory(path)) return false;
     directories_.created(path);
     return true;
+  }
+
+  // A removed directory a power cut would bring back is not modelled: only an empty one is
+  // removed, and nothing tells an empty directory that came back from one never removed.
+  bool remove_directory(const std::string& path) override {
+    check(fs_remove, "rmdir " + path);
+    directories_.forget(path);
+    return real_.remove_directory(path);
   }
 
   void sync_directory(const std::string& directory) override {

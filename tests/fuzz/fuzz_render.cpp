@@ -24,16 +24,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string text = input.ConsumeRemainingBytesAsString();
 
   try {
-    (void)store.render(text, group);
+    (void)store.render(group, kvstore::Template{text});
   } catch (const kvstore::InvalidArgument&) {
     // a template syntax error, reported: fine
   }
   // The stored value of v may have been replaced by a fuzzed key "v": read what is stored now.
   const auto stored = store.get(group, "v");
   kvfuzz::check(stored.has_value(), "v vanished");
-  kvfuzz::check(store.render("{{v}}", group) == *stored, "{{v}} does not render v's value");
+  kvfuzz::check(store.render(group, kvstore::Template{"{{v}}"}) == *stored,
+                "{{v}} does not render v's value");
   store.erase(group, "missing");  // a fuzzed key may have that name
-  kvfuzz::check(store.render("[{{v}}]{{missing}}", group) == "[" + *stored + "]",
+  kvfuzz::check(store.render(group, kvstore::Template{"[{{v}}]{{missing}}"}) == "[" + *stored + "]",
                 "a missing variable does not render empty");
   return 0;
 }

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <kvstore/kvstore.hpp>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 

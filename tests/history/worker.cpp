@@ -70,7 +70,7 @@ void run_worker(const RoundPlan& plan, int process, Deadline deadline) {
     recorder.log(subscribed);
     kvstore::LastModifiedStore layer(*store, options.layer);
     layer.start();
-    kvstore::ScopedStore tenant(*store, kTenant, {plan.max_keys, 0});
+    kvstore::ScopedStore tenant(*store, kTenant, {static_cast<long long>(plan.max_keys), 0});
     const WatchDrain all(*store, recorder, 0, "*", options.watcher_capacity, deadline);
     const WatchDrain one(*store, recorder, 1, options.watched_group, options.watcher_capacity,
                          deadline);

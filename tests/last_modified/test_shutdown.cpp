@@ -200,7 +200,7 @@ TEST_CASE("LastModifiedStore shutdown: racing with operations on other threads",
       for (int i = 0;; ++i) {
         try {
           f.layer.set("g", std::to_string(t) + "-" + std::to_string(i % 10), "v");
-          f.layer.get("g", std::to_string(t) + "-0");
+          (void)f.layer.get("g", std::to_string(t) + "-0");
         } catch (const kvstore::NotRunning&) {
           ++refused;
           return;

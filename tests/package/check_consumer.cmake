@@ -1,7 +1,10 @@
-# Builds and runs tests/package/consumer the way a user would, in one of three modes:
+# Builds and runs tests/package/consumer the way a user would, in one of four modes:
 #   MODE=installed     cmake --install the kvstore build into a fresh prefix, find_package(kvstore)
 #   MODE=pkgconfig     the same install, compiled with `pkg-config --cflags --libs kvstore`
 #   MODE=subdirectory  add_subdirectory of the kvstore source tree
+#   MODE=shared        kvstore built as a shared library (BUILD_SHARED_LIBS=ON) and installed,
+#                      then find_package(kvstore); the library must have a soname and export no
+#                      detail:: symbol (nm -C --defined-only -D)
 # Inputs: MODE, KVSTORE_SOURCE_DIR, KVSTORE_BINARY_DIR, WORK_DIR, CXX_COMPILER.
 # Usage: cmake -DMODE=... -D... -P check_consumer.cmake
 cmake_minimum_required(VERSION 3.21)
@@ -30,7 +33,33 @@ if(MODE STREQUAL "installed" OR MODE STREQUAL "pkgconfig")
   endforeach()
 endif()
 
-if(MODE STREQUAL "installed")
+if(MODE STREQUAL "shared")
+  set(shared_build ${work}/kvstore-build)
+  run(${CMAKE_COMMAND} -S ${KVSTORE_SOURCE_DIR} -B ${shared_build} -DCMAKE_BUILD_TYPE=Release
+      -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DBUILD_SHARED_LIBS=ON -DKVSTORE_BUILD_TESTS=OFF
+      -DKVSTORE_BUILD_BENCH=OFF -DKVSTORE_BUILD_TOOLS=OFF -DKVSTORE_BUILD_EXAMPLES=OFF)
+  run(${CMAKE_COMMAND} --build ${shared_build} -j 1)
+  run(${CMAKE_COMMAND} --install ${shared_build} --prefix ${prefix})
+  file(GLOB_RECURSE library ${prefix}/*/libkvstore.so)
+  if(NOT library)
+    message(FATAL_ERROR "not installed: libkvstore.so")
+  endif()
+  run(readelf -d ${library})
+  if(NOT run_output MATCHES "SONAME[^\n]*libkvstore\.so\.[0-9]")
+    message(FATAL_ERROR "libkvstore.so has no versioned soname:\n${run_output}")
+  endif()
+  run(nm -C --defined-only -D ${library})
+  string(REGEX MATCHALL "[^\n]*detail::[^\n]*" leaked "${run_output}")
+  if(leaked)
+    list(JOIN leaked "\n" leaked)
+    message(FATAL_ERROR "libkvstore.so exports internal symbols:\n${leaked}")
+  endif()
+  if(NOT run_output MATCHES "kvstore::Store::Store")
+    message(FATAL_ERROR "libkvstore.so does not export kvstore::Store:\n${run_output}")
+  endif()
+endif()
+
+if(MODE STREQUAL "installed" OR MODE STREQUAL "shared")
   run(${CMAKE_COMMAND} -S ${consumer_dir} -B ${consumer_build} -DCMAKE_BUILD_TYPE=Release
       -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_PREFIX_PATH=${prefix})
   run(${CMAKE_COMMAND} --build ${consumer_build})

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <kvstore/kvstore.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
 #include <set>
@@ -242,9 +243,9 @@ void drive(Api& api, RawDb& raw, Rows& model, const std::function<std::string(st
     CHECK(api.get_split(s, s, s) == std::vector<std::string>{"", ""});
     CHECK(api.get_fields("g", s) == fields_of(s));
     // The template is text without tags: rendered as it is; a variable from the hostile group.
-    CHECK(api.render(s, s) == s);
-    CHECK(api.render("[{{k}}]", s) == "[v" + s + "]");
-    CHECK(api.render("[{{k}}]", "g") == "[]");
+    CHECK(api.render(s, kvstore::Template{s}) == s);
+    CHECK(api.render(s, kvstore::Template{"[{{k}}]"}) == "[v" + s + "]");
+    CHECK(api.render("g", kvstore::Template{"[{{k}}]"}) == "[]");
     const auto meta = api.stat(s, "blob");
     REQUIRE(meta.has_value());
     CHECK(meta->tag == s);

@@ -548,8 +548,8 @@ class Harness {
       const std::string prefix = ns + ":";
       INFO("tenant " << ns);
       REQUIRE(scoped_[t].purge_expired() == model_.purge_expired(prefix));
-      const std::size_t keys = model_.count_all(prefix);
-      const std::size_t groups = model_.groups(prefix).size();
+      const auto keys = static_cast<long long>(model_.count_all(prefix));
+      const auto groups = static_cast<long long>(model_.groups(prefix).size());
       const std::pair<kvstore::QuotaConfig, kvstore::QuotaConfig> limits[] = {
           {{keys, 0}, {keys + 1, 0}}, {{0, groups}, {0, groups + 1}}};
       for (const auto& [at_limit, above_limit] : limits) {

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <kvstore/kvstore.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
@@ -366,11 +367,12 @@ TEST_CASE_METHOD(kvtest::TenantAndOther, "ScopedStore: render uses the scoped gr
   kvtest::set_rows(other, {{"vars", "name", "Mallory"}, {"vars", "extra", "other tenant"}});
   kvtest::set_rows(store, {{"vars", "name", "plain"}, {"vars", "extra", "plain store"}});
 
-  CHECK(scoped.render("Hello {{name}} from {{city}}{{extra}}!", "vars") ==
+  CHECK(scoped.render("vars", kvstore::Template{"Hello {{name}} from {{city}}{{extra}}!"}) ==
         "Hello <Alice> from Paris!");
-  CHECK(other.render("{{name}}/{{extra}}", "vars") == "Mallory/other tenant");
-  CHECK(scoped.render("[{{name}}]", "missing") == "[]");
-  CHECK_THROWS_AS(scoped.render("{{#unclosed}}", "vars"), kvstore::InvalidArgument);
+  CHECK(other.render("vars", kvstore::Template{"{{name}}/{{extra}}"}) == "Mallory/other tenant");
+  CHECK(scoped.render("missing", kvstore::Template{"[{{name}}]"}) == "[]");
+  CHECK_THROWS_AS(scoped.render("vars", kvstore::Template{"{{#unclosed}}"}),
+                  kvstore::InvalidArgument);
 }
 
 TEST_CASE_METHOD(kvtest::Tenant, "ScopedStore: get_split and get_fields read the scoped key",

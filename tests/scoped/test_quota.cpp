@@ -17,6 +17,7 @@
 #include <kvstore/kvstore.hpp>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <set>

@@ -79,6 +79,24 @@ TEST_CASE("fresh schema: the generated script makes exactly the schema the migra
   CHECK(kvstore::detail::fresh_schema_script().version == kvtest::latest_migration());
 }
 
+TEST_CASE("fresh schema: the generated image holds exactly the schema the migrations make",
+          "[fresh_schema][migrations]") {
+  Empty imaged, migrated;
+  kvstore::detail::load_fresh_image(imaged.db());
+  kvstore::detail::migrate(migrated.db());
+
+  CHECK(schema_of(imaged.db()) == schema_of(migrated.db()));
+  CHECK(kvstore::detail::fresh_schema_image().version == kvtest::latest_migration());
+  CHECK(imaged.db().execAndGet("SELECT count(*) FROM kv").getInt() == 0);
+  CHECK(imaged.connection.file_path().empty());
+
+  // Copied, not deserialized in place: the database is a plain ":memory:" one, not SQLite's
+  // in-memory file (which alone answers a size limit, 1 GiB by default, and costs more per write).
+  sqlite3_int64 limit = -1;
+  CHECK(sqlite3_file_control(imaged.db().getHandle(), "main", SQLITE_FCNTL_SIZE_LIMIT, &limit) ==
+        SQLITE_NOTFOUND);
+}
+
 TEST_CASE("fresh schema: only an empty database takes it", "[fresh_schema][migrations]") {
   Empty db;
   SECTION("a go-store table, user_version 0") {

@@ -107,6 +107,12 @@ bool Model::has(std::string_view group, std::string_view key) const {
   return it != rows_.end() && !it->second.expired;
 }
 
+bool Model::expires(std::string_view group, std::string_view key) const {
+  const PauseAllocationCounting pause;
+  const auto it = rows_.find({std::string(group), std::string(key)});
+  return it != rows_.end() && !it->second.expired && it->second.expires;
+}
+
 State Model::state() const {
   const PauseAllocationCounting pause;
   State state;

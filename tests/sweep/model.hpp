@@ -74,6 +74,8 @@ class Model {
   // Live keys in the groups of namespace `ns`.
   std::size_t namespace_keys(std::string_view ns) const;
   bool has(std::string_view group, std::string_view key) const;
+  // Whether live group/key has a TTL.
+  bool expires(std::string_view group, std::string_view key) const;
 
   State state() const;
   const std::vector<ExpectedEvent>& events() const { return events_; }

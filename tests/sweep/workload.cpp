@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -44,7 +45,8 @@ auto sweep_owned(Make&& make) {
 // and, once that returned, in `model`, the side file's.
 void set_in_side_file(Env& env, std::string (Env::*side_path)() const, Model& model,
                       std::string_view group, std::string_view key, std::string_view value) {
-  kvstore::Store side(sweep_owned([&] { return (env.*side_path)(); }), env.options_copy());
+  kvstore::Store side(sweep_owned([&] { return std::filesystem::path((env.*side_path)()); }),
+                      env.options_copy());
   side.set(group, key, value);
   model.set(group, key, value);
 }
@@ -115,7 +117,8 @@ std::vector<Step> make_workload() {
   std::vector<Step> steps;
   steps.push_back({"open",
                    [](Env& env) {
-                     env.store.emplace(env.path, env.options_copy());
+                     env.store.emplace(sweep_owned([&] { return std::filesystem::path(env.path); }),
+                                       env.options_copy());
                      try {
                        env.subscription = env.store->on_change([&env](const kvstore::Event& e) {
                          const PauseAllocationCounting pause;
@@ -144,6 +147,23 @@ std::vector<Step> make_workload() {
                      const auto& window = json_value(R"({"w": 800, "h": 600})");
                      env.store->set_json("config", "window", window);
                      env.model.set("config", "window", sweep_owned([&] { return window.dump(); }));
+                   }});
+  // config/theme is there unless its set failed; persist writes only if the expire took.
+  steps.push_back({"expire", [](Env& env) {
+                     const bool found = env.store->expire("config", "theme", 1h);
+                     if (found != env.model.has("config", "theme")) {
+                       throw std::logic_error("expire answered otherwise than the model");
+                     }
+                     if (found) env.model.set("config", "theme", "dark", true);
+                   }});
+  steps.push_back({"persist", [](Env& env) {
+                     const bool found = env.store->persist("config", "theme");
+                     if (found != env.model.has("config", "theme")) {
+                       throw std::logic_error("persist answered otherwise than the model");
+                     }
+                     if (found && env.model.expires("config", "theme")) {
+                       env.model.set("config", "theme", "dark");
+                     }
                    }});
   steps.push_back({"set", [](Env& env) {
                      env.store->set("config", "lang", "en");

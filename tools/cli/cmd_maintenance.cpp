@@ -9,11 +9,23 @@ namespace {
 
 using nlohmann::json;
 
+// Migration 0002 added the change log: before it, a file has no revisions.
+constexpr int kFirstWithChangeLog = 2;
+
 // The stats fields, in the order people read them.
 std::vector<std::pair<std::string, json>> stats_fields(const std::string& path,
                                                        const kvstore::StoreStats& stats) {
+  // An older schema is read as it is (docs/cli.md): say what that means where people look.
+  const int version = stats.schema_version;
+  const std::string schema =
+      version >= kvstore::latest_schema_version()
+          ? "current"
+          : "older" + describe_version(version) + ", read as it is" +
+                (version < kFirstWithChangeLog ? ": no revisions or change log" : "") +
+                "; kvstore migrate upgrades it";
   return {{"path", path},
           {"schema_version", stats.schema_version},
+          {"schema", schema},
           {"journal_mode", stats.journal_mode},
           {"page_size", stats.page_size},
           {"page_count", stats.page_count},

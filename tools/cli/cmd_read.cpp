@@ -54,8 +54,7 @@ void add_groups(Registry& registry, const Context& context) {
             put_bytes(item, "group", group);
             item["keys"] = keys;
             list.push_back(std::move(item));
-            rows.push_back(out.format() == Format::table ? Row{group, std::to_string(keys)}
-                                                         : Row{group});
+            rows.push_back({group, std::to_string(keys)});
           }
         });
         out.is_json() ? out.json(list) : out.table({"GROUP", "KEYS"}, rows);
@@ -156,7 +155,7 @@ void add_render(Registry& registry, const Context& context) {
         auto db = context.open(Access::read_only);
         const auto rendered = db->with_scope([&](auto& scope) {
           if (scope.count(args->group) == 0) throw group_not_found(args->group);
-          return scope.render(text, args->group);
+          return scope.render(args->group, kvstore::Template{text});
         });
         const auto out = context.output();
         if (out.is_json()) {

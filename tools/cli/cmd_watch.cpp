@@ -41,9 +41,9 @@ void print_event(const Output& out, const kvstore::Event& event) {
   const std::string type(kvstore::to_string(event.type));
   if (out.is_json()) {
     out.json(event_json(event));
-  } else if (out.format() == Format::plain) {
-    std::cout << event.revision << '\t' << type << '\t' << event.group << '\t' << event.key << '\t'
-              << event.value << '\n';
+  } else if (out.format() == Format::tsv) {
+    std::cout << event.revision << '\t' << type << '\t' << tsv_cell(event.group) << '\t'
+              << tsv_cell(event.key) << '\t' << tsv_cell(event.value) << '\n';
   } else if (event.type == kvstore::EventType::gap) {
     std::cout << format_time(event.timestamp) << "  #" << event.revision
               << "  gap: changes before this revision were trimmed from the change log before "

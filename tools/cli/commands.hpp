@@ -8,10 +8,12 @@ namespace kvcli {
 
 void add_read_commands(Registry& registry,
                        const Context& context);  // get groups keys count ttl render
-void add_write_commands(Registry& registry, const Context& context);     // set del purge
+void add_write_commands(Registry& registry,
+                        const Context& context);  // set del rm-group rm-prefix purge
 void add_transfer_commands(Registry& registry, const Context& context);  // export import
 void add_watch_command(Registry& registry, const Context& context);      // watch
 void add_maintenance_commands(Registry& registry,
                               const Context& context);  // stats check checkpoint vacuum
+void add_migrate_command(Registry& registry, const Context& context);  // migrate
 
 }  // namespace kvcli

@@ -1,4 +1,5 @@
-// The global options (--db, --namespace, --json, --quiet) and what commands derive from them.
+// The global options (--db, --namespace, -o/--output, --json, --wide, --quiet) and what commands
+// derive from them.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -15,10 +16,12 @@ namespace kvcli {
 inline constexpr const char* kDefaultDatabase = "./kvstore.db";
 
 struct GlobalOptions {
-  std::string db;  // --db; empty: $KVSTORE_DB, else kDefaultDatabase
-  std::string ns;  // --namespace; empty: the whole store
-  bool json = false;
+  std::string db;      // --db; empty: $KVSTORE_DB, else kDefaultDatabase
+  std::string ns;      // --namespace; empty: the whole store
+  std::string output;  // -o/--output: a format_names() entry; empty: table on a terminal, else tsv
+  bool json = false;   // --json: -o json
   bool quiet = false;
+  bool wide = false;
 };
 
 class Context {
@@ -30,7 +33,9 @@ class Context {
   std::string db_path() const;
   std::unique_ptr<Database> open(
       Access access, std::chrono::milliseconds external_poll = std::chrono::milliseconds(0)) const;
-  Output output() const { return Output(pick_format(options_.json), options_.quiet); }
+  Output output() const {
+    return Output(pick_format(options_.output, options_.json), options_.quiet, options_.wide);
+  }
   const GlobalOptions& options() const { return options_; }
 
  private:

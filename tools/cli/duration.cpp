@@ -1,38 +1,61 @@
 #include "duration.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <map>
+#include <iterator>
+#include <string>
+#include <utility>
 
 namespace kvcli {
 
-CLI::Validator duration_in_ms() {
-  const std::map<std::string, double> units{
-      {"ms", 1.0}, {"s", 1e3}, {"m", 60e3}, {"h", 3600e3}, {"d", 86400e3}};
-  return CLI::AsNumberWithUnit(
-      units,
-      CLI::AsNumberWithUnit::Options(CLI::AsNumberWithUnit::CASE_SENSITIVE |
-                                     CLI::AsNumberWithUnit::UNIT_REQUIRED),
-      "UNIT");
+namespace {
+
+constexpr std::pair<std::string_view, double> kUnits[] = {
+    {"ms", 1.0}, {"s", 1e3}, {"m", 60e3}, {"h", 3600e3}, {"d", 86400e3}};  // "ms" before "m"
+
+// Digits with at most one '.', at least one digit: the number of a term, or 0 chars if none.
+std::size_t number_length(std::string_view text) {
+  std::size_t length = 0, digits = 0;
+  bool point = false;
+  for (; length < text.size(); ++length) {
+    const char c = text[length];
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (c == '.' && !point) {
+      point = true;
+    } else {
+      break;
+    }
+  }
+  return digits ? length : 0;
 }
 
-CLI::Validator at_least_one_ms() {
-  return CLI::Validator(
-      [](const std::string& ms) -> std::string {
-        char* end = nullptr;
-        const double value = std::strtod(ms.c_str(), &end);
-        // Written so that NaN fails too.
-        if (end != ms.c_str() && *end == '\0' && value >= 0.5) return {};
-        return "must be at least 1ms once rounded to whole milliseconds (got " + ms + "ms)";
-      },
-      "");
-}
+}  // namespace
 
-std::chrono::milliseconds to_milliseconds(double ms) {
-  // llround's result is unspecified past what a long long holds (1e15d became "no TTL").
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  // A double holds any sum that matters: past 2^63 ms the result saturates anyway.
+  double total_ms = 0;
+  while (!text.empty()) {
+    const auto length = number_length(text);
+    if (length == 0) return std::nullopt;
+    const double number = std::strtod(std::string(text.substr(0, length)).c_str(), nullptr);
+    text.remove_prefix(length);
+    const auto* unit = std::find_if(std::begin(kUnits), std::end(kUnits),
+                                    [&](const auto& u) { return text.starts_with(u.first); });
+    if (unit == std::end(kUnits)) return std::nullopt;
+    text.remove_prefix(unit->first.size());
+    total_ms += number * unit->second;
+  }
   constexpr auto kLongest = std::chrono::milliseconds::max();
-  if (ms >= static_cast<double>(kLongest.count())) return kLongest;
-  return std::chrono::milliseconds(std::llround(ms));
+  // llround's result is unspecified past what a long long holds.
+  if (total_ms >= static_cast<double>(kLongest.count())) return kLongest;
+  return std::chrono::milliseconds(std::llround(total_ms));
+}
+
+std::string invalid_duration(std::string_view text) {
+  return "invalid duration '" + std::string(text) + "': expected e.g. 90s, 10m, 1h30m";
 }
 
 std::string format_duration(std::chrono::milliseconds duration) {

@@ -4,9 +4,11 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "completion.hpp"
 #include "context.hpp"
 #include "error_report.hpp"
 #include "registry.hpp"
+#include "usage_error.hpp"
 
 #ifndef KVSTORE_VERSION
 #error "KVSTORE_VERSION must be defined by the build (tools/CMakeLists.txt)"
@@ -37,14 +39,20 @@ int main(int argc, char** argv) {
   kvcli::add_transfer_commands(registry, context);
   kvcli::add_watch_command(registry, context);
   kvcli::add_maintenance_commands(registry, context);
+  kvcli::add_migrate_command(registry, context);
+  kvcli::add_completion_command(registry, app);
 
+  if (argc <= 1) {  // what a newcomer types first: show what there is, as --help does
+    std::cout << app.help();
+    return 0;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     if (error.get_exit_code() == 0) return app.exit(error);  // --help, --version
-    const auto command = registry.chosen_name();
-    kvcli::report_error(command, std::string(error.what()) + " (see kvstore " +
-                                     (command.empty() ? "" : command + " ") + "--help)");
+    const auto usage =
+        kvcli::describe_usage_error(app, std::vector<std::string>(argv + 1, argv + argc), error);
+    kvcli::report_error(usage.command, usage.message);
     return static_cast<int>(kvcli::ExitCode::usage);
   }
   return static_cast<int>(

@@ -8,21 +8,73 @@
 #include "display.hpp"
 
 namespace kvcli {
+namespace {
 
-Format pick_format(bool json_requested) {
-  if (json_requested) return Format::json;
-  return isatty(STDOUT_FILENO) ? Format::table : Format::plain;
+// `cell` cut to `width` columns, its last one "…", at a character boundary.
+std::string cut(const std::string& cell, std::size_t width) {
+  if (display_width(cell) <= width) return cell;
+  std::string shown;
+  std::size_t columns = 0;
+  for (const char c : cell) {
+    const bool starts_character = (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    if (starts_character && ++columns == width) break;
+    shown += c;
+  }
+  return shown + "…";
+}
+
+}  // namespace
+
+std::vector<std::string> format_names() { return {"table", "tsv", "json", "jsonl"}; }
+
+Format pick_format(const std::string& name, bool json_requested) {
+  if (json_requested || name == "json") return Format::json;
+  if (name == "jsonl") return Format::jsonl;
+  if (name == "table") return Format::table;
+  if (name == "tsv") return Format::tsv;
+  return isatty(STDOUT_FILENO) ? Format::table : Format::tsv;
+}
+
+std::string tsv_cell(std::string_view bytes) {
+  std::string cell;
+  cell.reserve(bytes.size());
+  for (const char c : bytes) {
+    switch (c) {
+      case '\t':
+        cell += "\\t";
+        break;
+      case '\n':
+        cell += "\\n";
+        break;
+      case '\r':
+        cell += "\\r";
+        break;
+      case '\\':
+        cell += "\\\\";
+        break;
+      default:
+        cell += c;
+    }
+  }
+  return cell;
 }
 
 void Output::json(const nlohmann::json& document) const {
   // Strings are UTF-8 by construction (json_bytes.hpp); replace guards against a stray byte.
-  std::cout << document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  const auto line = [](const nlohmann::json& value) {
+    std::cout << value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  };
+  if (format_ == Format::jsonl && document.is_array()) {
+    for (const auto& element : document) line(element);
+    return;
+  }
+  line(document);
 }
 
 void Output::table(const Row& header, const std::vector<Row>& rows) const {
   if (format_ != Format::table) {
     for (const auto& row : rows) {
-      for (std::size_t i = 0; i < row.size(); ++i) std::cout << (i ? "\t" : "") << row[i];
+      for (std::size_t i = 0; i < row.size(); ++i) std::cout << (i ? "\t" : "") << tsv_cell(row[i]);
       std::cout << '\n';
     }
     return;
@@ -30,7 +82,9 @@ void Output::table(const Row& header, const std::vector<Row>& rows) const {
   std::vector<Row> shown{header};
   for (const auto& row : rows) {
     Row cells;
-    for (const auto& cell : row) cells.push_back(printable(cell));
+    for (const auto& cell : row) {
+      cells.push_back(wide_ ? printable(cell) : cut(printable(cell), kTableCellWidth));
+    }
     shown.push_back(std::move(cells));
   }
   std::vector<std::size_t> widths(header.size(), 0);
