@@ -40,7 +40,8 @@ struct Options {
   // schema (go-store's, or an earlier kvstore's) is read as it is, untouched: expiry is honoured;
   // a column it lacks reads as its migration would fill it (a key's Metadata revision 0, and
   // last_modified at the epoch before schema 2); before schema 2 there is no change log
-  // (revision() is 0, changes_since and watch replay nothing).
+  // (revision() is 0, changes_since and watch replay nothing). Refused (InvalidArgument) for
+  // ":memory:", which would stay empty.
   bool read_only = false;
   // A read-write open of a file of an older schema migrates it in place (switching it to WAL
   // mode; go-store can no longer write it afterwards). false: such an open throws SchemaError

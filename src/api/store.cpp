@@ -18,6 +18,11 @@ namespace {
 // `path` as the native string it is on POSIX (no copy: nothing allocates outside guarded()).
 std::shared_ptr<Store::Impl> open(const std::string& path, Options options) {
   if (path.empty()) throw InvalidArgument("kvstore: open: empty path (use \":memory:\")");
+  if (options.read_only && path == ":memory:") {
+    throw InvalidArgument(
+        "kvstore: open :memory:: Options::read_only: a new :memory: store is empty and nothing "
+        "else can write it, so it could never hold a key");
+  }
   detail::require_not_negative("open", "Options::busy_timeout", options.busy_timeout);
   detail::require_not_negative("open", "Options::purge_interval", options.purge_interval);
   detail::require_not_negative("open", "Options::external_poll_interval",

@@ -70,6 +70,16 @@ TEST_CASE("Store errors: an empty path throws InvalidArgument", "[store][errors]
   CHECK(starts_with(kvtest::message_of([] { kvstore::Store store(""); }), "kvstore: "));
 }
 
+TEST_CASE("Store errors: read_only on :memory: throws InvalidArgument", "[store][errors]") {
+  // Such a store could never hold a key: nothing else can write its database.
+  try {
+    kvstore::Store store(":memory:", read_only());
+    FAIL("a read-only :memory: store opened");
+  } catch (const kvstore::InvalidArgument& e) {
+    CHECK_THAT(e.what(), Catch::Contains("Options::read_only"));
+  }
+}
+
 TEST_CASE("Store errors: a negative interval in Options throws InvalidConfig naming it",
           "[store][errors]") {
   const auto backend = kvtest::each_backend();

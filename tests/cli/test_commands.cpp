@@ -184,7 +184,7 @@ TEST_CASE("set --type json accepts only a JSON value and stores it as given", "[
   CHECK(store.cli({"get", "config", "limits"}).out == "{\"max\": 10}\n");
 }
 
-TEST_CASE("--json after set means machine output, as anywhere else", "[cli]") {
+TEST_CASE("set followed by --json means machine output, as anywhere else", "[cli]") {
   StoreFile store;
   const auto result = store.cli({"set", "config", "limits", "{\"max\": 10}", "--json"});
   REQUIRE(result.exit_code == 0);

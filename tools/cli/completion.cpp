@@ -79,10 +79,12 @@ std::string bash_completion(const CLI::App& app) {
 }
 
 void add_completion_command(Registry& registry, const CLI::App& app) {
+  // The action owns the option's storage, as every command's does: CLI11 writes it when parsing,
+  // long after this function returns.
   auto shell = std::make_shared<std::string>();
   auto* command = registry.add("completion", "Print the shell completion script (bash)",
                                "source <(kvstore completion bash)",
-                               [&app] { std::cout << bash_completion(app); });
+                               [&app, shell] { std::cout << bash_completion(app); });
   command->add_option("shell", *shell, "The shell: bash")
       ->required()
       ->check(CLI::IsMember({"bash"}));
