@@ -59,10 +59,11 @@ void Store::Impl::commit_alone(QueuedWrite& write) noexcept {
   after_commit(write.publication);
 }
 
-// One transaction; each write in a savepoint of its own, so that one failing alone rolls back
-// alone. The commit (one sync under Durability::full) decides for all of them: if it fails, or
-// SQLite lost the transaction on the way (a write's I/O error), every write of the batch fails
-// and the whole batch is rolled back, the memory backends and pending_ with it (WriteScope).
+// One transaction; each write in a savepoint of its own (or none, when its body undoes its own
+// changes: detail::Atomicity), so that one failing alone rolls back alone. The commit (one sync
+// under Durability::full) decides for all of them: if it fails, or SQLite lost the transaction on
+// the way (a write's I/O error), every write of the batch fails and the whole batch is rolled back,
+// the memory backends and pending_ with it (WriteScope).
 std::size_t Store::Impl::commit_together(QueuedWrite& first, std::size_t count) noexcept {
   std::exception_ptr failure;
   first.events_end = static_cast<std::size_t>(-1);  // its events, whatever ran: to the end
@@ -76,7 +77,9 @@ std::size_t Store::Impl::commit_together(QueuedWrite& first, std::size_t count) 
       write.events_begin = &write == &first ? 0 : pending_.events.size();
       try {
         detail::guarded(write.op, [&] {
-          detail::WriteScope own(connection_, pending_, log_, counts_);
+          // As atomic as the write needs inside a transaction: a body that undoes its own
+          // changes on failure (a set's single put) needs no savepoint of its own.
+          detail::WriteScope own(connection_, pending_, log_, counts_, write.atomicity);
           write.body(held);
           // The leader's events travel in pending_'s own node (collect).
           if (&write != &first)
