@@ -313,9 +313,10 @@ class Store::Impl {
   void write_queued(const detail::Operation& op, detail::Atomicity atomicity, WriteBody body);
   // The leader's work, for its batch of `count` writes from `first` (its own): under the
   // connection lock, the one write as write_alone() does, or the batch in one transaction, each
-  // write in a savepoint. The batch takes in the writes queued meanwhile, up to its commit (never
-  // waiting for any). Records each write's outcome and events in it; returns how many writes the
-  // batch held. Never throws.
+  // write as atomic as it needs (a savepoint, or none for a self_contained body). The batch takes
+  // in the writes queued meanwhile, up to its commit (never waiting for any); a lone
+  // self_contained write leads such a batch too. Records each write's outcome and events in it;
+  // returns how many writes the batch held. Never throws.
   std::size_t lead(QueuedWrite& first, std::size_t count) noexcept;
   void commit_alone(QueuedWrite& write) noexcept;
   std::size_t commit_together(QueuedWrite& first, std::size_t count) noexcept;
