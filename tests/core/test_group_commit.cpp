@@ -74,6 +74,34 @@ TEST_CASE("concurrent writes queued behind a commit share one, each with its own
   }
 }
 
+TEST_CASE("a lone set takes in the writes queued before its commit", "[core][group_commit]") {
+  // On a file a set needs no savepoint in a transaction, so even alone it leads a batch; on
+  // ":memory:" it is one statement and autocommits alone, and the next write leads its own.
+  const auto backend = kvtest::each_backend();
+  kvtest::GroupCommitRig rig(backend.path(), kvtest::no_purge());
+  const auto leader = std::this_thread::get_id();
+  std::thread::id late_ran_on;
+  std::thread late;
+  rig.impl.write_put(kvstore::detail::Operation::of("set"), "g", [&](HeldStore& held) {
+    held.put("g", "lone", {"v", std::nullopt}, "v", kvstore::detail::now_unix_ms());
+    late = std::thread([&] {
+      rig.impl.write(kvstore::detail::Operation::of("set"), [&](HeldStore& late_held) {
+        late_ran_on = std::this_thread::get_id();
+        put("late")(late_held);
+      });
+    });
+    while (rig.impl.write_queue().size() < 2) std::this_thread::yield();
+  });
+  late.join();
+  CHECK((late_ran_on == leader) == backend.is_file());
+  CHECK(present(rig.impl, "late"));
+  REQUIRE(rig.events.size() == 2);
+  CHECK(rig.events[0].key == "lone");
+  CHECK(rig.events[1].key == "late");
+  CHECK(rig.delivered_on[0] == leader);
+  CHECK(rig.delivered_on[1] != leader);
+}
+
 TEST_CASE("a write alone runs on its caller's thread at once", "[core][group_commit]") {
   const auto backend = kvtest::each_backend();
   kvtest::GroupCommitRig rig(backend.path(), kvtest::no_purge());
