@@ -1,5 +1,5 @@
 // Group commit (Store::Impl::write through core/write_queue.hpp): writes queued while a commit
-// runs share the next transaction, each in a savepoint of its own, led by the first of them.
+// runs share the next transaction, each atomic on its own, led by the first of them.
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <stdexcept>
