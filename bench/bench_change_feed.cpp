@@ -151,9 +151,9 @@ Delivery watch_deliveries(const std::string& path, bool notifications, std::size
   std::vector<double> latencies_ms;
   while (latencies_ms.size() < writes && std::chrono::steady_clock::now() < deadline) {
     const auto event = watcher.next(100ms);
-    if (!event) continue;
+    if (!event || !event->value) continue;  // no value: written again before it was read
     const auto received = steady_ns();
-    latencies_ms.push_back(static_cast<double>(received - std::stoll(event->value)) / 1e6);
+    latencies_ms.push_back(static_cast<double>(received - std::stoll(*event->value)) / 1e6);
   }
   Delivery delivery;
   delivery.received = static_cast<std::uint32_t>(latencies_ms.size());

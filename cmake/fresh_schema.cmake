@@ -2,8 +2,8 @@
 # migrations/ at build time: a host program built from cmake/fresh_schema_generator.cpp and the
 # embedded migrations applies them to an empty in-memory database and writes what results.
 # Regenerated whenever the program changes, and so whenever a migration does.
-# Needs KVSTORE_MIGRATIONS_CPP; sets KVSTORE_FRESH_SCHEMA_CPP. (A cross-compiling build would need
-# the program built for the host.)
+# Needs KVSTORE_MIGRATIONS_CPP; sets KVSTORE_FRESH_SCHEMA_CPP. A cross-compiling build runs the
+# program through CMAKE_CROSSCOMPILING_EMULATOR (Wine: cmake/toolchains/mingw-w64.cmake).
 add_executable(kvstore_fresh_schema_generator
   ${PROJECT_SOURCE_DIR}/cmake/fresh_schema_generator.cpp ${KVSTORE_MIGRATIONS_CPP})
 target_include_directories(kvstore_fresh_schema_generator PRIVATE ${PROJECT_SOURCE_DIR}/src)

@@ -33,20 +33,37 @@ function(kvstore_layer name)
   set_property(GLOBAL APPEND PROPERTY KVSTORE_LAYERS kvstore_${name})
 endfunction()
 
+# The operating system's side of the storage layer (src/storage/platform/platform.hpp): one
+# implementation per system.
+set(platform ${PROJECT_SOURCE_DIR}/src/storage/platform)
+if(WIN32)
+  set(KVSTORE_PLATFORM_SOURCES ${platform}/windows_files.cpp ${platform}/windows_process.cpp
+      ${platform}/windows_support.cpp ${platform}/no_notifications.cpp)
+else()
+  set(KVSTORE_PLATFORM_SOURCES ${platform}/posix_files.cpp ${platform}/posix_process.cpp)
+  if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+    list(APPEND KVSTORE_PLATFORM_SOURCES ${platform}/linux_notifications.cpp)
+  else()
+    list(APPEND KVSTORE_PLATFORM_SOURCES ${platform}/no_notifications.cpp)
+  endif()
+endif()
+
 # Bottom to top. What each layer is: docs/architecture.md.
 kvstore_layer(util HEADERS errors options LIBS nlohmann_json::nlohmann_json)
 kvstore_layer(storage SEES util HEADERS errors options
   LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json
-  SOURCES ${KVSTORE_MIGRATIONS_CPP} ${KVSTORE_FRESH_SCHEMA_CPP})
+  SOURCES ${KVSTORE_MIGRATIONS_CPP} ${KVSTORE_FRESH_SCHEMA_CPP} ${KVSTORE_PLATFORM_SOURCES})
 kvstore_layer(events SEES util HEADERS errors options events LIBS nlohmann_json::nlohmann_json)
-kvstore_layer(core SEES util storage events HEADERS errors options events blob store
+kvstore_layer(core SEES util storage events HEADERS errors options events blob data_api store
   LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json)
-kvstore_layer(blob SEES util storage events core HEADERS errors options events blob store
+kvstore_layer(blob SEES util storage events core HEADERS errors options events blob data_api store
   LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json)
-kvstore_layer(api SEES util storage events core HEADERS errors options events blob store schema
+kvstore_layer(api SEES util storage events core
+  HEADERS errors options events blob data_api store schema
   LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json)
 kvstore_layer(scoped SEES util storage events core blob
-  HEADERS errors options events blob store scoped_store
+  HEADERS errors options events blob data_api store scoped_store
   LIBS SQLiteCpp SQLite::SQLite3 nlohmann_json::nlohmann_json)
-kvstore_layer(last_modified SEES util HEADERS errors options events blob store last_modified_store
+kvstore_layer(last_modified SEES util
+  HEADERS errors options events blob data_api store last_modified_store
   LIBS nlohmann_json::nlohmann_json)

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <sqlite3.h>
-#include <sys/types.h>
 
 #include <charconv>
 #include <chrono>
@@ -60,7 +59,7 @@ inline std::int64_t staged_pieces(const std::string& path) {
 }
 
 // Bytes staged by the writer process `pid`: its chunk rows and its value files.
-inline std::int64_t staged_bytes_of(const std::string& path, pid_t pid) {
+inline std::int64_t staged_bytes_of(const std::string& path, std::int64_t pid) {
   const auto of_pid = "(SELECT id FROM blobs WHERE writer_pid = " + std::to_string(pid) + ")";
   RawDb db(path, SQLITE_OPEN_READONLY);
   auto bytes = db.integer(

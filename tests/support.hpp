@@ -14,6 +14,7 @@
 #include <iterator>
 #include <kvstore/kvstore.hpp>
 #include <mutex>
+#include <random>
 #include <regex>
 #include <stdexcept>
 #include <string>
@@ -25,10 +26,18 @@ namespace kvtest {
 // A fresh directory under the system temp dir, removed with everything in it on destruction.
 class TempDir {
  public:
+  // A random name, made with create_directory (which fails on an existing one): mkdtemp is POSIX.
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "kvstore-test-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
+    std::random_device random;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      auto candidate =
+          std::filesystem::temp_directory_path() / ("kvstore-test-" + std::to_string(random()));
+      if (std::filesystem::create_directory(candidate)) {
+        path_ = std::move(candidate);
+        return;
+      }
+    }
+    throw std::runtime_error("no fresh temporary directory after 100 names");
   }
   ~TempDir() {
     std::error_code ignored;

@@ -69,14 +69,15 @@ constexpr int kCurrentSchema = 2;  // the settings layout this release of the ap
 
 class Settings {
  public:
-  explicit Settings(kvstore::Store& store) : store_(store) {}
+  // Any DataApi: the Store, or the Transaction inside store.transaction(fn) (see migrate_settings).
+  explicit Settings(kvstore::DataApi& data) : data_(data) {}
 
   // The setting `key` as a T: T's defaults if it was never saved, or if the stored JSON does not
   // fit T (a hand-edited value of the wrong type must not crash the app).
   template <class T>
   T load(std::string_view key) const {  // reads are const: a const Settings& can load
     try {
-      if (auto json = store_.get_json(kGroup, key)) return json->get<T>();
+      if (auto json = data_.get_json(kGroup, key)) return json->get<T>();
     } catch (const nlohmann::json::exception& e) {  // right JSON, wrong shape
       std::cerr << "settings/" << key << ": " << e.what() << "; using defaults\n";
     } catch (const kvstore::InvalidArgument& e) {  // not JSON at all
@@ -87,11 +88,11 @@ class Settings {
 
   template <class T>
   void save(std::string_view key, const T& value) {
-    store_.set_json(kGroup, key, nlohmann::json(value));
+    data_.set_json(kGroup, key, nlohmann::json(value));
   }
 
  private:
-  kvstore::Store& store_;
+  kvstore::DataApi& data_;
 };
 
 // ---- The app's own schema migration ---------------------------------------------------------
@@ -116,8 +117,7 @@ void migrate_settings(kvstore::Store& store) {
       Appearance appearance;  // fields version 1 did not have keep their defaults
       if (auto theme = tx.get(kGroup, "theme")) appearance.theme = *theme;
       if (auto size = tx.get(kGroup, "font_size")) appearance.font_size = std::stoi(*size);
-      // Transaction has no set_json: store the JSON text, which is what set_json does.
-      tx.set(kGroup, "appearance", nlohmann::json(appearance).dump());
+      Settings(tx).save("appearance", appearance);  // typed access inside the transaction
       tx.erase(kGroup, "theme");
       tx.erase(kGroup, "font_size");
     }
@@ -133,16 +133,19 @@ void migrate_settings(kvstore::Store& store) {
 class SettingsWindow {
  public:
   explicit SettingsWindow(kvstore::Store& store)
-      : watcher_(store.watch(kGroup, "appearance")),
+      : store_(store),
+        watcher_(store.watch(kGroup, "appearance")),
         shown_(Settings(store).load<Appearance>("appearance")) {}
 
   // Applies the queued changes, waiting up to `timeout` for the first one. Returns how many.
   int process_events(std::chrono::milliseconds timeout) {
     int applied = 0;
     for (auto event = watcher_.next(timeout); event; event = watcher_.try_next()) {
-      if (event->type == kvstore::EventType::set) {
+      if (event->type == kvstore::EventType::set && !event->value) {
+        shown_ = Settings(store_).load<Appearance>("appearance");  // the event holds no value
+      } else if (event->type == kvstore::EventType::set) {
         try {
-          shown_ = nlohmann::json::parse(event->value).get<Appearance>();
+          shown_ = nlohmann::json::parse(*event->value).get<Appearance>();
         } catch (const nlohmann::json::exception&) {
           shown_ = Appearance{};  // an unusable value shows the defaults, as load() does
         }
@@ -162,6 +165,7 @@ class SettingsWindow {
   bool last_change_was_external() const { return last_change_was_external_; }
 
  private:
+  kvstore::Store& store_;
   kvstore::Watcher watcher_;
   Appearance shown_;
   bool last_change_was_external_ = false;

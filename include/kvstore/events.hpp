@@ -22,17 +22,14 @@ namespace kvstore {
 
 enum class EventType {
   set,           // set, set_with_ttl, set_json, a committed stream write, and expire() or
-                 // persist() changing a key's TTL (its value unchanged): `value` holds the value
-                 // (empty for a streamed value larger than 64 KiB, for a streamed value whose TTL
-                 // changed, and for any streamed value in replayed or external events: read it
-                 // with Store::open_reader)
+                 // persist() changing a key's TTL (its value unchanged). See Event::value.
   erase,         // erase() removed a live key
   delete_group,  // delete_group(), or delete_prefix() once per group it removed; `key` is empty
   expire,        // a key removed because its TTL passed (purge, or lazy expiry on get)
   gap,           // changes by other connections were lost before this Store could read them:
                  // the change log was trimmed past them (Options::change_log_retention, and
                  // external_poll_interval). `revision` is the oldest revision still logged; some
-                 // changes below it were not delivered. group, key and value are empty. Every
+                 // changes below it were not delivered. group and key are empty. Every
                  // watcher and callback receives it, whatever it watches: reload what you keep
                  // from events (LastModifiedStore drops what it held from before the gap).
 };
@@ -42,18 +39,29 @@ enum class EventType {
 
 struct Event {
   EventType type = EventType::set;
-  std::string group, key, value;
+  std::string group, key;
+  // A `set` event's value: the value the change wrote. nullopt when the event does not carry it,
+  // which never means "set to empty" (an empty value is an engaged empty string):
+  // - every event other than `set`;
+  // - a streamed value (blob.hpp) larger than 64 KiB, a streamed value whose TTL changed, and
+  //   every streamed value in a replayed or external event: read it with Store::open_reader;
+  // - a replayed or external `set` whose key was written again or removed before the log was
+  //   read: the change log keeps no old values, so the value that change wrote is gone (a later
+  //   event of the same key says what happened to it).
+  // Own events of inline values, and replayed or external ones whose key still holds what the
+  // change wrote, carry it.
+  std::optional<std::string> value;
   Clock::time_point timestamp;  // when the change was made (millisecond precision)
   std::uint64_t revision = 0;   // the store revision the change produced
   // true when another connection (another Store object or process) made the change and this
-  // Store learned of it from the change log. Such `set` events, and replayed ones, carry the
-  // key's value as it is when the log is read (the log does not keep old values).
+  // Store learned of it from the change log.
   bool external = false;
 };
 
-// {"type", "group", "key", "value", "revision", "timestamp", "external"}; timestamp in RFC 3339 UTC
-// with milliseconds, e.g. "2026-11-21T20:15:01.123Z". group/key/value are stored as JSON strings,
-// so bytes that are not valid UTF-8 make nlohmann::json::dump() throw unless told otherwise.
+// {"type", "group", "key", "value", "revision", "timestamp", "external"}; "value" is null when
+// Event::value is nullopt; timestamp in RFC 3339 UTC with milliseconds, e.g.
+// "2026-11-21T20:15:01.123Z". group/key/value are stored as JSON strings, so bytes that are not
+// valid UTF-8 make nlohmann::json::dump() throw unless told otherwise.
 KVSTORE_EXPORT void to_json(nlohmann::json& out, const Event& event);
 
 namespace detail {

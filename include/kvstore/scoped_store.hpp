@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "kvstore/blob.hpp"
+#include "kvstore/data_api.hpp"
 #include "kvstore/errors.hpp"
 #include "kvstore/events.hpp"
 #include "kvstore/export.hpp"
@@ -37,9 +38,12 @@ struct QuotaConfig {
   long long max_groups = 0;  // distinct groups with live keys; 0 = unlimited
 };
 
-class ScopedTransaction;
+// The view of a ScopedStore inside ScopedStore::transaction(fn): the ScopedStore itself, through
+// its data methods (scoped, quota-checked), joining the Store's transaction like a Transaction.
+// Valid only during fn, on the thread running fn.
+using ScopedTransaction = DataApi;
 
-class KVSTORE_EXPORT ScopedStore {
+class KVSTORE_EXPORT ScopedStore final : public DataApi {
  public:
   // Throws InvalidArgument, naming it, unless ns matches ^[A-Za-z0-9-]+$; InvalidConfig, naming
   // the field, if a field of quota is negative.
@@ -48,41 +52,37 @@ class KVSTORE_EXPORT ScopedStore {
   [[nodiscard]] const std::string& ns() const { return ns_; }
   [[nodiscard]] const QuotaConfig& quota() const { return quota_; }
 
-  // The Store methods of the same name, on group ns + ":" + group.
-  // The writes that may add a key (set, set_with_ttl, set_json) throw QuotaExceeded, naming the
-  // namespace, the limit and its value, when the namespace would exceed a quota; nothing is
-  // written then.
-  [[nodiscard]] std::optional<std::string> get(std::string_view group, std::string_view key) const;
-  void set(std::string_view group, std::string_view key, std::string_view value);
+  // The data methods (DataApi, data_api.hpp), on group ns + ":" + group. groups() and
+  // count_all() cover the namespace's groups that start with group_prefix (all of them if
+  // empty); groups() returns them without the "ns:" prefix. The writes that may add a key (set,
+  // set_with_ttl, set_json) throw QuotaExceeded, naming the namespace, the limit and its value,
+  // when the namespace would exceed a quota; nothing is written then. expire and persist never
+  // add a key: no quota applies.
+  [[nodiscard]] std::optional<std::string> get(std::string_view group,
+                                               std::string_view key) const override;
+  void set(std::string_view group, std::string_view key, std::string_view value) override;
   void set_with_ttl(std::string_view group, std::string_view key, std::string_view value,
-                    std::chrono::milliseconds ttl);
-  bool erase(std::string_view group, std::string_view key);
-  // expire and persist never add a key: no quota applies.
-  bool expire(std::string_view group, std::string_view key, std::chrono::milliseconds ttl);
-  bool persist(std::string_view group, std::string_view key);
-  [[nodiscard]] std::optional<TimeToLive> ttl(std::string_view group, std::string_view key) const;
-  std::size_t delete_group(std::string_view group);
-  std::size_t delete_prefix(std::string_view group_prefix);
-  [[nodiscard]] std::map<std::string, std::string> get_all(std::string_view group) const;
-  [[nodiscard]] std::vector<std::string> keys(std::string_view group) const;
-  void for_each(std::string_view group,
-                const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
-  [[nodiscard]] std::size_t count(std::string_view group) const;
-  // Live keys in the namespace's groups that start with group_prefix (all of them if empty).
-  [[nodiscard]] std::size_t count_all(std::string_view group_prefix = {}) const;
-  // The namespace's groups that start with group_prefix, without the "ns:" prefix, sorted.
-  [[nodiscard]] std::vector<std::string> groups(std::string_view group_prefix = {}) const;
+                    std::chrono::milliseconds ttl) override;
+  bool erase(std::string_view group, std::string_view key) override;
+  bool expire(std::string_view group, std::string_view key, std::chrono::milliseconds ttl) override;
+  bool persist(std::string_view group, std::string_view key) override;
+  [[nodiscard]] std::optional<TimeToLive> ttl(std::string_view group,
+                                              std::string_view key) const override;
+  std::size_t delete_group(std::string_view group) override;
+  std::size_t delete_prefix(std::string_view group_prefix) override;
+  [[nodiscard]] std::map<std::string, std::string> get_all(std::string_view group) const override;
+  [[nodiscard]] std::vector<std::string> keys(std::string_view group) const override;
+  void for_each(
+      std::string_view group,
+      const std::function<bool(std::string_view key, std::string_view value)>& fn) const override;
+  [[nodiscard]] std::size_t count(std::string_view group) const override;
+  [[nodiscard]] std::size_t count_all(std::string_view group_prefix = {}) const override;
+  [[nodiscard]] std::vector<std::string> groups(std::string_view group_prefix = {}) const override;
+  void set_json(std::string_view group, std::string_view key, const nlohmann::json& value) override;
+
   // Deletes the expired keys of this namespace only; returns how many. Transactions as in
   // Store::purge_expired.
   std::size_t purge_expired();
-  [[nodiscard]] std::string render(std::string_view group, Template mustache_template) const;
-  [[nodiscard]] std::vector<std::string> get_split(std::string_view group, std::string_view key,
-                                                   std::string_view sep) const;
-  [[nodiscard]] std::vector<std::string> get_fields(std::string_view group,
-                                                    std::string_view key) const;
-  void set_json(std::string_view group, std::string_view key, const nlohmann::json& value);
-  [[nodiscard]] std::optional<nlohmann::json> get_json(std::string_view group,
-                                                       std::string_view key) const;
 
   // Streaming (blob.hpp), on group ns + ":" + group. A scoped writer's commit() checks the
   // quotas like set() does and throws QuotaExceeded, publishing nothing, past a limit.
@@ -92,8 +92,9 @@ class KVSTORE_EXPORT ScopedStore {
   [[nodiscard]] BlobWriter begin_set(std::string_view group, std::string_view key,
                                      Metadata meta = {}, std::stop_token cancel = {});
 
-  // Store::transaction with a scoped view: quotas are checked on every write inside it, and a
-  // QuotaExceeded that leaves fn rolls the whole transaction back.
+  // Store::transaction with a scoped view (fn receives this ScopedStore as a ScopedTransaction):
+  // quotas are checked on every write inside it, and a QuotaExceeded that leaves fn rolls the
+  // whole transaction back.
   void transaction(const std::function<void(ScopedTransaction&)>& fn);
 
   // Store::watch within the namespace: group "*" means every group of this namespace, and the
@@ -105,6 +106,9 @@ class KVSTORE_EXPORT ScopedStore {
                               std::size_t capacity = 16);
 
  private:
+  [[nodiscard]] std::string_view group_prefix_in_errors() const noexcept override {
+    return prefix_;
+  }
   // "ns:group"; out of memory throws StorageError.
   static std::string scoped_in(std::string_view ns, std::string_view group);
   std::string scoped(std::string_view group) const;
@@ -115,33 +119,6 @@ class KVSTORE_EXPORT ScopedStore {
   std::string ns_;
   std::string prefix_;  // ns + ":"
   QuotaConfig quota_;
-};
-
-// The view of a ScopedStore inside ScopedStore::transaction(fn): like Transaction, scoped and
-// quota-checked. Valid only during fn, on the thread running fn.
-class KVSTORE_EXPORT ScopedTransaction {
- public:
-  [[nodiscard]] std::optional<std::string> get(std::string_view group, std::string_view key) const;
-  void set(std::string_view group, std::string_view key, std::string_view value);
-  void set_with_ttl(std::string_view group, std::string_view key, std::string_view value,
-                    std::chrono::milliseconds ttl);
-  bool erase(std::string_view group, std::string_view key);
-  bool expire(std::string_view group, std::string_view key, std::chrono::milliseconds ttl);
-  bool persist(std::string_view group, std::string_view key);
-  [[nodiscard]] std::optional<TimeToLive> ttl(std::string_view group, std::string_view key) const;
-  std::size_t delete_group(std::string_view group);
-  std::size_t delete_prefix(std::string_view group_prefix);
-  [[nodiscard]] std::map<std::string, std::string> get_all(std::string_view group) const;
-  [[nodiscard]] std::vector<std::string> keys(std::string_view group) const;
-  [[nodiscard]] std::size_t count(std::string_view group) const;
-
-  ScopedTransaction(const ScopedTransaction&) = delete;
-  ScopedTransaction& operator=(const ScopedTransaction&) = delete;
-
- private:
-  friend class ScopedStore;
-  explicit ScopedTransaction(ScopedStore& scope) : scope_(scope) {}
-  ScopedStore& scope_;
 };
 
 }  // namespace kvstore

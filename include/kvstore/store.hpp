@@ -1,6 +1,7 @@
 // kvstore::Store — a persistent, embedded key-value store on SQLite.
 //
 // Data lives in a table kv(grp, key, value, expires_at): every value belongs to a group and a key.
+// The data methods (get, set, ...) are DataApi's (data_api.hpp), which documents them.
 // Groups, keys and values are byte strings: NUL bytes, invalid UTF-8 and empty strings round-trip
 // exactly. Keys may carry a TTL; an expired key is invisible to every read, is deleted lazily when
 // `get` meets it, and is purged by a background thread every Options::purge_interval.
@@ -50,6 +51,7 @@
 #include <vector>
 
 #include "kvstore/blob.hpp"
+#include "kvstore/data_api.hpp"
 #include "kvstore/errors.hpp"
 #include "kvstore/events.hpp"
 #include "kvstore/export.hpp"
@@ -57,21 +59,12 @@
 
 namespace kvstore {
 
-class Transaction;
-
-// The text of a Mustache template for render(group, template). A distinct type, so that a
-// template and a group (both strings) cannot be swapped silently: write
-// render("user", Template{"Hello {{name}}"}). Holds a view: the text must outlive the call.
-struct Template {
-  constexpr explicit Template(std::string_view source) noexcept : text(source) {}
-  std::string_view text;
-};
-
-// A live key's time to live, as Store::ttl reads it.
-struct TimeToLive {
-  // The time left before the key expires (at least 1 ms), or nullopt: it never expires.
-  std::optional<std::chrono::milliseconds> remaining;
-};
+// The view of the store inside Store::transaction(fn): the Store itself, through its data
+// methods. Valid only during fn and only on the thread running fn, where every call joins the
+// transaction: reads see its writes, and each write commits or rolls back with it. Each method
+// behaves like the Store method of the same name and throws the same errors; a failed call
+// leaves the transaction as it was before the call.
+using Transaction = DataApi;
 
 // A snapshot of a store's size and shape (Store::stats).
 struct StoreStats {
@@ -90,15 +83,17 @@ struct WatchFilter;
 class ScopedSeam;
 }  // namespace detail
 
-class KVSTORE_EXPORT Store {
+class KVSTORE_EXPORT Store final : public DataApi {
  public:
   // Opens (creating if needed, with the missing directories above it: see
   // Options::create_parent_directories) the database at `path`, in WAL mode, and applies the
   // pending schema migrations. ":memory:" opens a private in-memory database.
-  // Throws InvalidArgument for an empty path, InvalidConfig for a negative interval in options;
+  // Throws InvalidArgument for an empty path (or, on Windows, one that is not valid UTF-16),
+  // InvalidConfig for a negative interval in options;
   // SchemaError if the file is not a database, is corrupt, or was written by a newer
   // kvstore; StorageError if it cannot be opened (missing with read_only, a directory, a
   // directory above it missing or not creatable, ...), naming the path and what is missing.
+  // Any path std::filesystem can name opens, non-ASCII characters included (on Windows too).
   explicit Store(const std::filesystem::path& path, Options options = {});
   // Stops the background thread, if one was started (promptly, without waiting out
   // purge_interval), and closes.
@@ -114,55 +109,29 @@ class KVSTORE_EXPORT Store {
   Store(Store&& other) noexcept;
   Store& operator=(Store&& other) noexcept;
 
-  // Reads are const: what they change (the lazy deletion of an expired key) is not visible.
-  //
-  // Returns the value of group/key, or nullopt if absent or expired (an expired key is deleted).
-  [[nodiscard]] std::optional<std::string> get(std::string_view group, std::string_view key) const;
-  // Stores value under group/key, replacing any previous value and clearing any TTL.
-  void set(std::string_view group, std::string_view key, std::string_view value);
-  // Stores value under group/key, expiring `ttl` from now (replaces any previous TTL).
-  // Throws InvalidArgument if ttl <= 0; nothing is written then. The first key with a TTL starts
-  // the background purge (Options::purge_interval): StorageError, writing nothing, if its thread
-  // cannot be started.
+  // The data methods: DataApi (data_api.hpp) documents them. purge_expired is Store's own.
+  [[nodiscard]] std::optional<std::string> get(std::string_view group,
+                                               std::string_view key) const override;
+  void set(std::string_view group, std::string_view key, std::string_view value) override;
   void set_with_ttl(std::string_view group, std::string_view key, std::string_view value,
-                    std::chrono::milliseconds ttl);
-  // Removes group/key. Returns true if a live key was removed, false if there was none.
-  bool erase(std::string_view group, std::string_view key);
-  // Makes group/key expire `ttl` from now and keeps its value (Redis EXPIRE): a sliding session
-  // extends itself without rewriting its value. Returns whether a live key existed; if none did,
-  // nothing is written. The change is a write: it takes a new revision and publishes a `set`
-  // event with the value, and the key's Metadata::last_modified stays that of its value.
-  // Throws InvalidArgument if ttl <= 0, writing nothing; starts the background purge like
-  // set_with_ttl (and fails like it if that fails).
-  bool expire(std::string_view group, std::string_view key, std::chrono::milliseconds ttl);
-  // Removes group/key's TTL and keeps its value (Redis PERSIST). Returns whether a live key
-  // existed. A key that had a TTL changes as with expire (a new revision, a `set` event); a key
-  // without one is left as it is: nothing is written, no event.
-  bool persist(std::string_view group, std::string_view key);
-  // group/key's time to live: nullopt if the key is absent or expired (an expired key is deleted,
-  // as get does); otherwise a TimeToLive whose `remaining` is nullopt for a key without a TTL.
-  [[nodiscard]] std::optional<TimeToLive> ttl(std::string_view group, std::string_view key) const;
-  // Removes every key of `group`; returns how many live keys were removed.
-  std::size_t delete_group(std::string_view group);
-  // Removes every group whose name starts with `group_prefix` (byte-wise; `%`, `_`, `\0` are
-  // literal); returns how many live keys were removed. An empty prefix removes everything.
-  std::size_t delete_prefix(std::string_view group_prefix);
-  // Returns every live key of `group` with its value, ordered by key bytes.
-  [[nodiscard]] std::map<std::string, std::string> get_all(std::string_view group) const;
-  // The live keys of `group`, ordered by key bytes; values are not read.
-  [[nodiscard]] std::vector<std::string> keys(std::string_view group) const;
-  // Calls fn(key, value) for each live key of `group` in key order until fn returns false.
-  // Rows are read in batches and fn runs with no lock held, so fn may call any method of this
-  // Store; a key written or erased during the walk may or may not be visited. Each key is
-  // visited at most once.
-  void for_each(std::string_view group,
-                const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
-  // Number of live keys in `group`.
-  [[nodiscard]] std::size_t count(std::string_view group) const;
-  // Number of live keys in every group starting with `group_prefix` (all groups if empty).
-  [[nodiscard]] std::size_t count_all(std::string_view group_prefix = {}) const;
-  // Names of the groups with at least one live key that start with `group_prefix`, sorted.
-  [[nodiscard]] std::vector<std::string> groups(std::string_view group_prefix = {}) const;
+                    std::chrono::milliseconds ttl) override;
+  bool erase(std::string_view group, std::string_view key) override;
+  bool expire(std::string_view group, std::string_view key, std::chrono::milliseconds ttl) override;
+  bool persist(std::string_view group, std::string_view key) override;
+  [[nodiscard]] std::optional<TimeToLive> ttl(std::string_view group,
+                                              std::string_view key) const override;
+  std::size_t delete_group(std::string_view group) override;
+  std::size_t delete_prefix(std::string_view group_prefix) override;
+  [[nodiscard]] std::map<std::string, std::string> get_all(std::string_view group) const override;
+  [[nodiscard]] std::vector<std::string> keys(std::string_view group) const override;
+  void for_each(
+      std::string_view group,
+      const std::function<bool(std::string_view key, std::string_view value)>& fn) const override;
+  [[nodiscard]] std::size_t count(std::string_view group) const override;
+  [[nodiscard]] std::size_t count_all(std::string_view group_prefix = {}) const override;
+  [[nodiscard]] std::vector<std::string> groups(std::string_view group_prefix = {}) const override;
+  void set_json(std::string_view group, std::string_view key, const nlohmann::json& value) override;
+
   // Deletes every expired key now (publishing an `expire` event for each), deletes the streamed
   // values no key refers to any more, and trims the change log to change_log_retention; returns
   // how many keys were deleted. Up to 1,000 expired keys this is one transaction. More are
@@ -170,29 +139,6 @@ class KVSTORE_EXPORT Store {
   // transaction fails, the keys the earlier ones deleted stay deleted (they were invisible to
   // every read already) and the exception says what failed.
   std::size_t purge_expired();
-  // Renders a Mustache template with the live keys of `group` as variables. Values are inserted
-  // as they are (no HTML escaping); a missing variable renders empty. Partials ({{> name}}) are
-  // not supported: a stored value is never rendered as a template.
-  // Group first, like every method (go-store's Render takes the template first; so did kvstore
-  // before 0.2): the template is a Template, so a call in the old order does not compile.
-  // Throws InvalidArgument, naming the position, on a template syntax error or a partial, and
-  // for sections nested deeper than 256.
-  [[nodiscard]] std::string render(std::string_view group, Template mustache_template) const;
-  // Splits the value of group/key on `sep` (non-empty); empty vector if the key is absent.
-  // Throws InvalidArgument if sep is empty.
-  [[nodiscard]] std::vector<std::string> get_split(std::string_view group, std::string_view key,
-                                                   std::string_view sep) const;
-  // Splits the value of group/key on runs of ASCII whitespace; empty vector if absent.
-  [[nodiscard]] std::vector<std::string> get_fields(std::string_view group,
-                                                    std::string_view key) const;
-  // Stores value.dump() under group/key (clears any TTL). Throws InvalidArgument, writing
-  // nothing, if the value holds a string that is not valid UTF-8.
-  void set_json(std::string_view group, std::string_view key, const nlohmann::json& value);
-  // Parses the value of group/key as JSON; nullopt if absent. Throws InvalidArgument, naming the
-  // group and key, if the stored value is not valid JSON or holds a number too large for a double
-  // (such as 1e99999); no nlohmann exception escapes.
-  [[nodiscard]] std::optional<nlohmann::json> get_json(std::string_view group,
-                                                       std::string_view key) const;
 
   // Runs fn inside one SQLite transaction and commits when fn returns: either every write made in
   // fn is stored, or (fn threw, or the commit failed) none is, and the exception is rethrown
@@ -204,6 +150,7 @@ class KVSTORE_EXPORT Store {
   // Re-entrancy: while fn runs, calls to this Store from the same thread (directly, or a nested
   // transaction()) join the transaction: they see its writes and commit or roll back with it.
   // A nested transaction() is a savepoint: if its fn throws, only its own writes are undone.
+  // fn receives this Store as a Transaction (a DataApi&): see Transaction.
   void transaction(const std::function<void(Transaction&)>& fn);
 
   // The store-wide revision: bumped by every committed mutation, persisted, never decreasing
@@ -254,7 +201,8 @@ class KVSTORE_EXPORT Store {
   // Options::on_error. Keep the Subscription: destroying it unsubscribes. Starts the change-feed
   // poll like watch (and fails like it if that fails). Thread-safe.
   [[nodiscard]] Subscription on_change(std::function<void(const Event&)> fn);
-  // The logged changes after `revision`, oldest first (values as they are now); empty for the
+  // The logged changes after `revision`, oldest first (what their values hold: Event::value);
+  // empty for the
   // latest revision. Throws InvalidArgument if `revision` is after the latest revision
   // (revision(); UINT64_MAX included), Compacted if it is older than the change log holds.
   // Thread-safe.
@@ -297,7 +245,6 @@ class KVSTORE_EXPORT Store {
   class KVSTORE_HIDDEN Impl;  // the implementation: src/core/store_impl.hpp
 
  private:
-  friend class Transaction;
   friend class detail::ScopedSeam;  // what ScopedStore needs: src/scoped/seam.hpp
   KVSTORE_HIDDEN Watcher watch_filtered(detail::WatchFilter filter,
                                         std::optional<std::uint64_t> from_revision,
@@ -305,35 +252,6 @@ class KVSTORE_EXPORT Store {
   // The implementation; throws Error on a moved-from Store.
   Impl& impl() const;
   std::shared_ptr<Impl> impl_;  // shared: readers and writers hold weak references
-};
-
-// The view of the store inside Store::transaction(fn). Reads see the transaction's own writes.
-// Valid only during fn and only on the thread running fn. Each method behaves like the Store
-// method of the same name and throws the same errors; a failed call leaves the transaction as
-// it was before the call.
-class KVSTORE_EXPORT Transaction {
- public:
-  [[nodiscard]] std::optional<std::string> get(std::string_view group, std::string_view key) const;
-  void set(std::string_view group, std::string_view key, std::string_view value);
-  void set_with_ttl(std::string_view group, std::string_view key, std::string_view value,
-                    std::chrono::milliseconds ttl);
-  bool erase(std::string_view group, std::string_view key);
-  bool expire(std::string_view group, std::string_view key, std::chrono::milliseconds ttl);
-  bool persist(std::string_view group, std::string_view key);
-  [[nodiscard]] std::optional<TimeToLive> ttl(std::string_view group, std::string_view key) const;
-  std::size_t delete_group(std::string_view group);
-  std::size_t delete_prefix(std::string_view group_prefix);
-  [[nodiscard]] std::map<std::string, std::string> get_all(std::string_view group) const;
-  [[nodiscard]] std::vector<std::string> keys(std::string_view group) const;
-  [[nodiscard]] std::size_t count(std::string_view group) const;
-
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-
- private:
-  friend class Store;
-  explicit Transaction(Store& store) : store_(store) {}
-  Store& store_;
 };
 
 }  // namespace kvstore

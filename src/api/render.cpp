@@ -1,8 +1,9 @@
-// Mustache rendering of a group (kainjow::mustache).
+// Mustache rendering of a group (kainjow::mustache), the same for every DataApi.
 #include <kainjow/mustache.hpp>
 
 #include "api/mustache_depth.hpp"
-#include "kvstore/store.hpp"
+#include "kvstore/data_api.hpp"
+#include "kvstore/errors.hpp"
 #include "util/operation.hpp"
 
 namespace kvstore {
@@ -27,7 +28,7 @@ class ContextWithoutPartials : public kainjow::mustache::context<std::string> {
   }
 };
 
-std::string render_group(const Store& store, std::string_view group,
+std::string render_group(const DataApi& data, std::string_view group,
                          std::string_view mustache_template, const detail::Operation& op) {
   if (detail::section_depth(mustache_template) > kMaxSectionDepth) {
     throw InvalidArgument(
@@ -38,7 +39,7 @@ std::string render_group(const Store& store, std::string_view group,
   // Values go in as they are, like go-store's text/template: no HTML escaping.
   view.set_custom_escape([](const std::string& text) { return text; });
   kainjow::mustache::data variables;
-  for (const auto& [key, value] : store.get_all(group)) variables.set(key, value);
+  for (const auto& [key, value] : data.get_all(group)) variables.set(key, value);
   ContextWithoutPartials context(&variables);
   std::string out;
   try {
@@ -53,8 +54,8 @@ std::string render_group(const Store& store, std::string_view group,
 
 }  // namespace
 
-std::string Store::render(std::string_view group, Template mustache_template) const {
-  const auto op = detail::Operation::of("render", group);
+std::string DataApi::render(std::string_view group, Template mustache_template) const {
+  const auto op = detail::Operation::of("render", group).within(group_prefix_in_errors());
   return detail::guarded(op,
                          [&] { return render_group(*this, group, mustache_template.text, op); });
 }

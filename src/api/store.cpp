@@ -2,19 +2,24 @@
 // which serialize it, make it atomic and translate SQLite failures into kvstore errors.
 #include "kvstore/store.hpp"
 
+#include <filesystem>
+#include <string>
+#include <type_traits>
+
 #include "core/namespace_counts.hpp"
 #include "core/store_impl.hpp"
 #include "storage/prefix_range.hpp"
 #include "util/config_check.hpp"
 #include "util/ttl.hpp"
 #include "util/unix_time.hpp"
+#include "util/utf8_path.hpp"
 
 namespace kvstore {
 
 using detail::Operation;
 
 namespace {
-
+// `path` in UTF-8.
 // `path` as the native string it is on POSIX (no copy: nothing allocates outside guarded()).
 std::shared_ptr<Store::Impl> open(const std::string& path, Options options) {
   if (path.empty()) throw InvalidArgument("kvstore: open: empty path (use \":memory:\")");
@@ -32,6 +37,25 @@ std::shared_ptr<Store::Impl> open(const std::string& path, Options options) {
     impl->finish_opening();
     return impl;
   });
+}
+
+// The path as SQLite and the platform layer take it (UTF-8). On POSIX that is the native string
+// itself, passed without a copy so that nothing allocates outside guarded(); Windows paths are
+// UTF-16 and converted.
+std::shared_ptr<Store::Impl> open(const std::filesystem::path& path, Options options) {
+  if constexpr (std::is_same_v<std::filesystem::path::string_type, std::string>) {
+    return open(path.native(), std::move(options));
+  } else {
+    std::string utf8;
+    try {
+      utf8 = detail::utf8_of(path);
+    } catch (const std::bad_alloc&) {
+      detail::throw_out_of_memory(Operation::of("open", ""));
+    } catch (const std::system_error&) {  // an unpaired UTF-16 surrogate
+      throw InvalidArgument("kvstore: open: the path is not valid Unicode");
+    }
+    return open(utf8, std::move(options));
+  }
 }
 
 // for_each reads this many rows per lock hold.
@@ -74,7 +98,7 @@ void for_each_page(Store::Impl& impl, const Operation& op, std::string_view grou
 }  // namespace
 
 Store::Store(const std::filesystem::path& path, Options options)
-    : impl_(open(path.native(), std::move(options))) {}
+    : impl_(open(path, std::move(options))) {}
 
 Store::~Store() = default;
 Store::Store(Store&& other) noexcept = default;
@@ -193,9 +217,8 @@ std::vector<std::string> Store::groups(std::string_view group_prefix) const {
 std::size_t Store::purge_expired() { return impl().purge_expired(); }
 
 void Store::transaction(const std::function<void(Transaction&)>& fn) {
-  Transaction view(*this);
   impl().transaction(Operation::of("transaction"),
-                     [&] { detail::run_callers_code([&] { fn(view); }); });
+                     [&] { detail::run_callers_code([&] { fn(*this); }); });
 }
 
 std::uint64_t Store::revision() const {

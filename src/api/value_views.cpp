@@ -1,7 +1,10 @@
-// Views of a stored value: split into parts, or parsed as JSON.
+// Views of a stored value, the same for every DataApi: split into parts, or parsed as JSON; and
+// Store's set_json.
 #include <algorithm>
 #include <cctype>
 
+#include "kvstore/data_api.hpp"
+#include "kvstore/errors.hpp"
 #include "kvstore/store.hpp"
 #include "util/json_text.hpp"
 #include "util/operation.hpp"
@@ -10,9 +13,11 @@ namespace kvstore {
 
 using detail::Operation;
 
-std::vector<std::string> Store::get_split(std::string_view group, std::string_view key,
-                                          std::string_view sep) const {
-  const auto op = Operation::of("get_split", group, key);
+DataApi::~DataApi() = default;
+
+std::vector<std::string> DataApi::get_split(std::string_view group, std::string_view key,
+                                            std::string_view sep) const {
+  const auto op = Operation::of("get_split", group, key).within(group_prefix_in_errors());
   if (sep.empty()) throw InvalidArgument(op.message("empty separator"));
   return detail::guarded(op, [&] {
     std::vector<std::string> parts;
@@ -28,19 +33,22 @@ std::vector<std::string> Store::get_split(std::string_view group, std::string_vi
   });
 }
 
-std::vector<std::string> Store::get_fields(std::string_view group, std::string_view key) const {
-  return detail::guarded(Operation::of("get_fields", group, key), [&] {
-    std::vector<std::string> fields;
-    const auto value = get(group, key);
-    if (!value) return fields;
-    const auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-    for (auto it = value->begin(); it != value->end();) {
-      const auto start = std::find_if_not(it, value->end(), is_space);
-      it = std::find_if(start, value->end(), is_space);
-      if (start != it) fields.emplace_back(start, it);
-    }
-    return fields;
-  });
+std::vector<std::string> DataApi::get_fields(std::string_view group, std::string_view key) const {
+  return detail::guarded(Operation::of("get_fields", group, key).within(group_prefix_in_errors()),
+                         [&] {
+                           std::vector<std::string> fields;
+                           const auto value = get(group, key);
+                           if (!value) return fields;
+                           const auto is_space = [](char c) {
+                             return std::isspace(static_cast<unsigned char>(c)) != 0;
+                           };
+                           for (auto it = value->begin(); it != value->end();) {
+                             const auto start = std::find_if_not(it, value->end(), is_space);
+                             it = std::find_if(start, value->end(), is_space);
+                             if (start != it) fields.emplace_back(start, it);
+                           }
+                           return fields;
+                         });
 }
 
 void Store::set_json(std::string_view group, std::string_view key, const nlohmann::json& value) {
@@ -48,8 +56,9 @@ void Store::set_json(std::string_view group, std::string_view key, const nlohman
   detail::guarded(op, [&] { set(group, key, detail::json_text(value, op)); });
 }
 
-std::optional<nlohmann::json> Store::get_json(std::string_view group, std::string_view key) const {
-  const auto op = Operation::of("get_json", group, key);
+std::optional<nlohmann::json> DataApi::get_json(std::string_view group,
+                                                std::string_view key) const {
+  const auto op = Operation::of("get_json", group, key).within(group_prefix_in_errors());
   return detail::guarded(op, [&]() -> std::optional<nlohmann::json> {
     const auto value = get(group, key);
     if (!value) return std::nullopt;

@@ -1,9 +1,9 @@
 // Streaming values: Store::begin_set / open_reader / stat and the writer and reader handles.
-#include <unistd.h>
 
 #include <algorithm>
 
 #include "blob/stream_state.hpp"
+#include "storage/platform/platform.hpp"
 #include "util/unix_time.hpp"
 
 namespace kvstore {
@@ -109,7 +109,7 @@ BlobWriter Store::begin_set(std::string_view group, std::string_view key, Metada
   std::int64_t id = 0;
   try {
     impl().write(op, [&](detail::HeldStore& held) {
-      id = held.blobs().create(getpid(), detail::now_unix_ms(), in_file);
+      id = held.blobs().create(detail::current_process_id(), detail::now_unix_ms(), in_file);
       // In the same transaction as the row: an opener never sees the one without the other.
       if (in_file) state->file = impl().files().create(id);
     });
@@ -182,9 +182,10 @@ void BlobWriter::State::publish(Store::Impl& impl, const Operation& op) {
     const auto expires_at = metadata.expires_at
                                 ? std::optional(detail::to_unix_ms(*metadata.expires_at))
                                 : std::nullopt;
-    const std::string event_value =
-        size <= kBlobEventValueLimit ? held.stored_value({}, blob_id) : std::string();
-    held.put(group, key, {{}, expires_at, metadata.tag, blob_id}, event_value, now);
+    const auto event_value =
+        size <= kBlobEventValueLimit ? std::optional(held.stored_value({}, blob_id)) : std::nullopt;
+    held.put(group, key, {{}, expires_at, metadata.tag, blob_id},
+             std::optional<std::string_view>(event_value), now);
     held.reclaim_orphan_blobs();  // the value this one replaced, if it was streamed
   });
 }

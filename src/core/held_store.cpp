@@ -13,14 +13,15 @@ Connection& HeldStore::connection() { return impl_.connection_; }
 const BlobFiles& HeldStore::files() const { return impl_.files_; }
 
 std::uint64_t HeldStore::log_change(EventType type, std::string_view group, std::string_view key,
-                                    std::string_view value, std::int64_t now) {
+                                    std::optional<std::string_view> value, std::int64_t now) {
   const auto revision = log().append(type, group, key, now);
   record(type, group, key, value, now, revision);
   return revision;
 }
 
 void HeldStore::record(EventType type, std::string_view group, std::string_view key,
-                       std::string_view value, std::int64_t now, std::uint64_t revision) {
+                       std::optional<std::string_view> value, std::int64_t now,
+                       std::uint64_t revision) {
   // Kept also while the feed waits for a listener: one that starts it inside this transaction
   // needs to know the transaction's own revisions (ChangeFeed::start).
   if (impl_.feed_possible_) {
@@ -32,13 +33,14 @@ void HeldStore::record(EventType type, std::string_view group, std::string_view 
   // entries (it holds at most `revision`) needs it.
   if (revision > impl_.options_.change_log_retention) impl_.start_purge();
   if (impl_.hub_->has_subscribers()) {
-    impl_.pending_.add_event(Event{type, std::string(group), std::string(key), std::string(value),
+    impl_.pending_.add_event(Event{type, std::string(group), std::string(key),
+                                   value ? std::optional<std::string>(*value) : std::nullopt,
                                    from_unix_ms(now), revision});
   }
 }
 
 void HeldStore::put(std::string_view group, std::string_view key, const Row& row,
-                    std::string_view event_value, std::int64_t now) {
+                    std::optional<std::string_view> event_value, std::int64_t now) {
   // Everything that may fail in memory (allocating) comes before the statement that changes the
   // row: a single-statement write has committed once it ran, and a WriteScope can only take
   // back the in-memory records, not the row.
@@ -112,7 +114,9 @@ bool HeldStore::retime(std::string_view group, std::string_view key,
   if (!row || (row->expires_at && *row->expires_at <= now)) return false;
   if (!expires_at && !row->expires_at) return true;
   // A streamed value's set event carries no bytes here: reading them all could be costly.
-  put(group, key, {row->value, expires_at, row->tag, row->blob_id, row->modified_at}, row->value,
+  const auto event_value =
+      row->blob_id ? std::nullopt : std::optional<std::string_view>(row->value);
+  put(group, key, {row->value, expires_at, row->tag, row->blob_id, row->modified_at}, event_value,
       now);
   return true;
 }
@@ -122,7 +126,7 @@ std::optional<bool> HeldStore::remove_row(std::string_view group, std::string_vi
   const auto deleted = kv().delete_row(group, key, now);
   if (!deleted) return std::nullopt;
   forget_rows(group, 1, deleted->blob_id);
-  log_change(deleted->live ? EventType::erase : EventType::expire, group, key, {}, now);
+  log_change(deleted->live ? EventType::erase : EventType::expire, group, key, std::nullopt, now);
   return deleted->live;
 }
 
@@ -131,7 +135,7 @@ std::size_t HeldStore::remove_group(std::string_view group, std::int64_t now) {
   if (deleted.rows == 0) return 0;
   forget_rows(group, static_cast<std::int64_t>(deleted.rows), std::nullopt);
   for (const auto blob_id : deleted.blob_ids) discard_blob(blob_id);
-  log_change(EventType::delete_group, group, {}, {}, now);
+  log_change(EventType::delete_group, group, {}, std::nullopt, now);
   return deleted.live;
 }
 
@@ -142,7 +146,7 @@ void HeldStore::expire_row(std::string_view group, std::string_view key, std::in
   const auto deleted = kv().delete_if_expired(group, key, now);
   if (!deleted) return;  // scope rolls back
   forget_rows(group, 1, deleted->blob_id);
-  log_change(EventType::expire, group, key, {}, now);
+  log_change(EventType::expire, group, key, std::nullopt, now);
   scope.commit();
 }
 
@@ -165,7 +169,7 @@ std::size_t HeldStore::purge_batch(std::int64_t now, int limit, const PrefixRang
   const auto expired = kv().purge_batch(now, limit, range);
   for (const auto& row : expired) {
     forget_rows(row.group, 1, row.blob_id);
-    log_change(EventType::expire, row.group, row.key, {}, now);
+    log_change(EventType::expire, row.group, row.key, std::nullopt, now);
   }
   return expired.size();
 }

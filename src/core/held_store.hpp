@@ -49,10 +49,10 @@ class HeldStore {
     std::optional<std::int64_t> blob_id = {};      // a committed streamed value
     std::optional<std::int64_t> modified_at = {};  // when its value was written; nullopt: now
   };
-  // Stores the row; `event_value` is what the set event carries. Inside Impl::write_put it is
-  // the write's only change.
+  // Stores the row; `event_value` is what the set event carries (nullopt: the event does not
+  // carry the value, see Event::value). Inside Impl::write_put it is the write's only change.
   void put(std::string_view group, std::string_view key, const Row& row,
-           std::string_view event_value, std::int64_t now);
+           std::optional<std::string_view> event_value, std::int64_t now);
   // A row's value: kv.value, or its streamed value (which must exist: use it for a value this
   // call wrote).
   std::string stored_value(std::string_view inline_value, std::optional<std::int64_t> blob_id);
@@ -87,10 +87,10 @@ class HeldStore {
   std::optional<std::string> streamed_value(std::int64_t blob_id);
   // Appends to the change log and records the change (see record). Returns its revision.
   std::uint64_t log_change(EventType type, std::string_view group, std::string_view key,
-                           std::string_view value, std::int64_t now);
+                           std::optional<std::string_view> value, std::int64_t now);
   // Records a logged change: its revision for the change feed, its event for after commit.
-  void record(EventType type, std::string_view group, std::string_view key, std::string_view value,
-              std::int64_t now, std::uint64_t revision);
+  void record(EventType type, std::string_view group, std::string_view key,
+              std::optional<std::string_view> value, std::int64_t now, std::uint64_t revision);
   // Bookkeeping for `rows` deleted rows of `group`: namespace counts and streamed value `blob`.
   void forget_rows(std::string_view group, std::int64_t rows, std::optional<std::int64_t> blob);
 

@@ -23,20 +23,17 @@ std::optional<std::uint64_t> MemoryChangeLog::oldest() {
   return entries_.front().revision;
 }
 
-std::string MemoryChangeLog::current_value(std::string_view group, std::string_view key) {
-  return kv_.value(group, key).value_or(std::string());
-}
-
 std::vector<Event> MemoryChangeLog::read_after(std::uint64_t revision) {
   std::vector<Event> events;
   const auto first =
       std::upper_bound(entries_.begin(), entries_.end(), revision,
                        [](std::uint64_t r, const Entry& entry) { return r < entry.revision; });
   for (auto entry = first; entry != entries_.end(); ++entry) {
-    events.push_back(Event{
-        entry->type, entry->group, entry->key,
-        entry->type == EventType::set ? current_value(entry->group, entry->key) : std::string(),
-        from_unix_ms(entry->time), entry->revision});
+    events.push_back(Event{entry->type, entry->group, entry->key,
+                           entry->type == EventType::set
+                               ? kv_.value_written_at(entry->group, entry->key, entry->revision)
+                               : std::nullopt,
+                           from_unix_ms(entry->time), entry->revision});
   }
   return events;
 }

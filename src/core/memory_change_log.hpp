@@ -16,7 +16,7 @@ namespace kvstore::detail {
 class MemoryChangeLog final : public ChangeLog {
  public:
   // Starts at revision 0: a ":memory:" database is always new. Reads the values of `set`
-  // entries from `kv`.
+  // entries from `kv` while their keys still hold them (KvRows::value_written_at).
   explicit MemoryChangeLog(KvRows& kv) : kv_(kv) {}
 
   std::uint64_t append(EventType type, std::string_view group, std::string_view key,
@@ -41,7 +41,6 @@ class MemoryChangeLog final : public ChangeLog {
 
   // Never undone: a rolled-back purge only trimmed earlier than the next.
   void keep_newest(std::size_t kept) override;
-  std::string current_value(std::string_view group, std::string_view key);
 
   KvRows& kv_;
   std::deque<Entry> entries_;  // oldest first

@@ -3,7 +3,8 @@
 
 #include <algorithm>
 #include <array>
-#include <ctime>
+#include <chrono>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -58,12 +59,18 @@ std::string rfc3339_utc_ms(Clock::time_point t) {
   const std::int64_t ms = detail::to_unix_ms(t);
   const std::int64_t seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
   const auto millis = static_cast<int>(ms - seconds * 1000);
-  const std::time_t time = static_cast<std::time_t>(seconds);
-  std::tm utc{};
-  gmtime_r(&time, &utc);
-  char text[40];
-  const std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(text + length, sizeof text - length, ".%03dZ", millis);
+  // The calendar of <chrono>, not gmtime_r (POSIX only).
+  using namespace std::chrono;
+  const sys_seconds time{std::chrono::seconds(seconds)};
+  const sys_days day = floor<days>(time);
+  const year_month_day date{day};
+  const hh_mm_ss clock{time - day};
+  char text[48];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                static_cast<unsigned>(date.day()), static_cast<int>(clock.hours().count()),
+                static_cast<int>(clock.minutes().count()),
+                static_cast<int>(clock.seconds().count()), millis);
   return text;
 }
 
@@ -73,7 +80,7 @@ void to_json(nlohmann::json& out, const Event& event) {
   out = nlohmann::json{{"type", to_string(event.type)},
                        {"group", event.group},
                        {"key", event.key},
-                       {"value", event.value},
+                       {"value", event.value ? nlohmann::json(*event.value) : nlohmann::json()},
                        {"revision", event.revision},
                        {"timestamp", rfc3339_utc_ms(event.timestamp)},
                        {"external", event.external}};

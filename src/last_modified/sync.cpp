@@ -157,7 +157,8 @@ std::size_t CacheSync::clear() {
 void CacheSync::on_event(const Event& event) noexcept {
   try {
     const OwnWrite* own = OwnWrite::claim(this, event);
-    if (own && own->type() == EventType::set) {
+    // An own set always carries its value (it is inline); without one the cache reads it back.
+    if (own && own->type() == EventType::set && event.value) {
       apply_own_set(event, own->ttl(), own->slot());
     } else {
       apply_change(event);
@@ -171,7 +172,7 @@ void CacheSync::apply_own_set(const Event& event, std::optional<milliseconds> tt
                               LastModifiedCache::Slot& slot) {
   std::optional<Clock::time_point> expires_at;
   if (ttl) expires_at = expiry_after(event.timestamp, *ttl);
-  cache_.apply_write(key_of(event), {event.value, event.timestamp, expires_at, event.revision},
+  cache_.apply_write(key_of(event), {*event.value, event.timestamp, expires_at, event.revision},
                      slot);
 }
 

@@ -130,20 +130,6 @@ std::size_t ScopedStore::purge_expired() {
   return detail::ScopedSeam::purge_expired_in(store_, prefix_);
 }
 
-std::string ScopedStore::render(std::string_view group, Template mustache_template) const {
-  return store_.render(scoped(group), mustache_template);
-}
-
-std::vector<std::string> ScopedStore::get_split(std::string_view group, std::string_view key,
-                                                std::string_view sep) const {
-  return store_.get_split(scoped(group), key, sep);
-}
-
-std::vector<std::string> ScopedStore::get_fields(std::string_view group,
-                                                 std::string_view key) const {
-  return store_.get_fields(scoped(group), key);
-}
-
 void ScopedStore::set_json(std::string_view group, std::string_view key,
                            const nlohmann::json& value) {
   const auto full = scoped(group);
@@ -151,11 +137,6 @@ void ScopedStore::set_json(std::string_view group, std::string_view key,
   detail::guarded(op, [&] {
     quota_checked_set("set_json", group, key, detail::json_text(value, op), std::nullopt);
   });
-}
-
-std::optional<nlohmann::json> ScopedStore::get_json(std::string_view group,
-                                                    std::string_view key) const {
-  return store_.get_json(scoped(group), key);
 }
 
 std::optional<Metadata> ScopedStore::stat(std::string_view group, std::string_view key) const {
@@ -176,8 +157,8 @@ BlobWriter ScopedStore::begin_set(std::string_view group, std::string_view key, 
 }
 
 void ScopedStore::transaction(const std::function<void(ScopedTransaction&)>& fn) {
-  ScopedTransaction view(*this);
-  store_.transaction([&](Transaction&) { fn(view); });
+  // Inside the transaction this thread owns the Store's connection, so each call joins it.
+  store_.transaction([&](Transaction&) { fn(*this); });
 }
 
 Watcher ScopedStore::watch(std::string_view group, std::string_view key,
@@ -193,45 +174,5 @@ Watcher ScopedStore::watch(std::string_view group, std::string_view key,
     return detail::ScopedSeam::watch_filtered(store_, std::move(filter), from_revision, capacity);
   });
 }
-
-// Inside the transaction this thread owns the Store's connection, so each call joins it.
-std::optional<std::string> ScopedTransaction::get(std::string_view group,
-                                                  std::string_view key) const {
-  return scope_.get(group, key);
-}
-void ScopedTransaction::set(std::string_view group, std::string_view key, std::string_view value) {
-  scope_.set(group, key, value);
-}
-void ScopedTransaction::set_with_ttl(std::string_view group, std::string_view key,
-                                     std::string_view value, std::chrono::milliseconds ttl) {
-  scope_.set_with_ttl(group, key, value, ttl);
-}
-bool ScopedTransaction::erase(std::string_view group, std::string_view key) {
-  return scope_.erase(group, key);
-}
-bool ScopedTransaction::expire(std::string_view group, std::string_view key,
-                               std::chrono::milliseconds ttl) {
-  return scope_.expire(group, key, ttl);
-}
-bool ScopedTransaction::persist(std::string_view group, std::string_view key) {
-  return scope_.persist(group, key);
-}
-std::optional<TimeToLive> ScopedTransaction::ttl(std::string_view group,
-                                                 std::string_view key) const {
-  return scope_.ttl(group, key);
-}
-std::vector<std::string> ScopedTransaction::keys(std::string_view group) const {
-  return scope_.keys(group);
-}
-std::size_t ScopedTransaction::delete_group(std::string_view group) {
-  return scope_.delete_group(group);
-}
-std::size_t ScopedTransaction::delete_prefix(std::string_view group_prefix) {
-  return scope_.delete_prefix(group_prefix);
-}
-std::map<std::string, std::string> ScopedTransaction::get_all(std::string_view group) const {
-  return scope_.get_all(group);
-}
-std::size_t ScopedTransaction::count(std::string_view group) const { return scope_.count(group); }
 
 }  // namespace kvstore

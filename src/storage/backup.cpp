@@ -3,31 +3,37 @@
 #include <SQLiteCpp/Backup.h>
 #include <SQLiteCpp/Database.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <system_error>
 
 #include "storage/file_system.hpp"
+#include "storage/platform/platform.hpp"
+#include "util/utf8_path.hpp"
 
 namespace kvstore::detail {
 namespace {
 
-// Removes the partial copy unless released: whatever fails, nothing half-written stays.
-class PartialFile {
+// Removes its file when destroyed while armed: whatever fails, nothing half-written stays.
+class FileUndo {
  public:
-  explicit PartialFile(std::string path) : path_(std::move(path)) {}
-  ~PartialFile() {
-    if (!path_.empty()) ::unlink(path_.c_str());
+  FileUndo(std::string path, bool armed) : path_(std::move(path)), armed_(armed) {}
+  ~FileUndo() {
+    if (!armed_) return;
+    try {
+      operating_system_files().remove(path_);
+    } catch (const std::system_error&) {  // best effort: the next backup removes a leftover
+    }
   }
-  PartialFile(const PartialFile&) = delete;
-  PartialFile& operator=(const PartialFile&) = delete;
+  FileUndo(const FileUndo&) = delete;
+  FileUndo& operator=(const FileUndo&) = delete;
   const std::string& path() const { return path_; }
+  void arm() noexcept { armed_ = true; }
+  void keep() noexcept { armed_ = false; }
 
  private:
   std::string path_;
+  bool armed_;
 };
 
 void copy_pages(const std::string& path, const std::string& copy, const Operation& op) {
@@ -45,28 +51,35 @@ void copy_pages(const std::string& path, const std::string& copy, const Operatio
 }  // namespace
 
 void copy_database(const std::string& path, const std::string& destination, const Operation& op) {
-  std::error_code ignored;
-  if (std::filesystem::symlink_status(destination, ignored).type() !=
-      std::filesystem::file_type::not_found) {
-    throw InvalidArgument(op.message("the backup file \"" + destination +
-                                     "\" already exists; it is never overwritten"));
-  }
-  guarded(op, [&] {
-    if (!std::filesystem::exists(path)) {
+  guarded(op, [&] {  // from the first allocation: running out of memory is a StorageError too
+    std::error_code ignored;
+    if (std::filesystem::symlink_status(path_of_utf8(destination), ignored).type() !=
+        std::filesystem::file_type::not_found) {
+      throw InvalidArgument(op.message("the backup file \"" + destination +
+                                       "\" already exists; it is never overwritten"));
+    }
+    if (!std::filesystem::exists(path_of_utf8(path))) {
       throw StorageError(op.message("the file \"" + path + "\" does not exist"), SQLITE_CANTOPEN);
     }
-    PartialFile partial(destination + ".partial");
-    ::unlink(partial.path().c_str());  // a leftover of an earlier, interrupted backup
+    // Everything that allocates comes before the link: after it, a failure must undo it.
+    const auto parent = path_of_utf8(destination).parent_path();
+    const std::string directory = parent.empty() ? "." : utf8_of(parent);
+    FileUndo partial(destination + ".partial", true);
+    FileUndo linked(destination, false);
+    operating_system_files().remove(partial.path());  // a leftover of an interrupted backup
     copy_pages(path, partial.path(), op);
-    // link() fails if `destination` appeared meanwhile: it is never replaced.
-    if (::link(partial.path().c_str(), destination.c_str()) != 0) {
-      const int error = errno;
-      throw StorageError(
-          op.message("cannot create \"" + destination + "\": " + std::strerror(error)),
-          SQLITE_CANTOPEN);
+    // link_file fails if `destination` appeared meanwhile: it is never replaced.
+    try {
+      link_file(partial.path(), destination);
+    } catch (const std::system_error& e) {
+      throw StorageError(op.message("cannot create \"" + destination + "\": " + e.code().message()),
+                         SQLITE_CANTOPEN);
     }
-    const auto directory = std::filesystem::path(destination).parent_path();
-    operating_system_files().sync_directory(directory.empty() ? "." : directory.string());
+    // Until the directory is synced the backup may vanish in a power cut: a failed sync fails
+    // the call, which then leaves no backup.
+    linked.arm();
+    file_system().sync_directory(directory);
+    linked.keep();
   });
 }
 

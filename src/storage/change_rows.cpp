@@ -12,9 +12,10 @@ ChangeRows::ChangeRows(SQLite::Database& db)
       oldest_(db, "SELECT min(revision) FROM changes"),
       count_(db, "SELECT count(*) FROM changes"),
       after_(db,
-             "SELECT c.revision, c.op, c.grp, c.key, c.time, coalesce(kv.value, '') "
+             "SELECT c.revision, c.op, c.grp, c.key, c.time, kv.value "
              "FROM changes AS c LEFT JOIN kv "
              "ON c.op = 'set' AND kv.grp = c.grp AND kv.key = c.key "
+             "AND kv.revision = c.revision AND kv.blob_id IS NULL "
              "WHERE c.revision > ?1 ORDER BY c.revision"),
       trim_(db,
             "DELETE FROM changes WHERE revision <= "
@@ -59,7 +60,8 @@ void ChangeRows::read_after(std::uint64_t revision, FunctionRef<void(const Logge
   use.integer(1, static_cast<std::int64_t>(revision));
   while (use.step()) {
     visit(Logged{static_cast<std::uint64_t>(use.column_int(0)), use.column_text(1),
-                 use.column_text(2), use.column_text(3), use.column_int(4), use.column_text(5)});
+                 use.column_text(2), use.column_text(3), use.column_int(4),
+                 use.column_text_or_null(5)});
   }
 }
 

@@ -38,7 +38,10 @@ class ChangeRows {
     std::uint64_t revision;
     std::string_view op, group, key;
     std::int64_t time;
-    std::string_view value;  // a `set` entry's key's current value ('' if gone)
+    // A `set` entry's value while its key still holds what that entry wrote (kv.revision is
+    // the entry's), inline; nullopt once the key was written again or removed, for a streamed
+    // value, and for every other entry: the log keeps no old values.
+    std::optional<std::string_view> value;
   };
   // Visits the entries after `revision`, oldest first, in one statement (one snapshot).
   void read_after(std::uint64_t revision, FunctionRef<void(const Logged&)> visit);

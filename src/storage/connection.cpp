@@ -2,7 +2,6 @@
 
 #include <SQLiteCpp/Exception.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +10,8 @@
 
 #include "kvstore/errors.hpp"
 #include "storage/database_path.hpp"
+#include "storage/platform/platform.hpp"
+#include "util/utf8_path.hpp"
 
 namespace kvstore::detail {
 namespace {
@@ -27,8 +28,9 @@ int open_flags(const Options& options) {
 // A writer needs a -wal next to the file; with none there and a directory nobody can create one
 // in, no connection can be writing the file.
 bool no_writer_possible(const std::string& path) {
-  const auto dir = std::filesystem::absolute(path).parent_path();
-  return !std::filesystem::exists(path + "-wal") && ::access(dir.c_str(), W_OK) != 0;
+  const auto dir = std::filesystem::absolute(path_of_utf8(path)).parent_path();
+  return !std::filesystem::exists(path_of_utf8(path + "-wal")) &&
+         !may_create_files_in(utf8_of(dir));
 }
 
 std::string immutable_uri(const std::string& path) {
@@ -95,6 +97,10 @@ Connection::Connection(const std::string& path, const Options& options)
   if (memory_) return;
   db_.exec(synced_commits_ || !read_only_ ? "PRAGMA synchronous=FULL"
                                           : "PRAGMA synchronous=NORMAL");
+  if constexpr (kSqliteNeedsFullFsync) {
+    db_.exec("PRAGMA fullfsync=ON");
+    db_.exec("PRAGMA checkpoint_fullfsync=ON");
+  }
 }
 
 std::string Connection::file_path() const {

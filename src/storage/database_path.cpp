@@ -1,10 +1,7 @@
 #include "storage/database_path.hpp"
 
 #include <sqlite3.h>
-#include <sys/stat.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <system_error>
 #include <vector>
@@ -12,6 +9,7 @@
 #include "kvstore/errors.hpp"
 #include "storage/file_system.hpp"
 #include "util/operation.hpp"
+#include "util/utf8_path.hpp"
 
 namespace kvstore::detail {
 namespace {
@@ -23,20 +21,18 @@ namespace fs = std::filesystem;
   throw StorageError(op.message(detail), sqlite_code);
 }
 
-std::string in_quotes(const fs::path& path) { return '"' + path.string() + '"'; }
+std::string in_quotes(const fs::path& path) { return '"' + utf8_of(path) + '"'; }
 
-// What a path names, as stat(2) finds it (following symbolic links: a link to a directory is
-// one).
+// What a path names (following symbolic links: a link to a directory is one).
 enum class Entry { missing, directory, other };
 
 Entry entry_at(const fs::path& path, const Operation& op) {
-  struct stat status {};
-  if (::stat(path.c_str(), &status) == 0) {
-    return S_ISDIR(status.st_mode) ? Entry::directory : Entry::other;
-  }
-  // ENOTDIR: something above `path` is not a directory; walking up finds it.
-  if (errno == ENOENT || errno == ENOTDIR) return Entry::missing;
-  fail(op, "cannot look up " + in_quotes(path) + ": " + std::strerror(errno));
+  std::error_code error;
+  const fs::file_status status = fs::status(path, error);
+  // Missing also when something above `path` is not a directory (ENOTDIR); walking up finds it.
+  if (status.type() == fs::file_type::not_found) return Entry::missing;
+  if (error) fail(op, "cannot look up " + in_quotes(path) + ": " + error.message());
+  return fs::is_directory(status) ? Entry::directory : Entry::other;
 }
 
 // The directories from `directory` up to the first that exists, deepest first (none when
@@ -53,14 +49,13 @@ std::vector<fs::path> missing_directories(const fs::path& directory, const Opera
                    " is not a directory");
     }
     missing.push_back(at);
-    if (at == at.parent_path()) break;  // the root; stat(2) found it missing, mkdir will tell
+    if (at == at.parent_path()) break;  // the root, found missing: mkdir will tell
   }
   return missing;
 }
 
 int sqlite_code_of(const std::system_error& e, int otherwise) {
-  const int error = e.code().value();
-  return error == ENOSPC || error == EDQUOT ? SQLITE_FULL : otherwise;
+  return is_disk_full(e.code()) ? SQLITE_FULL : otherwise;
 }
 
 // The directories one open created, removed again (deepest first, best effort) unless it
@@ -72,7 +67,7 @@ class CreatedDirectories {
   ~CreatedDirectories() {
     for (auto dir = created_.rbegin(); dir != created_.rend(); ++dir) {
       try {
-        files_.remove_directory(dir->string());
+        files_.remove_directory(utf8_of(*dir));
       } catch (const std::system_error&) {
         return;  // not empty, or not removable: what is above it is not empty either
       }
@@ -99,7 +94,7 @@ void create_directories(const std::vector<fs::path>& missing, const Operation& o
   CreatedDirectories created(files);
   for (auto dir = missing.rbegin(); dir != missing.rend(); ++dir) {
     try {
-      if (files.make_directory(dir->string())) {
+      if (files.make_directory(utf8_of(*dir))) {
         created.add(*dir);
       } else if (entry_at(*dir, op) != Entry::directory) {
         fail(op, "cannot create the directory " + in_quotes(*dir) + ": " + in_quotes(*dir) +
@@ -111,7 +106,7 @@ void create_directories(const std::vector<fs::path>& missing, const Operation& o
     }
     const fs::path parent = dir->has_parent_path() ? dir->parent_path() : fs::path(".");
     try {
-      files.sync_directory(parent.string());
+      files.sync_directory(utf8_of(parent));
     } catch (const std::system_error& e) {
       fail(op,
            "cannot sync the directory " + in_quotes(parent) + " after creating " + in_quotes(*dir) +
@@ -126,9 +121,10 @@ void create_directories(const std::vector<fs::path>& missing, const Operation& o
 
 void prepare_database_path(const std::string& path, const Options& options) {
   const auto op = Operation::of("open", path);
-  const fs::path directory = fs::path(path).parent_path();
+  const fs::path directory = path_of_utf8(path).parent_path();
   if (options.read_only) {
-    if (entry_at(path, op) != Entry::missing) return;  // SQLite reports what else is wrong
+    if (entry_at(path_of_utf8(path), op) != Entry::missing)
+      return;  // SQLite reports what else is wrong
     if (!missing_directories(directory, op).empty()) {
       fail(op, "the file " + in_quotes(path) + " does not exist, nor its directory " +
                    in_quotes(directory) + " (a read_only open creates nothing)");

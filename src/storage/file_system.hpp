@@ -69,7 +69,7 @@ class FileSystem {
   virtual std::optional<std::uint64_t> size(const std::string& path) = 0;
 };
 
-// The operating system's file system (storage/posix_file_system.cpp).
+// The operating system's file system (storage/platform/: POSIX or Windows).
 FileSystem& operating_system_files();
 // The file system of the Stores opened from now on: the operating system's, unless replaced.
 FileSystem& file_system();

@@ -8,6 +8,7 @@
 
 #include "storage/migrations.hpp"
 #include "storage/older_schema.hpp"
+#include "util/utf8_path.hpp"
 
 namespace kvstore::detail {
 namespace {
@@ -15,7 +16,7 @@ namespace {
 std::uint64_t file_size_or_zero(const std::string& path) {
   if (path.empty()) return 0;
   std::error_code error;
-  const auto size = std::filesystem::file_size(path, error);
+  const auto size = std::filesystem::file_size(path_of_utf8(path), error);
   return error ? 0 : size;
 }
 

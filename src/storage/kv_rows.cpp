@@ -61,6 +61,9 @@ KvRows::KvRows(SQLite::Database& db)
               "CASE WHEN coalesce(expires_at > ?3, 1) THEN value END "
               "FROM kv WHERE grp = ?1 AND key = ?2"),
       select_value_(db, "SELECT value FROM kv WHERE grp = ?1 AND key = ?2"),
+      select_value_written_at_(db,
+                               "SELECT value FROM kv WHERE grp = ?1 AND key = ?2 "
+                               "AND revision = ?3 AND blob_id IS NULL"),
       // coalesce, not "expires_at IS NULL OR ...": SQLite 3.40 evaluates IS NULL wrongly in a
       // RETURNING clause.
       delete_if_expired_(db,
@@ -104,9 +107,11 @@ std::optional<KvRows::StoredRow> KvRows::find(std::string_view group, std::strin
                    use.column_int_or_null(1)};
 }
 
-std::optional<std::string> KvRows::value(std::string_view group, std::string_view key) {
-  StatementUse use(select_value_);
-  if (!use.text(1, group).text(2, key).step()) return std::nullopt;
+std::optional<std::string> KvRows::value_written_at(std::string_view group, std::string_view key,
+                                                    std::uint64_t revision) {
+  StatementUse use(select_value_written_at_);
+  use.text(1, group).text(2, key).integer(3, static_cast<std::int64_t>(revision));
+  if (!use.step()) return std::nullopt;
   return std::string(use.column_text(0));
 }
 

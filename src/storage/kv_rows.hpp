@@ -31,8 +31,10 @@ class KvRows {
   };
   // group/key's row, or nullopt if there is none. An expired row's value is not read.
   std::optional<StoredRow> find(std::string_view group, std::string_view key, std::int64_t now);
-  // group/key's value, live or not ('' for a streamed value), or nullopt if there is no row.
-  std::optional<std::string> value(std::string_view group, std::string_view key);
+  // group/key's inline value, live or not, if the row is still the one `revision` wrote;
+  // nullopt if it is not (written since, removed) or holds a streamed value.
+  std::optional<std::string> value_written_at(std::string_view group, std::string_view key,
+                                              std::uint64_t revision);
   // Whether group/key has a row, live or not.
   bool exists(std::string_view group, std::string_view key);
   // Whether `group` holds any row, live or not.
@@ -119,6 +121,7 @@ class KvRows {
   PreparedStatement update_;
   PreparedStatement select_;
   PreparedStatement select_value_;
+  PreparedStatement select_value_written_at_;
   PreparedStatement delete_if_expired_;
   PreparedStatement delete_;
   PreparedStatement delete_group_;

@@ -108,4 +108,9 @@ std::optional<std::int64_t> StatementUse::column_int_or_null(int index) const {
   return sqlite3_column_int64(statement_, index);
 }
 
+std::optional<std::string_view> StatementUse::column_text_or_null(int index) const {
+  if (sqlite3_column_type(statement_, index) == SQLITE_NULL) return std::nullopt;
+  return column_text(index);
+}
+
 }  // namespace kvstore::detail

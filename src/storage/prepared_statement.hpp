@@ -77,6 +77,7 @@ class StatementUse {
   std::string_view column_text(int index) const;
   std::int64_t column_int(int index) const;
   std::optional<std::int64_t> column_int_or_null(int index) const;
+  std::optional<std::string_view> column_text_or_null(int index) const;
 
  private:
   void check(int rc) const;

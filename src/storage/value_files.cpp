@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "util/utf8_path.hpp"
+
 namespace kvstore::detail {
 
 BlobFiles::BlobFiles(const std::string& database_path, FileSystem& files)
@@ -17,7 +19,7 @@ std::string BlobFiles::path_of(std::int64_t id) const {
 std::unique_ptr<File> BlobFiles::create(std::int64_t id) const {
   if (files_.make_directory(directory_)) {
     // The directory entry must be durable before any file in it is relied upon.
-    files_.sync_directory(std::filesystem::path(directory_).parent_path().string());
+    files_.sync_directory(utf8_of(path_of_utf8(directory_).parent_path()));
   }
   std::unique_ptr<File> file;
   try {

@@ -1,12 +1,13 @@
 // Tells when another connection may have written a database file, so that the change feed looks
 // when there is something to see instead of polling on a timer.
 //
-// On Linux it watches, with inotify, the file's write-ahead log (<db>-wal, where every commit in
-// WAL mode is written), the database file itself (commits in rollback-journal mode, checkpoints)
-// and their directory: SQLite deletes the WAL when its last connection closes and creates it anew
-// when the next one opens, and the directory's events name the new file so that it is watched
-// again. A signal only says "look now": PRAGMA data_version decides whether anything changed.
-// Spurious signals are expected (this process's own commits, checkpoints); a missed commit is not.
+// On Linux it watches, with inotify (storage/platform/linux_notifications.cpp), the file's
+// write-ahead log (<db>-wal, where every commit in WAL mode is written), the database file itself
+// (commits in rollback-journal mode, checkpoints) and their directory: SQLite deletes the WAL when
+// its last connection closes and creates it anew when the next one opens, and the directory's
+// events name the new file so that it is watched again. A signal only says "look now": PRAGMA
+// data_version decides whether anything changed. Spurious signals are expected (this process's own
+// commits, checkpoints); a missed commit is not.
 //
 // An event can come before the commit it belongs to can be read: SQLite makes a commit visible
 // (the wal-index header, in shared memory, which raises no event) only after its last write to
@@ -18,11 +19,11 @@
 // not one per commit.
 //
 // Where events cannot be had, available() is false and wait() only waits out its deadline, so the
-// caller polls: another system, Mode::poll (the caller's choice), inotify refused (no descriptor
-// left, the watch limit reached), or a network file system (changes made on another machine
-// raise no event here). A watch lost later (the WAL recreated once the watch limit is reached,
-// the directory removed or renamed) makes wait() return true once and available() false from
-// then on.
+// caller polls: another system (storage/platform/no_notifications.cpp), Mode::poll (the caller's
+// choice), inotify refused (no descriptor left, the watch limit reached), or a network file system
+// (changes made on another machine raise no event here). A watch lost later (the WAL recreated once
+// the watch limit is reached, the directory removed or renamed) makes wait() return true once and
+// available() false from then on.
 //
 // The interface names no operating-system type; the descriptors it holds close with it.
 // Thread-safety: as WakeSource (one thread at a time in wait(); available() and stop requests
@@ -39,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/platform/platform.hpp"
 #include "util/wake_source.hpp"
 
 namespace kvstore::detail {
@@ -74,14 +76,12 @@ class WalWatch final : public WakeSource {
   bool wait(std::chrono::steady_clock::time_point deadline, std::stop_token stop) override;
 
  private:
-  class Notifications;  // the operating system's (wal_watch.cpp); null when unavailable
-
   using TimePoint = std::chrono::steady_clock::time_point;
 
   // Sleeps until `until` or stop; false if stopped.
   bool sleep_until(TimePoint until, const std::stop_token& stop);
 
-  std::unique_ptr<Notifications> notifications_;
+  std::unique_ptr<FileNotifications> notifications_;  // null when unavailable
   std::atomic<bool> available_;
   bool look_first_;  // whether wait() has still to give its first "look now"
   const std::vector<std::chrono::milliseconds> repeats_;

@@ -42,6 +42,15 @@ bool is_schema_problem(int primary_code) {
 
 }  // namespace
 
+bool is_disk_full(const std::error_code& code) noexcept {
+  if (code == std::errc::no_space_on_device) return true;
+#if defined(EDQUOT)
+  return code == std::error_code(EDQUOT, std::generic_category());
+#else
+  return false;
+#endif
+}
+
 void throw_out_of_memory(const Operation& op) {
   try {
     throw StorageError(op.message("out of memory"), SQLITE_NOMEM);
@@ -53,8 +62,9 @@ void throw_out_of_memory(const Operation& op) {
 std::string Operation::message(std::string_view detail) const {
   std::string out = "kvstore: ";
   out += name;
-  if (!group.empty() || has_key) {
+  if (!group_prefix.empty() || !group.empty() || has_key) {
     out += ' ';
+    out += printable(group_prefix);
     out += printable(group);
     if (has_key) {
       out += '/';
@@ -84,7 +94,7 @@ void rethrow_as_kvstore_error(const Operation& op) {
     throw StorageError(what, code);
   } catch (const std::system_error& e) {
     // The files of streamed values (BlobFiles): reported with the SQLite code of the same fault.
-    const bool full = e.code() == std::errc::no_space_on_device || e.code().value() == EDQUOT;
+    const bool full = is_disk_full(e.code());
     throw StorageError(op.message(e.what()), full ? SQLITE_FULL : SQLITE_IOERR);
   } catch (const std::exception& e) {
     throw Error(op.message(e.what()));  // a library's own exception (std::length_error, ...)

@@ -4,16 +4,18 @@
 #include <exception>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 #include "kvstore/errors.hpp"
 
 namespace kvstore::detail {
 
 struct Operation {
-  std::string_view name;   // "set", "delete_group", ...
-  std::string_view group;  // may be empty
-  std::string_view key;    // may be empty
-  bool has_key = false;    // distinguishes "group/" (empty key) from "group"
+  std::string_view name;               // "set", "delete_group", ...
+  std::string_view group;              // may be empty
+  std::string_view key;                // may be empty
+  bool has_key = false;                // distinguishes "group/" (empty key) from "group"
+  std::string_view group_prefix = {};  // named before group: a ScopedStore's "ns:"
 
   static Operation of(std::string_view name) { return {name, {}, {}, false}; }
   static Operation of(std::string_view name, std::string_view group) {
@@ -21,6 +23,12 @@ struct Operation {
   }
   static Operation of(std::string_view name, std::string_view group, std::string_view key) {
     return {name, group, key, true};
+  }
+  // The same operation with `prefix` named before its group.
+  Operation within(std::string_view prefix) const {
+    Operation prefixed = *this;
+    prefixed.group_prefix = prefix;
+    return prefixed;
   }
 
   // "kvstore: set config/theme: <detail>" with unprintable bytes escaped and long names cut.
@@ -46,6 +54,10 @@ void run_callers_code(Fn&& fn) {
 // Throws StorageError (SQLITE_NOMEM) for `op`; one whose message needs no memory if even that
 // cannot be built.
 [[noreturn]] void throw_out_of_memory(const Operation& op);
+
+// Whether a file-system error means the disk is full for this process: no space left, or its
+// quota used up (EDQUOT, where the system has one).
+bool is_disk_full(const std::error_code& code) noexcept;
 
 // Translates the exception being handled (inside a catch block) into a kvstore::Error for `op`.
 // kvstore errors pass through unchanged.

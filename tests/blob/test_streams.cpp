@@ -1210,6 +1210,24 @@ TEST_CASE("streaming: a commit publishes exactly one set event with the value's 
   CHECK(logged[0].key == "k");
   CHECK(logged[0].type == kvstore::EventType::set);
   CHECK(logged[0].revision == meta->revision);
+  CHECK(logged[0].value == std::nullopt);  // the log does not carry streamed values
+}
+
+TEST_CASE("streaming: the set event of a value over 64 KiB holds no value, never an empty one",
+          "[blob]") {
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), quiet());
+  auto watcher = store.watch("g");
+  auto writer = store.begin_set("g", "big");
+  writer.write(std::string(64 * 1024 + 1, 'x'));
+  writer.commit();
+  auto small = store.begin_set("g", "small");
+  small.write(std::string(64 * 1024, 'y'));
+  small.commit();
+  const auto events = published(store, watcher);
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].value == std::nullopt);
+  CHECK(events[1].value == std::string(64 * 1024, 'y'));
 }
 
 // ---- a streamed value is a value like any other ----

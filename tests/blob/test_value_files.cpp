@@ -124,7 +124,7 @@ TEST_CASE_METHOD(
 
 TEST_CASE_METHOD(kvtest::StoreOnFile,
                  "streaming (files): a reader keeps delivering the version it opened",
-                 "[blob][files]") {
+                 "[blob][files][posix][unlink-open]") {
   const auto old = random_bytes(700 * KiB + 5, 3);
   stream_set(store, "g", "k", old);
   auto reader = store.open_reader("g", "k");

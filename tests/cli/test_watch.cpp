@@ -7,6 +7,7 @@
 #include <kvstore/kvstore.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "cli_runner.hpp"
 #include "support.hpp"
@@ -130,4 +131,39 @@ TEST_CASE("watch from a revision after the latest one is a usage error", "[cli][
   const auto result = watch.wait();
   CHECK(result.exit_code == 2);
   CHECK(result.err.find("revision 2 is after the latest revision 1") != std::string::npos);
+}
+
+TEST_CASE("watch marks a replayed set whose value the change log no longer holds", "[cli]") {
+  StoreFile store;
+  REQUIRE(store.cli({"set", "a", "x", "old"}).exit_code == 0);
+  REQUIRE(store.cli({"set", "a", "x", "new"}).exit_code == 0);
+  REQUIRE(store.cli({"set", "a", "gone", "v"}).exit_code == 0);
+  REQUIRE(store.cli({"del", "a", "gone"}).exit_code == 0);
+  REQUIRE(store.cli({"set", "a", "empty", ""}).exit_code == 0);
+
+  // TSV: \N, which an escaped value cannot be (a backslash is written \\).
+  clitest::Background tsv({"--db", store.path(), "watch", "--from-revision", "0"});
+  CHECK(tsv.next_line(kDeadline) == "1\tset\ta\tx\t\\N");  // overwritten by revision 2
+  CHECK(tsv.next_line(kDeadline) == "2\tset\ta\tx\tnew");
+  CHECK(tsv.next_line(kDeadline) == "3\tset\ta\tgone\t\\N");  // deleted by revision 4
+  CHECK(tsv.next_line(kDeadline) == "4\tdelete\ta\tgone\t\\N");
+  CHECK(tsv.next_line(kDeadline) == "5\tset\ta\tempty\t");  // set to empty: a value
+
+  clitest::Background js({"--db", store.path(), "--json", "watch", "--from-revision", "0"});
+  std::vector<json> events;
+  for (int i = 0; i < 5; ++i) {
+    const auto line = js.next_line(kDeadline);
+    REQUIRE(line.has_value());
+    events.push_back(json::parse(*line));
+  }
+  CHECK(events[0]["value"].is_null());
+  CHECK(events[1]["value"] == "new");
+  CHECK(events[2]["value"].is_null());
+  CHECK(events[3]["value"].is_null());
+  CHECK(events[4]["value"] == "");
+
+  tsv.signal(SIGINT);
+  js.signal(SIGINT);
+  CHECK(tsv.wait().exit_code == 0);
+  CHECK(js.wait().exit_code == 0);
 }

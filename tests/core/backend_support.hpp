@@ -19,12 +19,16 @@ struct BackendDatabase {
   kvstore::detail::PendingChanges pending;
 
   // Stores a kv row directly, as a write that went around the log and the counts.
-  void insert_row(const std::string& group, const std::string& key, const std::string& value) {
+  // A row as a write at `revision` leaves it.
+  void insert_row(const std::string& group, const std::string& key, const std::string& value,
+                  std::int64_t revision = 0) {
     SQLite::Statement insert(connection.database(),
-                             "INSERT OR REPLACE INTO kv (grp, key, value) VALUES (?, ?, ?)");
+                             "INSERT OR REPLACE INTO kv (grp, key, value, revision) "
+                             "VALUES (?, ?, ?, ?)");
     insert.bind(1, group);
     insert.bind(2, key);
     insert.bind(3, value);
+    insert.bind(4, revision);
     insert.exec();
   }
 

@@ -32,7 +32,7 @@ struct StoreFile {
 }  // namespace
 
 TEST_CASE("a :memory: store starts its thread with its first key with a TTL, and stops it on close",
-          "[store][threads]") {
+          "[store][threads][posix][proc]") {
   ThreadCensus census;
   {
     kvstore::Store store(":memory:");
@@ -63,7 +63,7 @@ TEST_CASE("a thousand :memory: stores with default options and no key with a TTL
   CHECK(census.started() == 0);
 }
 
-TEST_CASE("every write of a key with a TTL starts the purge", "[store][threads]") {
+TEST_CASE("every write of a key with a TTL starts the purge", "[store][threads][posix][proc]") {
   ThreadCensus census;
   {
     kvstore::Store store(":memory:");
@@ -103,7 +103,7 @@ TEST_CASE("a store that never purges starts no thread for keys with a TTL", "[st
 }
 
 TEST_CASE("a change log that passes change_log_retention starts the purge, which trims it",
-          "[store][threads]") {
+          "[store][threads][posix][proc]") {
   ThreadCensus census;
   {
     kvstore::Options options;
@@ -117,7 +117,8 @@ TEST_CASE("a change log that passes change_log_retention starts the purge, which
   CHECK(census.all_ended());
 }
 
-TEST_CASE("a file that holds keys with a TTL starts the purge at open", "[store][threads]") {
+TEST_CASE("a file that holds keys with a TTL starts the purge at open",
+          "[store][threads][posix][proc]") {
   const StoreFile file;
   const auto& path = file.path;
   {
@@ -146,7 +147,7 @@ TEST_CASE("a file that holds keys with a TTL starts the purge at open", "[store]
 }
 
 TEST_CASE("a store on a file starts the change-feed poll with its first listener",
-          "[store][threads][feed]") {
+          "[store][threads][feed][posix][proc]") {
   const StoreFile file;
   const auto& path = file.path;
   kvstore::Store other(path, kvtest::quiet());
@@ -228,7 +229,7 @@ class RefusedThreadStarts {
 }  // namespace
 
 TEST_CASE("a write whose purge thread cannot start fails typed and leaves nothing behind",
-          "[store][threads][failure]") {
+          "[store][threads][failure][posix][proc]") {
   const auto backend = kvtest::each_backend();
   ThreadCensus census;
   kvstore::Options no_feed;  // the purge as by default; no change-feed thread
@@ -257,7 +258,7 @@ TEST_CASE("a write whose purge thread cannot start fails typed and leaves nothin
 }
 
 TEST_CASE("a watch whose change-feed thread cannot start fails typed; a later one starts it",
-          "[store][threads][failure]") {
+          "[store][threads][failure][posix][proc]") {
   const StoreFile file;
   ThreadCensus census;
   kvstore::Store store(file.path, kvtest::feed_options());

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <kvstore/kvstore.hpp>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
@@ -20,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "backends.hpp"
 #include "core/feed_support.hpp"
 #include "event_support.hpp"
 #include "support.hpp"
@@ -215,7 +217,8 @@ TEST_CASE("writes that roll back leave no trace in the change log", "[feed][tran
 }
 
 TEST_CASE("changes_since returns the logged changes after a revision, oldest first", "[feed]") {
-  kvstore::Store store(":memory:", no_purge());
+  const auto backend = kvtest::each_backend();
+  kvstore::Store store(backend.path(), no_purge());
   store.set("g", "before", "x");
   const auto start = store.revision();
 
@@ -237,9 +240,14 @@ TEST_CASE("changes_since returns the logged changes after a revision, oldest fir
     CHECK(changes[i].revision == start + 1 + i);
     CHECK(std::make_tuple(changes[i].type, changes[i].group, changes[i].key) == expected[i]);
   }
-  // Values are read as they are now (the log does not keep old values).
-  CHECK(changes[1].value == "new");
+  // The log keeps no old values: a set carries its value only while the key still holds it,
+  // and never a later write's value.
+  CHECK(changes[0].value == std::nullopt);  // g/a erased since
+  CHECK(changes[1].value == std::nullopt);  // g/b written again since
   CHECK(changes[2].value == "new");
+  CHECK(changes[3].value == std::nullopt);  // an erase holds no value
+  CHECK(changes[4].value == std::nullopt);  // h deleted since
+  CHECK(changes[5].value == std::nullopt);
 
   CHECK(store.changes_since(store.revision()).empty());
   CHECK(store.changes_since(0).size() == 7);
@@ -538,6 +546,36 @@ TEST_CASE("external changes are delivered with the default poll interval", "[fee
   CHECK(event.key == "k");
   CHECK(event.value == "v");
   CHECK(event.revision == writer.revision());
+}
+
+TEST_CASE("an external set whose key was written again before it was read holds no value",
+          "[feed]") {
+  TempDir dir;
+  const std::string path = dir.file("db.sqlite");
+  kvstore::Store reader(path);
+  kvstore::Store writer(path);
+  auto watcher = reader.watch("g");
+  // One commit: the reader reads the log after all four changes.
+  writer.transaction([](kvstore::Transaction& tx) {
+    tx.set("g", "k", "first");
+    tx.set("g", "k", "second");
+    tx.set("g", "gone", "x");
+    tx.erase("g", "gone");
+    tx.set("g", "empty", "");
+  });
+  std::vector<Event> events;
+  for (int i = 0; i < 5; ++i) events.push_back(next_event(watcher));
+  for (const Event& event : events) CHECK(event.external);
+  CHECK(events[0].value == std::nullopt);  // never "second", which would pass for this write's
+  CHECK(events[1].value == "second");
+  CHECK(events[2].value == std::nullopt);  // never an empty value: the key is gone
+  CHECK(events[3].value == std::nullopt);
+  CHECK(events[4].value == "");  // set to empty: a value
+
+  nlohmann::json json = events[0];
+  CHECK(json["value"].is_null());
+  json = events[4];
+  CHECK(json["value"] == "");
 }
 
 TEST_CASE("no change is delivered twice when two Stores on one file both write", "[feed]") {

@@ -72,8 +72,9 @@ TEMPLATE_TEST_CASE("a change log appends consecutive revisions", "[change_log]",
   CHECK(log.size() == 3);
 }
 
-TEMPLATE_TEST_CASE("a change log reads the entries after a revision, sets with their value",
-                   "[change_log]", TableChangeLog, MemoryChangeLog) {
+TEMPLATE_TEST_CASE(
+    "a change log reads the entries after a revision, sets with the value they wrote",
+    "[change_log]", TableChangeLog, MemoryChangeLog) {
   kvtest::BackendDatabase db;
   auto log = make_log<TestType>(db);
   kvstore::detail::MemoryCounts counts;
@@ -82,23 +83,27 @@ TEMPLATE_TEST_CASE("a change log reads the entries after a revision, sets with t
     log.append(EventType::set, "g", "a", 1000);
     log.append(EventType::expire, "g", "b", 2000);
     log.append(EventType::set, "g", "gone", 3000);
+    log.append(EventType::set, "g", "c", 4000);
     scope.commit();
   }
-  db.insert_row("g", "a", "now");
+  db.insert_row("g", "a", "written at 1", 1);
+  db.insert_row("g", "c", "written since", 9);
 
   const auto events = log.read_after(1);
-  REQUIRE(revisions(events) == std::vector<std::uint64_t>{2, 3});
+  REQUIRE(revisions(events) == std::vector<std::uint64_t>{2, 3, 4});
   CHECK(events[0].type == EventType::expire);
   CHECK(events[0].group == "g");
   CHECK(events[0].key == "b");
   CHECK(events[0].timestamp == kvstore::Clock::time_point(std::chrono::milliseconds(2000)));
+  CHECK(events[0].value == std::nullopt);  // no value: not a set
   CHECK(events[1].type == EventType::set);
-  CHECK(events[1].value.empty());  // the row is gone
+  CHECK(events[1].value == std::nullopt);  // the row is gone: never an empty value
+  CHECK(events[2].value == std::nullopt);  // the row holds a later write's value, not this one's
 
   const auto all = log.read_after(0);
-  REQUIRE(all.size() == 3);
-  CHECK(all[0].value == "now");  // the key's current value, not the one it was set to
-  CHECK(log.read_after(3).empty());
+  REQUIRE(all.size() == 4);
+  CHECK(all[0].value == "written at 1");  // the row is still the one revision 1 wrote
+  CHECK(log.read_after(4).empty());
 }
 
 TEMPLATE_TEST_CASE("a change log refuses to replay after the latest revision or across a trim",

@@ -32,7 +32,8 @@ namespace {
 
 struct Seen {
   std::uint64_t revision;
-  std::string group, key, value;
+  std::string group, key;
+  std::optional<std::string> value;
   bool operator==(const Seen&) const = default;
 };
 
@@ -164,7 +165,7 @@ TEST_CASE_METHOD(GuardedStore, "events are delivered in commit order across 4 wr
     CHECK(log[i].revision == from_callback[i].revision);
     CHECK(log[i].group == from_callback[i].group);
     CHECK(log[i].key == from_callback[i].key);
-    const int value = std::stoi(from_callback[i].value);
+    const int value = std::stoi(from_callback[i].value.value());
     const auto [it, inserted] = last_value.try_emplace(from_callback[i].group, value);
     if (!inserted) {
       CHECK(value >= it->second);

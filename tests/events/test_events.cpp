@@ -192,7 +192,7 @@ TEST_CASE("an erase publishes an erase event with the key and an empty value", "
   CHECK(kvstore::to_string(event.type) == "delete");
   CHECK(event.group == "g");
   CHECK(event.key == "k");
-  CHECK(event.value.empty());
+  CHECK(event.value == std::nullopt);
   CHECK(event.revision == store.revision());
   CHECK_FALSE(event.external);
 
@@ -222,7 +222,7 @@ TEST_CASE("delete_group publishes one delete_group event with an empty key", "[e
     CHECK(kvstore::to_string(event.type) == "delete_group");
     CHECK(event.group == "g");
     CHECK(event.key.empty());
-    CHECK(event.value.empty());
+    CHECK(event.value == std::nullopt);
     CHECK(event.revision == store.revision());
     CHECK(drain(*watcher).empty());  // one event for the group, not one per key
   }
@@ -472,7 +472,7 @@ TEST_CASE("purge_expired publishes an expire event per expired key", "[events]")
     if (event.group == "sentinel") break;
     CHECK(event.type == EventType::expire);
     CHECK(kvstore::to_string(event.type) == "expire");
-    CHECK(event.value.empty());
+    CHECK(event.value == std::nullopt);
     expired.emplace(event.group, event.key);
   }
   CHECK(expired == std::multiset<std::pair<std::string, std::string>>{{"g", "t1"}, {"h", "t2"}});
@@ -594,7 +594,7 @@ TEST_CASE("to_json gives every field, with an RFC 3339 UTC millisecond timestamp
 
     const nlohmann::json erase_json = erase;
     CHECK(erase_json.at("type") == "delete");
-    CHECK(erase_json.at("value") == "");
+    CHECK(erase_json.at("value").is_null());  // holds no value: never ""
     CHECK(erase_json.at("revision") == erase.revision);
   }
 

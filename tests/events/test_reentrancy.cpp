@@ -78,7 +78,7 @@ TEST_CASE_METHOD(GuardedStore, "callbacks that write cascade in commit order",
   std::vector<Event> seen;
   auto subscription = store.on_change([&](const Event& event) {
     seen.push_back(event);
-    const int i = std::stoi(event.value);
+    const int i = std::stoi(event.value.value());
     if (i < 20) store.set("chain", "k" + std::to_string(i + 1), std::to_string(i + 1));
   });
 
@@ -249,8 +249,8 @@ TEST_CASE("re-entrant callbacks on several writer threads do not deadlock",
     ++triggers;
     // Everything at once: read, write, transaction, watch/unwatch, on_change/unsubscribe.
     if (!store.get("in", event.key)) ++missing;
-    store.set("echo", event.key, event.value);
-    store.transaction([&](kvstore::Transaction& tx) { tx.set("tx", event.key, event.value); });
+    store.set("echo", event.key, event.value.value());
+    store.transaction([&](kvstore::Transaction& tx) { tx.set("tx", event.key, event.value.value()); });
     auto watcher = store.watch("in", event.key);
     watcher.unwatch();
     auto extra = store.on_change([](const Event&) {});

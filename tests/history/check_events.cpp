@@ -5,8 +5,8 @@
 // its resumes and, in a process that polls, every revision of the final change log that it
 // matches between the first and the last it received, except across a resume that threw
 // (Compacted). Every event names the change its revision made, with the value written (for an
-// external or replayed `set`, the key's value when the log was read: that write's, or a later
-// one's).
+// external or replayed `set`, that write's value or none, never a later one's: see
+// logged_value).
 #include <algorithm>
 #include <optional>
 #include <set>
@@ -27,25 +27,18 @@ const Call* call_of(const Index& index, std::uint64_t revision) {
 
 bool is_stream(const Call& call) { return call.op == "stream" || call.op == "tenant.stream"; }
 
-// Whether an event that reads the value from the log may carry `value` for `write`: that
-// write's value, a later value of the key, or nothing (the key was removed since, holds a
-// streamed value, which the log does not carry, or is in the "ttl" group, whose keys expire
-// within milliseconds, before or without a recorded removal).
-bool later_value(const std::string& value, const Write& write, const Index& index) {
+// Whether an event that reads the value from the log may carry `value` for `write`: exactly
+// that write's value, or none when the write's value is gone from the log's reach (the key was
+// written or removed since, the write streamed its value, which the log does not carry, or the
+// key is in the "ttl" group, whose keys expire within milliseconds, before or without a
+// recorded removal). A later write's value is never acceptable: it would pass for this one's.
+bool logged_value(const std::optional<std::string>& value, const Write& write, const Index& index) {
   const Change& made = *write.change;
-  if (value == made.value) return true;
-  if (!value.empty()) {
-    const Write* later = index.stored(value);
-    return later && later->change->group == made.group && later->change->key == made.key &&
-           later->revision() > write.revision();
-  }
-  if (is_stream(*write.call) || made.group == kTtlGroup) return true;
+  if (value) return value == made.value;
+  if (!made.value || is_stream(*write.call) || made.group == kTtlGroup) return true;
   const auto& writes = index.writes_to({made.group, made.key});
-  const auto after =
-      std::upper_bound(writes.begin(), writes.end(), write.revision(),
-                       [](std::uint64_t r, const Write& w) { return r < w.revision(); });
-  return std::any_of(after, writes.end(),
-                     [](const Write& later) { return later.removal() || is_stream(*later.call); });
+  return std::any_of(writes.begin(), writes.end(),
+                     [&](const Write& later) { return later.revision() > write.revision(); });
 }
 
 // The event against the change its revision made.
@@ -62,7 +55,7 @@ void check_change(const Change& got, bool exact, const std::string& who, const I
   const Change& made = *write->change;
   const bool same = got.type == made.type && got.group == made.group && got.key == made.key;
   const bool value_ok = got.type != EventType::set ||
-                        (exact ? got.value == made.value : later_value(got.value, *write, index));
+                        (exact ? got.value == made.value : logged_value(got.value, *write, index));
   if (!same || !value_ok) {
     violations.add(4, who + " received " + got.describe() + " for " + made.describe(),
                    {write->call});

@@ -41,8 +41,8 @@ void Index::add(const Call& call, const Change& change) {
   const Write write{&call, &change};
   const auto [at, added] = by_revision_.emplace(change.revision, write);
   if (!added) duplicates_.emplace_back(at->second, write);
-  if (change.type == kvstore::EventType::set && !change.value.empty()) {
-    by_value_.emplace(change.value, write);
+  if (change.type == kvstore::EventType::set && change.value && !change.value->empty()) {
+    by_value_.emplace(*change.value, write);
   }
   if (change.type == kvstore::EventType::delete_group) {
     for (const auto& key : kKeys) by_key_[{change.group, key}].push_back(write);

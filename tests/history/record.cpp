@@ -171,8 +171,9 @@ Change Change::of(const kvstore::Event& event) {
 }
 
 std::string Change::describe() const {
-  return std::string(kvstore::to_string(type)) + " " + group + "/" + key + " = '" + value +
-         "' at revision " + std::to_string(revision) + (external ? " (external)" : "");
+  return std::string(kvstore::to_string(type)) + " " + group + "/" + key +
+         (value ? " = '" + *value + "'" : std::string(" (value not held)")) + " at revision " +
+         std::to_string(revision) + (external ? " (external)" : "");
 }
 
 std::string Call::describe() const {

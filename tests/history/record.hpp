@@ -27,7 +27,8 @@ Nanos to_nanos(std::chrono::steady_clock::time_point t);
 struct Change {
   std::uint64_t revision = 0;
   kvstore::EventType type = kvstore::EventType::set;
-  std::string group, key, value;
+  std::string group, key;
+  std::optional<std::string> value;  // Event::value
   bool external = false;
   static Change of(const kvstore::Event& event);
   std::string describe() const;

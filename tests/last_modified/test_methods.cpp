@@ -51,7 +51,7 @@ TEST_CASE("LastModifiedStore constructor: custom values are kept", "[lastmod]") 
   check_config(f.layer.config(), custom);
 }
 
-TEST_CASE("LastModifiedStore constructor: zero workers means 2", "[lastmod]") {
+TEST_CASE("LastModifiedStore constructor: zero workers means 2", "[lastmod][posix][proc]") {
   Fixture f(config_with(0, 0));
   CHECK(f.layer.config().worker_count == 2);
   const auto before = lmtest::thread_count();

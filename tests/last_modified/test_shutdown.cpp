@@ -28,7 +28,8 @@ TEST_CASE("LastModifiedStore shutdown: before start is a no-op", "[lastmod]") {
   CHECK(f.layer.is_running());
 }
 
-TEST_CASE("LastModifiedStore shutdown: after start stops and joins every thread", "[lastmod]") {
+TEST_CASE("LastModifiedStore shutdown: after start stops and joins every thread",
+          "[lastmod][posix][proc]") {
   Fixture f(config_with(0, 4, 1s));
   const auto before = lmtest::thread_count();
   f.layer.start();
@@ -108,7 +109,8 @@ TEST_CASE("LastModifiedStore shutdown: stops the cleanup", "[lastmod]") {
   CHECK(f.layer.stats().cleanup_runs == runs);
 }
 
-TEST_CASE("LastModifiedStore shutdown: the destructor shuts down, no thread left", "[lastmod]") {
+TEST_CASE("LastModifiedStore shutdown: the destructor shuts down, no thread left",
+          "[lastmod][posix][proc]") {
   kvtest::TempDir dir;
   kvstore::Store store(dir.file("db.sqlite"), lmtest::quiet_options());
   const auto before = lmtest::thread_count();

@@ -21,7 +21,8 @@ using lmtest::Running;
 
 // ---- the pool ----
 
-TEST_CASE("WorkerPool: runs every job on its workers, in FIFO order per worker", "[lastmod]") {
+TEST_CASE("WorkerPool: runs every job on its workers, in FIFO order per worker",
+          "[lastmod][posix][proc]") {
   const auto before = lmtest::thread_count();
   std::atomic<int> done{0};
   std::mutex mutex;
@@ -105,7 +106,8 @@ TEST_CASE("WorkerPool: shared counters outlive the pool", "[lastmod]") {
 
 // ---- the layer's workers and jobs ----
 
-TEST_CASE("LastModifiedStore workers: without cleanup, only the workers run", "[lastmod]") {
+TEST_CASE("LastModifiedStore workers: without cleanup, only the workers run",
+          "[lastmod][posix][proc]") {
   Fixture f(config_with(0, 3));
   const auto before = lmtest::thread_count();
   f.layer.start();
@@ -120,7 +122,8 @@ TEST_CASE("LastModifiedStore workers: without cleanup, only the workers run", "[
   CHECK(lmtest::thread_count() == before);
 }
 
-TEST_CASE("LastModifiedStore workers: with cleanup, the ticker submits the jobs", "[lastmod]") {
+TEST_CASE("LastModifiedStore workers: with cleanup, the ticker submits the jobs",
+          "[lastmod][posix][proc]") {
   Fixture f(config_with(0, 2, 2ms));
   const auto before = lmtest::thread_count();
   f.layer.start();

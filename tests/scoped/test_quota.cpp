@@ -816,7 +816,7 @@ TEST_CASE_METHOD(kvtest::StoreOnEachBackend,
   std::mutex mutex;
   auto subscription = store.on_change([&](const kvstore::Event& event) {
     std::lock_guard lock(mutex);
-    callback_values.push_back(event.value);
+    callback_values.push_back(event.value.value());
   });
 
   scoped.set("g", "k", "first");

@@ -59,17 +59,19 @@ TEST_CASE("kv rows: a row is written, found and rewritten", "[rows]") {
   REQUIRE(expired.has_value());
   CHECK_FALSE(expired->live);
   CHECK(expired->value.empty());  // not read
-  CHECK(db.rows.kv.value("g", "k") == "v");
-  CHECK_FALSE(db.rows.kv.value("g", "none").has_value());
+  CHECK(db.rows.kv.value_written_at("g", "k", 7) == "v");
+  CHECK_FALSE(db.rows.kv.value_written_at("g", "k", 6).has_value());  // written by another
+  CHECK_FALSE(db.rows.kv.value_written_at("g", "none", 7).has_value());
   CHECK(db.rows.kv.exists("g", "k"));
   CHECK(db.rows.kv.group_exists("g"));
   CHECK_FALSE(db.rows.kv.group_exists("h"));
 
   const KvRows::RowWrite again{"g", "k", "w", std::nullopt, 6, 8, "", std::nullopt};
   CHECK_FALSE(db.rows.kv.insert_new(again));
-  CHECK(db.rows.kv.value("g", "k") == "v");
+  CHECK(db.rows.kv.value_written_at("g", "k", 7) == "v");
   db.rows.kv.update(again);
-  CHECK(db.rows.kv.value("g", "k") == "w");
+  CHECK(db.rows.kv.value_written_at("g", "k", 8) == "w");
+  CHECK_FALSE(db.rows.kv.value_written_at("g", "k", 7).has_value());
   CHECK(db.rows.kv.insert_new({"g", "new", "n", std::nullopt, 6, 9, "", std::nullopt}));
 }
 
@@ -132,22 +134,23 @@ TEST_CASE("change rows: append, read, trim", "[rows]") {
   CHECK(changes.latest() == 0);
   CHECK_FALSE(changes.oldest().has_value());
   for (int i = 0; i < 3; ++i) changes.append("erase", "g", "k", i);
-  db.put("g", "k", "now");
   CHECK(changes.append("set", "g", "k", 3) == 4);
   CHECK(changes.try_delete(4));
   CHECK(changes.append("set", "g", "k", 3) == 4);  // the revision of a deleted entry again
+  db.rows.kv.upsert({"g", "k", "now", std::nullopt, 5, 4, "", std::nullopt});
+  CHECK(changes.append("set", "g", "gone", 3) == 5);
 
   std::vector<std::string> seen;
   changes.read_after(2, [&](const kvstore::detail::ChangeRows::Logged& row) {
     seen.push_back(std::to_string(row.revision) + " " + std::string(row.op) + " " +
-                   std::string(row.value));
+                   (row.value ? std::string(*row.value) : "(none)"));
   });
-  CHECK(seen == std::vector<std::string>{"3 erase ", "4 set now"});
+  CHECK(seen == std::vector<std::string>{"3 erase (none)", "4 set now", "5 set (none)"});
   changes.trim(SIZE_MAX);
-  CHECK(changes.count() == 4);
+  CHECK(changes.count() == 5);
   changes.trim(1);
   CHECK(changes.count() == 1);
-  CHECK(changes.oldest() == std::uint64_t{4});
+  CHECK(changes.oldest() == std::uint64_t{5});
 }
 
 TEST_CASE("blob rows: staged, chunked, finished and deleted", "[rows]") {

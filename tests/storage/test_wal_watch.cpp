@@ -4,7 +4,8 @@
 // already pending when the wait starts: the cases write, then wait with a deadline that is only a
 // guard against a hang (a failure, not a measurement), and assert what wait() returned. Their
 // watches repeat no look after an event (every signal comes from an event), except where the
-// repeats are what is tested.
+// repeats are what is tested. The cases that need notifications are tagged [posix][inotify]:
+// other systems have none (storage/platform/), and tools/windows-build.sh leaves them out.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -69,7 +70,8 @@ void drain(WalWatch& watch) {
 
 }  // namespace
 
-TEST_CASE("WalWatch: a commit by another connection wakes a waiter", "[storage][wal_watch]") {
+TEST_CASE("WalWatch: a commit by another connection wakes a waiter",
+          "[storage][wal_watch][posix][inotify]") {
   kvtest::Watchdog dog("a WalWatch waiting for a commit");
   OpenDatabase db;
   const auto& path = db.path;
@@ -85,7 +87,7 @@ TEST_CASE("WalWatch: a commit by another connection wakes a waiter", "[storage][
   CHECK(watch.available());
 }
 
-TEST_CASE("WalWatch: an idle file raises no signal", "[storage][wal_watch]") {
+TEST_CASE("WalWatch: an idle file raises no signal", "[storage][wal_watch][posix][inotify]") {
   OpenDatabase db;
   WalWatch watch = watching(db.path);
   REQUIRE(watch.available());
@@ -95,7 +97,8 @@ TEST_CASE("WalWatch: an idle file raises no signal", "[storage][wal_watch]") {
   CHECK_FALSE(watch.wait(SteadyClock::now() + 50ms, {}));
 }
 
-TEST_CASE("WalWatch: after an event the look is repeated once per delay", "[storage][wal_watch]") {
+TEST_CASE("WalWatch: after an event the look is repeated once per delay",
+          "[storage][wal_watch][posix][inotify]") {
   kvtest::Watchdog dog("a WalWatch repeating its looks");
   OpenDatabase db;
   WalWatch watch(db.path, WalWatch::Mode::notify, {1ms, 2ms, 3ms});
@@ -108,7 +111,8 @@ TEST_CASE("WalWatch: after an event the look is repeated once per delay", "[stor
   CHECK_FALSE(watch.wait(SteadyClock::now() + 50ms, {}));  // nothing more to repeat
 }
 
-TEST_CASE("WalWatch: the WAL deleted and created anew is still watched", "[storage][wal_watch]") {
+TEST_CASE("WalWatch: the WAL deleted and created anew is still watched",
+          "[storage][wal_watch][posix][inotify]") {
   kvtest::Watchdog dog("a WalWatch across a recreated WAL");
   TempDir dir;
   const auto path = dir.file("db.sqlite");
@@ -137,7 +141,7 @@ TEST_CASE("WalWatch: the WAL deleted and created anew is still watched", "[stora
   CHECK(watch.available());
 }
 
-TEST_CASE("WalWatch: stopping wakes a waiter at once", "[storage][wal_watch]") {
+TEST_CASE("WalWatch: stopping wakes a waiter at once", "[storage][wal_watch][posix][inotify]") {
   kvtest::Watchdog dog("a stopped WalWatch wait");  // a stop that did not wake it would hang
   TempDir dir;
   const auto path = dir.file("db.sqlite");
@@ -176,7 +180,7 @@ TEST_CASE("WalWatch: a file with no directory to watch gets no notifications",
 }
 
 TEST_CASE("WalWatch: losing the directory gives one last signal, then polling",
-          "[storage][wal_watch]") {
+          "[storage][wal_watch][posix][inotify]") {
   kvtest::Watchdog dog("a WalWatch whose directory is removed");
   TempDir dir;
   const auto folder = dir.path() / "data";

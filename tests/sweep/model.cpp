@@ -27,11 +27,11 @@ void Model::seed(std::string_view group, std::string_view key, Row row) {
 }
 
 void Model::set(std::string_view group, std::string_view key, std::string_view value, bool expires,
-                std::string_view tag, std::optional<std::string_view> event_value, bool expired) {
+                std::string_view tag, EventHolds holds, bool expired) {
   const PauseAllocationCounting pause;
   rows_[{std::string(group), std::string(key)}] =
       Row{std::string(value), std::string(tag), expires, expired};
-  log(EventType::set, group, key, event_value ? *event_value : value);
+  log(EventType::set, group, key, holds == EventHolds::value ? std::optional(value) : std::nullopt);
   committed();
 }
 

@@ -36,8 +36,11 @@ struct State {
 struct ExpectedEvent {
   kvstore::EventType type;
   std::string group, key;
-  std::optional<std::string> value;  // checked when known
+  std::optional<std::string> value;  // exactly what the event holds (Event::value)
 };
+
+// What a set's event holds: the value written, or nothing (a streamed value over 64 KiB).
+enum class EventHolds { value, nothing };
 
 // Every mutating method stands for a call that succeeded, one commit unless inside a Batch. Each
 // pauses the counting of C++ allocations (the sweep fails them only inside kvstore calls).
@@ -65,8 +68,8 @@ class Model {
   void seed(std::string_view group, std::string_view key, Row row);
   // `expired`: set with a TTL so short that it has passed when anything looks (never visible).
   void set(std::string_view group, std::string_view key, std::string_view value,
-           bool expires = false, std::string_view tag = {},
-           std::optional<std::string_view> event_value = std::nullopt, bool expired = false);
+           bool expires = false, std::string_view tag = {}, EventHolds holds = EventHolds::value,
+           bool expired = false);
   bool erase(std::string_view group, std::string_view key);
   std::size_t delete_group(std::string_view group);
   std::size_t delete_prefix(std::string_view prefix);

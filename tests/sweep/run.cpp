@@ -68,8 +68,8 @@ void compare_events(const Env& env, Violations& violations) {
   for (std::size_t i = 0; i < std::min(published.size(), expected.size()); ++i) {
     const auto& p = published[i];
     const auto& e = expected[i];
-    if (p.type != e.type || p.group != e.group || p.key != e.key ||
-        (e.value && p.value != *e.value) || p.revision != i + 1) {
+    if (p.type != e.type || p.group != e.group || p.key != e.key || p.value != e.value ||
+        p.revision != i + 1) {
       violations.add("events", "event " + std::to_string(i) + " is " +
                                    std::string(kvstore::to_string(p.type)) + " " + p.group + "/" +
                                    p.key + " at revision " + std::to_string(p.revision) +

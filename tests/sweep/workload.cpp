@@ -45,6 +45,7 @@ auto sweep_owned(Make&& make) {
 // and, once that returned, in `model`, the side file's.
 void set_in_side_file(Env& env, std::string (Env::*side_path)() const, Model& model,
                       std::string_view group, std::string_view key, std::string_view value) {
+  // The harness makes the std::filesystem::path (an allocation the sweep must not fail).
   kvstore::Store side(sweep_owned([&] { return std::filesystem::path((env.*side_path)()); }),
                       env.options_copy());
   side.set(group, key, value);
@@ -71,9 +72,8 @@ void stream(Env& env, std::string_view group, std::string_view key, const std::s
     writer.write(std::string_view(value).substr(at, 64 * KiB));
   }
   writer.commit();
-  const std::string_view event_value =
-      value.size() <= kEventValueLimit ? std::string_view(value) : std::string_view();
-  env.model.set(group, key, value, false, tag, event_value);
+  env.model.set(group, key, value, false, tag,
+                value.size() <= kEventValueLimit ? EventHolds::value : EventHolds::nothing);
 }
 
 // A quota-checked write: past the quota it must throw QuotaExceeded and change nothing.
@@ -141,7 +141,7 @@ std::vector<Step> make_workload() {
   steps.push_back({"set_with_ttl (expiring at once)", [](Env& env) {
                      env.short_ttl_set_at = std::chrono::system_clock::now();
                      env.store->set_with_ttl("short", "x", "y", 1ms);
-                     env.model.set("short", "x", "y", true, {}, std::nullopt, true);
+                     env.model.set("short", "x", "y", true, {}, EventHolds::value, true);
                    }});
   steps.push_back({"set_json", [](Env& env) {
                      const auto& window = json_value(R"({"w": 800, "h": 600})");

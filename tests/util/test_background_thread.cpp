@@ -26,7 +26,7 @@ BackgroundThread::Task signalling(std::promise<void>& ran, std::atomic<bool>& do
 }  // namespace
 
 TEST_CASE("BackgroundThread: no thread until a task is added; later tasks share it",
-          "[util][threads]") {
+          "[util][threads][posix][proc]") {
   ThreadCensus census;
   {
     BackgroundThread background;

@@ -3,16 +3,18 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <system_error>
 
 #include "exit_codes.hpp"
+#include "utf8.hpp"
 
 namespace kvcli {
 
 AtomicFile::AtomicFile(std::string path)
     : path_(std::move(path)), temporary_(path_ + ".tmp-" + std::to_string(getpid())) {
-  stream_.open(temporary_, std::ios::binary | std::ios::trunc);
+  stream_.open(path_of(temporary_), std::ios::binary | std::ios::trunc);
   if (!stream_) {
     throw CliError(ExitCode::usage, "cannot write " + path_ + ": " + std::strerror(errno));
   }
@@ -21,13 +23,20 @@ AtomicFile::AtomicFile(std::string path)
 AtomicFile::~AtomicFile() {
   if (committed_) return;
   stream_.close();
-  std::remove(temporary_.c_str());
+  std::error_code ignored;
+  std::filesystem::remove(path_of(temporary_), ignored);
 }
 
 void AtomicFile::commit() {
   stream_.close();
-  if (stream_.fail() || std::rename(temporary_.c_str(), path_.c_str()) != 0) {
+  if (stream_.fail()) {
     throw CliError(ExitCode::store_error, "cannot write " + path_ + ": " + std::strerror(errno));
+  }
+  // std::filesystem::rename replaces an existing file on Windows too (std::rename refuses to).
+  std::error_code error;
+  std::filesystem::rename(path_of(temporary_), path_of(path_), error);
+  if (error) {
+    throw CliError(ExitCode::store_error, "cannot write " + path_ + ": " + error.message());
   }
   committed_ = true;
 }

@@ -30,11 +30,22 @@ json event_json(const kvstore::Event& event) {
   json object{{"type", kvstore::to_string(event.type)}};
   put_bytes(object, "group", event.group);
   put_bytes(object, "key", event.key);
-  put_bytes(object, "value", event.value);
+  if (event.value) {
+    put_bytes(object, "value", *event.value);
+  } else {
+    object["value"] = nullptr;  // never "set to empty": the event does not carry the value
+  }
   object["revision"] = event.revision;
   object["timestamp"] = format_time(event.timestamp);
   object["external"] = event.external;
   return object;
+}
+
+// " = value" for a set event that carries its value; a marker that cannot pass for a value when
+// it does not.
+std::string set_value_text(const kvstore::Event& event) {
+  if (event.type != kvstore::EventType::set) return {};
+  return event.value ? " = " + printable(*event.value) : std::string("  (value not held)");
 }
 
 void print_event(const Output& out, const kvstore::Event& event) {
@@ -43,16 +54,15 @@ void print_event(const Output& out, const kvstore::Event& event) {
     out.json(event_json(event));
   } else if (out.format() == Format::tsv) {
     std::cout << event.revision << '\t' << type << '\t' << tsv_cell(event.group) << '\t'
-              << tsv_cell(event.key) << '\t' << tsv_cell(event.value) << '\n';
+              << tsv_cell(event.key) << '\t' << (event.value ? tsv_cell(*event.value) : "\\N")
+              << '\n';
   } else if (event.type == kvstore::EventType::gap) {
     std::cout << format_time(event.timestamp) << "  #" << event.revision
               << "  gap: changes before this revision were trimmed from the change log before "
                  "they could be read\n";
   } else {
     std::cout << format_time(event.timestamp) << "  #" << event.revision << "  " << type << "  "
-              << key_name(event.group, event.key)
-              << (event.type == kvstore::EventType::set ? " = " + printable(event.value) : "")
-              << '\n';
+              << key_name(event.group, event.key) << set_value_text(event) << '\n';
   }
   std::cout.flush();  // a follower reads events as they come, even through a pipe
 }

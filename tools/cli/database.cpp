@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "exit_codes.hpp"
+#include "utf8.hpp"
 
 namespace kvcli {
 namespace {
@@ -14,15 +15,15 @@ namespace fs = std::filesystem;
 const std::string& checked(const std::string& path, Access access) {
   if (path == ":memory:") return path;
   std::error_code ignored;
-  const auto status = fs::status(path, ignored);
+  const auto status = fs::status(path_of(path), ignored);
   if (fs::is_directory(status)) {
     throw CliError(ExitCode::store_error, path + ": is a directory, not a store file");
   }
   if (access != Access::write_create && !fs::exists(status)) {
-    const auto directory = fs::path(path).parent_path();
+    const auto directory = path_of(path).parent_path();
     if (!directory.empty() && !fs::is_directory(directory, ignored)) {
       throw CliError(ExitCode::store_error, path + ": no such store file (the directory " +
-                                                directory.string() + " does not exist)");
+                                                utf8_of(directory) + " does not exist)");
     }
     throw CliError(ExitCode::store_error, path + ": no such store file");
   }
@@ -44,7 +45,7 @@ kvstore::Options options_for(Access access, std::chrono::milliseconds external_p
 kvstore::Store open_store(const std::string& path, Access access,
                           std::chrono::milliseconds external_poll) {
   try {
-    return kvstore::Store(checked(path, access), options_for(access, external_poll));
+    return kvstore::Store(path_of(checked(path, access)), options_for(access, external_poll));
   } catch (const kvstore::SchemaError&) {
     if (access == Access::read_only) throw;
     const int version = schema_version_of(path);
@@ -65,7 +66,7 @@ int schema_version_of(const std::string& path) {
   options.read_only = true;
   options.purge_interval = std::chrono::milliseconds(0);
   options.external_poll_interval = std::chrono::milliseconds(0);
-  return kvstore::Store(path, options).stats().schema_version;
+  return kvstore::Store(path_of(path), options).stats().schema_version;
 }
 
 std::string describe_version(int version) { return version == 0 ? " (go-store)" : ""; }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "exit_codes.hpp"
+#include "utf8.hpp"
 
 namespace kvcli {
 namespace {
@@ -35,7 +36,7 @@ std::string read_input(const std::string& path) {
   if (path == "-") {
     return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   }
-  std::ifstream file(path, std::ios::binary);
+  std::ifstream file(path_of(path), std::ios::binary);
   if (!file) throw CliError(ExitCode::usage, "cannot read " + path + ": " + std::strerror(errno));
   std::ostringstream content;
   content << file.rdbuf();

@@ -9,6 +9,7 @@
 #include "error_report.hpp"
 #include "registry.hpp"
 #include "usage_error.hpp"
+#include "utf8.hpp"
 
 #ifndef KVSTORE_VERSION
 #error "KVSTORE_VERSION must be defined by the build (tools/CMakeLists.txt)"
@@ -46,12 +47,15 @@ int main(int argc, char** argv) {
     std::cout << app.help();
     return 0;
   }
+  const std::vector<std::string> arguments = kvcli::utf8_arguments(argc, argv);
+  std::vector<const char*> pointers;
+  for (const auto& argument : arguments) pointers.push_back(argument.c_str());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(pointers.size()), pointers.data());
   } catch (const CLI::ParseError& error) {
     if (error.get_exit_code() == 0) return app.exit(error);  // --help, --version
-    const auto usage =
-        kvcli::describe_usage_error(app, std::vector<std::string>(argv + 1, argv + argc), error);
+    const auto usage = kvcli::describe_usage_error(
+        app, std::vector<std::string>(arguments.begin() + 1, arguments.end()), error);
     kvcli::report_error(usage.command, usage.message);
     return static_cast<int>(kvcli::ExitCode::usage);
   }

@@ -12,18 +12,16 @@ extern "C" void request_stop(int) { stop_requested.store(true); }
 
 }  // namespace
 
+// A handler that could not be read (SIG_ERR) is restored as the default one.
 SignalStop::SignalStop() {
   stop_requested.store(false);
-  struct sigaction action {};
-  action.sa_handler = request_stop;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, &previous_int_);
-  sigaction(SIGTERM, &action, &previous_term_);
+  previous_int_ = std::signal(SIGINT, request_stop);
+  previous_term_ = std::signal(SIGTERM, request_stop);
 }
 
 SignalStop::~SignalStop() {
-  sigaction(SIGINT, &previous_int_, nullptr);
-  sigaction(SIGTERM, &previous_term_, nullptr);
+  std::signal(SIGINT, previous_int_ == SIG_ERR ? SIG_DFL : previous_int_);
+  std::signal(SIGTERM, previous_term_ == SIG_ERR ? SIG_DFL : previous_term_);
 }
 
 bool SignalStop::requested() const { return stop_requested.load(); }

@@ -1,5 +1,6 @@
 // SIGINT and SIGTERM as a request to stop that a loop polls (watch): the handler only sets an
-// atomic flag. RAII: the previous handlers come back on destruction.
+// atomic flag. RAII: the previous handlers come back on destruction. std::signal, not sigaction:
+// Windows has only the C standard's.
 #pragma once
 
 #include <csignal>
@@ -17,8 +18,9 @@ class SignalStop {
   bool requested() const;
 
  private:
-  struct sigaction previous_int_ {};
-  struct sigaction previous_term_ {};
+  using Handler = void (*)(int);
+  Handler previous_int_ = SIG_DFL;
+  Handler previous_term_ = SIG_DFL;
 };
 
 }  // namespace kvcli

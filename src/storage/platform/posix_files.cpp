@@ -1,5 +1,5 @@
-// The operating system's FileSystem (storage/file_system.hpp), on POSIX calls, each retried on
-// EINTR.
+// The operating system's FileSystem (storage/file_system.hpp) on POSIX calls, each retried on
+// EINTR: Linux, macOS and the BSDs (flock(2) is not POSIX, but all of them have it).
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "storage/file_system.hpp"
+#include "storage/platform/platform.hpp"
 
 namespace kvstore::detail {
 namespace {
@@ -45,6 +46,11 @@ class Descriptor {
 };
 
 void sync_descriptor(int fd, const std::string& path) {
+#if defined(F_FULLFSYNC)
+  // macOS: fsync(2) leaves the data in the drive's cache; F_FULLFSYNC flushes it. File systems
+  // that refuse it (some network ones) get fsync(2), as SQLite does.
+  if (::fcntl(fd, F_FULLFSYNC) == 0) return;
+#endif
   while (::fsync(fd) != 0) {
     if (errno != EINTR) throw_errno("fsync", path);
   }
@@ -154,6 +160,10 @@ class PosixFileSystem final : public FileSystem {
 FileSystem& operating_system_files() {
   static PosixFileSystem files;
   return files;
+}
+
+void link_file(const std::string& from, const std::string& to) {
+  if (::link(from.c_str(), to.c_str()) != 0) throw_errno("link", to);
 }
 
 }  // namespace kvstore::detail
