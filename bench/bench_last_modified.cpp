@@ -9,6 +9,8 @@
 //                                  (2 reader threads give at least 1.6x the throughput of one)
 //   set_100k/memory, set_100k/file_normal
 //                                  memlayer within 1.2x of kvstore (write-through costs a commit)
+//   get_miss/memory/threads:1      memlayer at most 0.3x kvstore (a remembered absence vs a
+//                                  Store miss)
 //
 // The stores hold the same 100,000 keys, loaded once per process and kept across runs (filling
 // and warming them takes longer than a measurement). The layer is warmed before timing: every
@@ -25,6 +27,7 @@
 #include "baseline.hpp"
 #include "kvstore/last_modified_store.hpp"
 #include "kvstore/store.hpp"
+#include "ratio_reporter.hpp"
 #include "support.hpp"
 
 namespace kvbench {
@@ -105,6 +108,17 @@ struct Get100k {
   }
 };
 
+// get of keys the stores do not hold (a miss), 1,000 of them in turn. The layer remembers an
+// absence, so after its first pass over them it answers from memory.
+struct GetMiss {
+  template <class Target>
+  static void run(benchmark::State& state) {
+    Target& target = Target::instance();
+    std::size_t i = 0;
+    for (auto _ : state) benchmark::DoNotOptimize(target.get("absent", key_at(i++ % 1000)));
+  }
+};
+
 struct Set100k {
   template <class Target>
   static void run(benchmark::State& state) {
@@ -130,6 +144,9 @@ const bool registered = [] {
                                                              [](auto* b) { b->Threads(1); });
   register_three<Get100k, Location::memory, raw::SerializedStore>("get_100k/memory",
                                                                   [](auto* b) { b->Threads(2); });
+  register_three<GetMiss, Location::memory, raw::PlainStore>("get_miss/memory",
+                                                             [](auto* b) { b->Threads(1); });
+  add_comparison("memlayer/get_miss/memory/threads:1", "kvstore/get_miss/memory/threads:1", 0.3);
   register_three<Set100k, Location::memory, raw::PlainStore>("set_100k/memory", {});
   register_three<Set100k, Location::file_normal, raw::PlainStore>("set_100k/file_normal", {});
   return true;

@@ -1,10 +1,12 @@
 // kvstore_crash_writer: a process that writes to a store until it is killed, for the crash
 // consistency tests (tests/reliability/test_crash.cpp).
 //
-//   kvstore_crash_writer DB write normal|full FIRST
+//   kvstore_crash_writer DB write normal|full FIRST [THREADS]
 //     Opens DB with the given Durability and, for i = FIRST, FIRST+1, ... forever, commits
 //     operation i % 4 (see crash_op below), then writes "<i>\n" to stdout with one write(2): a
-//     line on stdout means the commit returned (was acknowledged).
+//     line on stdout means the commit returned (was acknowledged). With THREADS (default 1),
+//     thread t of THREADS does i = FIRST + t, FIRST + t + THREADS, ... on the one Store, so that
+//     their writes share group commits.
 //       0: set("single", "k<i>", value(i))
 //       1: set_with_ttl("ttl", "k<i>", value(i), 1 h)
 //       2: transaction: set("tx<i>", "0".."9", value(i)) — ten keys that must appear together
@@ -20,6 +22,8 @@
 #include <exception>
 #include <kvstore/kvstore.hpp>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "quiet_options.hpp"
 
@@ -80,17 +84,29 @@ int main(int argc, char** argv) {
       say("opened");
       return 0;
     }
-    if (command != "write" || argc != 5) {
+    if (command != "write" || (argc != 5 && argc != 6)) {
       std::fprintf(stderr, "kvstore_crash_writer: bad arguments\n");
       return 2;
     }
     kvstore::Store store(
         argv[1], kvtest::quiet(std::string(argv[3]) == "full" ? kvstore::Durability::full
                                                               : kvstore::Durability::normal));
-    for (long long i = std::stoll(argv[4]);; ++i) {
-      crash_op(store, i);
-      say(std::to_string(i));
-    }
+    const long long first = std::stoll(argv[4]);
+    const int threads = argc == 6 ? std::stoi(argv[5]) : 1;
+    const auto write_from = [&](long long start) {
+      try {
+        for (long long i = start;; i += threads) {
+          crash_op(store, i);
+          say(std::to_string(i));
+        }
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "kvstore_crash_writer: %s\n", e.what());
+        _exit(1);
+      }
+    };
+    std::vector<std::thread> others;
+    for (int t = 1; t < threads; ++t) others.emplace_back(write_from, first + t);
+    write_from(first);  // never returns: the process is killed, or exits on a failure
   } catch (const std::exception& e) {
     std::fprintf(stderr, "kvstore_crash_writer: %s\n", e.what());
     return 1;

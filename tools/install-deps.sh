@@ -8,6 +8,7 @@ packages=(
   build-essential cmake pkg-config
   libsqlite3-dev libsqlitecpp-dev nlohmann-json3-dev catch2 libbenchmark-dev
   libkainjow-mustache-dev libcli11-dev libsodium-dev
+  libleveldb-dev # a benchmark baseline only (bench/bench_concurrent_set.cpp)
   "$@"
 )
 

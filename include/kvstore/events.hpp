@@ -1,7 +1,10 @@
 // Events: what changed in a Store, delivered to watchers (pull, bounded queues) and change
 // callbacks (push, synchronous), always after the change was committed, in commit order: the
 // revision order of every commit to the file, this Store's and other connections' (see
-// Store::watch for what holds across connections, drops and resuming).
+// Store::watch for what holds across connections, drops and resuming). Writes that share a group
+// commit (see store.hpp) publish one event per change like any other, in the order they
+// committed inside it; each writer's thread delivers its own write's events to the callbacks
+// before its call returns (Store::on_change).
 #pragma once
 
 #include <chrono>

@@ -5,7 +5,9 @@
 // Items are keyed by (group, key), like the Store's. Writes go through: set() commits to the
 // Store before it returns, then updates the memory entry with the commit's time. get() serves
 // from memory; a miss reads the Store (value, last-modified time and TTL of one version) and
-// caches what it found. The layer's view is the whole Store: get() finds any key of it.
+// caches what it found, absence included: a get() of a key the Store lacks is then answered
+// from memory too, until a change could have added it. The layer's view is the whole Store:
+// get() finds any key of it.
 //
 // Coherence: the layer subscribes to the Store's change events (Store::on_change), so writes
 // made directly on the Store, through a ScopedStore over it, or by other processes (the change
@@ -29,8 +31,8 @@
 // (use the stop_token, whose request never blocks). A set() made inside a Store callback or
 // inside Store::transaction(fn) cannot see its commit before it returns: it drops the memory
 // entry instead, and the next get() reads the Store. Inside Store::transaction(fn), a get()
-// miss reads (and caches) the transaction's uncommitted state: read through the layer outside
-// Store transactions.
+// miss reads (and caches, absence included) the transaction's uncommitted state: read through
+// the layer outside Store transactions.
 #pragma once
 
 #include <chrono>
@@ -78,7 +80,7 @@ struct LastModifiedItem {
 
 // Counters since construction (they survive shutdown and restart), except in_flight.
 struct LastModifiedStats {
-  std::uint64_t hits = 0;           // get()/last_modified() served from memory
+  std::uint64_t hits = 0;           // get()/last_modified() served from memory (absence too)
   std::uint64_t misses = 0;         // get()/last_modified() that had to read the Store
   std::uint64_t sets = 0;           // successful set()/set_with_ttl() calls
   std::uint64_t deletes = 0;        // keys removed by erase() and clear()
@@ -138,7 +140,10 @@ class KVSTORE_EXPORT LastModifiedStore {
                     std::chrono::milliseconds ttl);
   // The item of group/key with its metadata, or nullopt if absent or expired. Served from memory
   // (a hit); otherwise read from the Store with its persisted last-modified time and cached (a
-  // miss; not cached when the policy is reject and memory is full).
+  // miss; not cached when the policy is reject and memory is full). A key found absent is
+  // remembered as absent (a later get() of it is a hit) until any change in its part of memory
+  // (memory is split in 64 parts by key hash) or a validation after missed events; at most 256
+  // absent keys per part are remembered, beyond max_size.
   [[nodiscard]] std::optional<LastModifiedItem> get(std::string_view group,
                                                     std::string_view key) const;
   // Removes group/key from the Store and from memory. Returns whether a live key existed.

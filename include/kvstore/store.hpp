@@ -13,8 +13,24 @@
 //
 // Thread-safety: a Store may be shared by any number of threads. It owns one SQLite connection,
 // serialized by an internal mutex; every method is atomic with respect to the others.
-// Several Store objects (in one or several processes) may open the same file; SQLite's locking
-// keeps them consistent and a writer waits up to Options::busy_timeout for another's lock.
+//
+// Group commit: writes (set, set_with_ttl, set_json, erase, delete_group, delete_prefix, the
+// ScopedStore writes, a streamed value's commit, and so LastModifiedStore's write-through) that
+// arrive while another write of this Store commits wait in a queue; the first of them then
+// commits itself and every write queued behind it (up to 256) in one SQLite transaction, one sync
+// under Durability::full. A write that finds no commit running commits at once, alone: nothing
+// waits for company. Each write of a shared commit is atomic on its own (a savepoint, or for a
+// plain set its own undo, as inside transaction(fn)): one that fails on its own (InvalidArgument,
+// QuotaExceeded, a caller's exception, ...) is undone alone and only its caller gets the error; if
+// the shared commit itself fails (I/O error, disk full, Busy), every write of it throws a
+// StorageError or Busy and none of them is stored. Each call returns only once its own write has
+// committed (and synced under Durability::full), and after the on_change callbacks of its own
+// events have run on the calling thread (see on_change), exactly as a write alone. A write may run
+// on another caller's thread (the one leading the commit), so it must not rely on thread-local
+// state; the library's own writes do not. transaction(fn) is never shared, and the calls fn makes
+// join it as described there. Several Store objects (in one or several processes) may open the same
+// file; SQLite's locking keeps them consistent and a writer waits up to Options::busy_timeout for
+// another's lock.
 //
 // Errors: see errors.hpp. Every method may throw StorageError (or Busy) when SQLite fails, with
 // the operation, group and key in what(); the store then holds exactly what it held before.
@@ -173,9 +189,11 @@ class KVSTORE_EXPORT Store final : public DataApi {
   [[nodiscard]] Watcher watch(std::string_view group, std::string_view key = "*",
                               std::optional<std::uint64_t> from_revision = {},
                               std::size_t capacity = 16);
-  // Calls fn(event) for every event, synchronously on the thread that committed the change (for
-  // external changes: the background thread; a change committed from inside fn while another
-  // thread waits for its turn may be delivered by that thread), after the commit, with no lock
+  // Calls fn(event) for every event, synchronously on the thread that called the write (in a
+  // group commit too: each caller delivers its own write's events, never the thread that led the
+  // commit, and returns after they were delivered; for external changes: the background thread or
+  // the next writer; a change committed from inside fn while another thread waits for its turn
+  // may be delivered by that thread), after the commit, with no lock
   // held: fn may call any method of this Store, including writes, watch, on_change and
   // unsubscribing itself. A change committed from inside fn is delivered after fn returns.
   // Callbacks run one at a time, in commit order, so a slow callback delays the return of other

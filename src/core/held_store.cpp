@@ -46,17 +46,17 @@ void HeldStore::put(std::string_view group, std::string_view key, const Row& row
   // back the in-memory records, not the row.
   if (row.expires_at) impl_.start_purge();
   const auto revision = log().append(EventType::set, group, key, now);
-  record(EventType::set, group, key, event_value, now, revision);
   const KvRows::RowWrite write{
       group,    key,     row.value,  row.expires_at, row.modified_at.value_or(now),
       revision, row.tag, row.blob_id};
   if (namespace_of(group).empty()) {
     try {
+      record(EventType::set, group, key, event_value, now, revision);
       kv().upsert(write);
     } catch (...) {
-      // No savepoint protects this write inside a transaction: undo the log entry by hand,
-      // unless SQLite rolled the whole transaction back (the entry is gone, and the revision
-      // may already be another connection's).
+      // No savepoint protects this write inside a transaction (nor in a batch of group commit):
+      // undo the log entry by hand, unless SQLite rolled the whole transaction back (the entry
+      // is gone, and the revision may already be another connection's).
       if (!connection().transaction_lost() && !log().undo_append(revision)) {
         impl_.pending_.must_roll_back = true;
       }
@@ -64,6 +64,7 @@ void HeldStore::put(std::string_view group, std::string_view key, const Row& row
     }
     return;
   }
+  record(EventType::set, group, key, event_value, now, revision);
   // The counts count the row where a failure leaves nothing for put to undo (see their
   // before_insert and after_insert).
   if (counts().count_insert(group, [&] { return kv().insert_new(write); })) return;

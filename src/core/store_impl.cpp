@@ -110,7 +110,13 @@ void Store::Impl::start_background(std::chrono::milliseconds interval, std::func
 }
 
 void Store::Impl::after_commit(Publication& publication) noexcept {
-  publication.collect(pending_, feed_);
+  publication.collect(pending_);
+  settle(publication);
+}
+
+void Store::Impl::settle(Publication& publication) noexcept {
+  feed_.remember_own(pending_.revisions);
+  publication.add_missed(std::exchange(pending_.missed, 0));
   pending_.kept = {0, 0, 0};
   if (!pending_.removed_files.empty() && !connection_.make_commits_durable()) {
     // Until the deletions are durable a power cut could bring their rows back: the files stay,

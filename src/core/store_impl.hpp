@@ -10,6 +10,14 @@
 // the open and need no lock. Events are published by the hub after `mutex_` is released (see
 // Publication), so callbacks never run under it.
 //
+// Group commit: write() outside a transaction goes through `queue_` (core/write_queue.hpp, its
+// own mutex, never held with `mutex_`). The writer first in the queue leads: it takes `mutex_`
+// and runs its batch (write_queued, lead: core/group_commit.cpp), records each write's outcome
+// and events in the write's QueuedWrite, releases `mutex_`, then hands the batch back to the
+// queue, which wakes the writers of the batch and the next leader. Each writer then publishes
+// its own events on its own thread (turns taken under `mutex_` in commit order), so a callback
+// that writes never waits for the leader, nor the leader for it.
+//
 // Background work starts only when there is some (no thread before): the purge when a key with a
 // TTL exists or the change log may outgrow its retention (start_purge), the change-feed poll when
 // someone listens on a shared database (start_change_feed). `mutex_` guards the decision to start
@@ -21,19 +29,23 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "core/backends.hpp"
 #include "core/change_feed.hpp"
 #include "core/held_store.hpp"
 #include "core/pending_changes.hpp"
+#include "core/write_queue.hpp"
 #include "core/write_scope.hpp"
 #include "events/hub.hpp"
 #include "kvstore/store.hpp"
@@ -41,6 +53,7 @@
 #include "storage/rows.hpp"
 #include "storage/value_files.hpp"
 #include "util/background_thread.hpp"
+#include "util/function_ref.hpp"
 #include "util/operation.hpp"
 
 namespace kvstore {
@@ -78,22 +91,28 @@ class Store::Impl {
   // Like with_connection(), inside one atomic write: its own transaction, or a savepoint of the
   // open one (less if body needs less: see detail::Atomicity and write_put). Throws StorageError
   // without touching the file when the store is read-only.
+  //
+  // Outside a transaction(fn) of this thread the write goes through the write queue (group
+  // commit, core/write_queue.hpp): alone, it runs on this thread as described; while another
+  // write commits, it waits, and the first writer queued then runs it, with the other queued
+  // writes, in one transaction where each has a savepoint of its own (see lead()). body may run
+  // on that writer's thread; this call returns once the write committed or failed, with its own
+  // result or error, after publishing its own events on this thread.
   template <class Body>
-  decltype(auto) write(const detail::Operation& op, Body&& body,
-                       detail::Atomicity atomicity = detail::Atomicity::needs_savepoint) {
+  auto write(const detail::Operation& op, Body&& body,
+             detail::Atomicity atomicity = detail::Atomicity::needs_savepoint)
+      -> decltype(body(std::declval<detail::HeldStore&>())) {
+    using Result = decltype(body(std::declval<detail::HeldStore&>()));
     require_writable(op);
-    return with_connection(op, [&](detail::HeldStore& held) -> decltype(auto) {
-      detail::WriteScope scope(connection_, pending_, log_, counts_, atomicity);
-      catch_up_with_others(scope);
-      if constexpr (std::is_void_v<decltype(body(held))>) {
-        body(held);
-        scope.commit();
-      } else {
-        auto result = body(held);
-        scope.commit();
-        return result;
-      }
-    });
+    if (joined()) return write_alone(op, body, atomicity);
+    if constexpr (std::is_void_v<Result>) {
+      write_queued(op, atomicity, [&](detail::HeldStore& held) { body(held); });
+    } else {
+      static_assert(!std::is_reference_v<Result>, "a queued write returns a value");
+      std::optional<Result> result;
+      write_queued(op, atomicity, [&](detail::HeldStore& held) { result.emplace(body(held)); });
+      return std::move(*result);
+    }
   }
   // write() for a body whose only change is one HeldStore::put() to `group` (it may read
   // before): as atomic as the put needs, which may be less than a transaction (a single
@@ -104,13 +123,21 @@ class Store::Impl {
   }
   // Store::transaction: runs fn() in one write that holds the connection for the whole of fn;
   // the Store calls fn makes on this thread join it. Nested calls join the outer transaction.
+  // Never queued: no other write shares its transaction.
   template <class Fn>
   void transaction(const detail::Operation& op, Fn&& fn) {
-    write(op, [&](detail::HeldStore&) {
-      const TransactionOwner owner(*this);
-      fn();
-    });
+    require_writable(op);
+    write_alone(
+        op,
+        [&](detail::HeldStore&) {
+          const TransactionOwner owner(*this);
+          fn();
+        },
+        detail::Atomicity::needs_savepoint);
   }
+
+  // The queue of writes waiting for a commit (group commit; read-only for the tests).
+  const detail::WriteQueue& write_queue() const { return queue_; }
 
   // Whether the calling thread is inside this store's transaction(fn).
   bool joined() const { return transaction_thread_.load() == std::this_thread::get_id(); }
@@ -151,8 +178,8 @@ class Store::Impl {
   friend class detail::HeldStore;
 
   // Hands what one top-level call committed (and the other connections' commits it caught up
-  // with) to the change feed and, after unlocking, to the hub, which delivers batches in the
-  // order their turns were taken (commit order).
+  // with) to the hub, once destroyed after unlocking; the hub delivers batches in the order
+  // their turns were taken (commit order).
   class Publication {
    public:
     explicit Publication(Impl& impl) : impl_(impl) {}
@@ -162,24 +189,63 @@ class Store::Impl {
     }
     Publication(const Publication&) = delete;
     Publication& operator=(const Publication&) = delete;
-    // Under the connection lock, once the call's writes committed or rolled back. Allocates
-    // nothing (what it needs was allocated while the write could still fail), so a commit is
-    // never followed by a failure.
-    void collect(detail::PendingChanges& pending, detail::ChangeFeed& feed) noexcept {
-      feed.remember_own(pending.revisions);
-      missed_ = std::exchange(pending.missed, 0);
+    // Under the connection lock, once the call's writes committed or rolled back: takes every
+    // event `pending` holds, and a turn. Allocates nothing (what it needs was allocated while
+    // the write could still fail), so a commit is never followed by a failure.
+    void collect(detail::PendingChanges& pending) noexcept {
       if (pending.events.empty()) return;
       batch_ = std::move(pending.node);
       batch_.mapped() = std::move(pending.events);
       pending.events.clear();
-      turn_ = impl_.hub_->take_turn();
+      take_turn();
     }
+    // For a write of a batch, while it can still fail: room for `count` events. Throws
+    // std::bad_alloc.
+    void reserve(std::size_t count) {
+      if (count == 0) return;
+      batch_ = detail::make_batch_node();
+      batch_.mapped().reserve(count);
+    }
+    // Under the connection lock, once the batch ended: moves `events` (at most what reserve()
+    // made room for) in, allocating nothing.
+    void take(std::vector<Event>::iterator first, std::vector<Event>::iterator last) noexcept {
+      if (first == last) return;
+      batch_.mapped().insert(batch_.mapped().end(), std::make_move_iterator(first),
+                             std::make_move_iterator(last));
+    }
+    // Under the connection lock, in commit order: the delivery turn of the events taken.
+    void take_turn() noexcept {
+      if (batch_ && !batch_.mapped().empty()) {
+        turn_ = impl_.hub_->take_turn();
+      } else {
+        batch_ = {};
+      }
+    }
+    void add_missed(std::uint64_t missed) noexcept { missed_ += missed; }
 
    private:
     Impl& impl_;
     detail::BatchNode batch_;
     std::uint64_t turn_ = 0;
     std::uint64_t missed_ = 0;
+  };
+
+  // A write going through the queue, on its writer's stack. The leader of its batch sets
+  // `error`, `events_begin`, `events_end` and `publication` under the connection lock; the writer
+  // reads them once the queue marked it done (or it led).
+  using WriteBody = detail::FunctionRef<void(detail::HeldStore&)>;
+  struct QueuedWrite : detail::QueueEntry {
+    QueuedWrite(Impl& impl, const detail::Operation& op, detail::Atomicity atomicity,
+                WriteBody body)
+        : op(op), atomicity(atomicity), body(body), publication(impl) {}
+    const detail::Operation& op;
+    const detail::Atomicity atomicity;
+    const WriteBody body;
+    std::exception_ptr error;
+    // Where its events lie in pending_.events (the leader's own: from 0, see commit_together).
+    std::size_t events_begin = 0;
+    std::size_t events_end = 0;
+    Publication publication;
   };
 
   // When a top-level call ends, under the lock: what a failure undid is forgotten (what the
@@ -213,9 +279,47 @@ class Store::Impl {
   };
 
   // Under the connection lock, once a top-level call's writes committed: hands its changes to
-  // `publication` and deletes the files of the streamed values it deleted. Never throws: the
-  // call has committed.
+  // `publication` and settles the rest (settle). Never throws: the call has committed.
   void after_commit(Publication& publication) noexcept;
+  // Under the connection lock, once a top-level write or a batch ended: hands the revisions to
+  // the change feed and the missed count to `publication`, and deletes the files of the streamed
+  // values it deleted. Never throws.
+  void settle(Publication& publication) noexcept;
+
+  // write() outside the queue: under the mutex, or joining this thread's transaction.
+  template <class Body>
+  decltype(auto) write_alone(const detail::Operation& op, Body&& body,
+                             detail::Atomicity atomicity) {
+    return with_connection(op, [&](detail::HeldStore& held) -> decltype(auto) {
+      return run_write(held, body, atomicity);
+    });
+  }
+  // Under the connection lock at top level: body in its own atomic write.
+  template <class Body>
+  decltype(auto) run_write(detail::HeldStore& held, Body& body, detail::Atomicity atomicity) {
+    detail::WriteScope scope(connection_, pending_, log_, counts_, atomicity);
+    catch_up_with_others(scope);
+    if constexpr (std::is_void_v<decltype(body(held))>) {
+      body(held);
+      scope.commit();
+    } else {
+      auto result = body(held);
+      scope.commit();
+      return result;
+    }
+  }
+  // write() through the queue (core/group_commit.cpp): waits for a leader or leads; rethrows
+  // the write's own error.
+  void write_queued(const detail::Operation& op, detail::Atomicity atomicity, WriteBody body);
+  // The leader's work, for its batch of `count` writes from `first` (its own): under the
+  // connection lock, the one write as write_alone() does, or the batch in one transaction, each
+  // write as atomic as it needs (a savepoint, or none for a self_contained body). The batch takes
+  // in the writes queued meanwhile, up to its commit (never waiting for any); a lone
+  // self_contained write leads such a batch too. Records each write's outcome and events in it;
+  // returns how many writes the batch held. Never throws.
+  std::size_t lead(QueuedWrite& first, std::size_t count) noexcept;
+  void commit_alone(QueuedWrite& write) noexcept;
+  std::size_t commit_together(QueuedWrite& first, std::size_t count) noexcept;
   // Inside transaction(fn): throws StorageError if SQLite rolled the transaction back after a
   // failure that fn caught, so that fn's later calls neither autocommit nor read around it.
   void require_live_transaction(const detail::Operation& op) const;
@@ -265,6 +369,7 @@ class Store::Impl {
   const bool feed_possible_;
   detail::PendingChanges pending_;
   detail::ChangeFeed feed_;
+  detail::WriteQueue queue_;  // its own lock; see core/write_queue.hpp
   std::atomic<std::thread::id> transaction_thread_{};
   bool purge_started_ = false;  // guarded by mutex_
   // Last: stopped before everything above is destroyed. No thread until start_purge() or

@@ -127,7 +127,11 @@ LastModifiedCache::Lookup LastModifiedCache::find(KeyRef key) const {
   const Shard& shard = shards_[shard_index(hash)];
   std::shared_lock lock(shard.mutex);
   const Entry* entry = shard.table.find(key, hash);
-  if (!entry) return {};
+  if (!entry) {
+    const bool absent =
+        shard.absent_generation == shard.generation && shard.absent.find(key, hash) != nullptr;
+    return {std::nullopt, false, absent};
+  }
   if (expired_now(*entry)) return {std::nullopt, true};
   return {entry->item(), false};
 }
@@ -155,6 +159,22 @@ void LastModifiedCache::insert_loaded(KeyRef key, const Version& version,
     insert_locked(place, key, version);
   }
   evict_excess();
+}
+
+void LastModifiedCache::insert_absent(KeyRef key, std::uint64_t generation) {
+  const Place place = place_of(key);
+  std::unique_lock lock(place.shard.mutex);
+  Shard& shard = place.shard;
+  if (shard.generation != generation) return;
+  if (shard.absent_generation != generation || shard.absent.size() >= kAbsentPerShard) {
+    shard.absent.erase_if([](const Entry&) { return true; });
+    shard.absent_generation = generation;
+  }
+  if (!shard.absent.find(key, place.hash)) shard.absent.insert(place.hash, Entry(key, {}, {}));
+}
+
+void LastModifiedCache::forget_absences() {
+  for_each_shard_exclusive([](Shard& shard) { ++shard.generation; });
 }
 
 // ---- set ----

@@ -12,6 +12,11 @@
 // Generations: every change a shard receives bumps its generation. A get miss that read the
 // Store caches what it read only if the generation has not moved since before the read, so a
 // read that raced with a commit never overwrites, nor brings back, what the commit published.
+// Absences: a get miss that found no key records that in its shard, tagged with the generation
+// read before the read; the record holds only while the shard's generation stays there, so every
+// change the shard receives (any of the coherence calls below, for any key of the shard) drops
+// all of its absences at once. At most kAbsentPerShard are kept per shard (then they are dropped
+// and recorded anew); they are not entries: not counted in max_size, size() or list().
 #pragma once
 
 #include <array>
@@ -74,6 +79,7 @@ class LastModifiedCache {
   struct Lookup {
     std::optional<LastModifiedItem> item;
     bool expired = false;  // an expired entry is still held (drop it with remove_if_expired)
+    bool absent = false;   // known absent from the Store (insert_absent): no need to read it
   };
   Lookup find(KeyRef key) const;
   // Removes `key` if its entry has expired (counted).
@@ -83,6 +89,10 @@ class LastModifiedCache {
   // Caches what a get miss read: replaces an older version, or inserts if the shard's generation
   // is still `generation` and there is room (none with reject when full; evicts otherwise).
   void insert_loaded(KeyRef key, const Version& version, std::uint64_t generation);
+  // Records what a get miss found: no key, if the shard's generation is still `generation`.
+  void insert_absent(KeyRef key, std::uint64_t generation);
+  // Drops every absence recorded (the Store may have changed in ways no event reported).
+  void forget_absences();
 
   // set: returns a Slot holding room when `key` is a new entry and the policy is reject with a
   // max_size, an empty Slot when no room is needed. Throws StoreFull (counted), naming
@@ -127,7 +137,10 @@ class LastModifiedCache {
     mutable std::shared_mutex mutex;
     EntryTable table;
     std::uint64_t generation = 0;
+    EntryTable absent;                    // keys known absent (empty values), while...
+    std::uint64_t absent_generation = 0;  // ...generation is still this
   };
+  static constexpr std::size_t kAbsentPerShard = 256;
   struct OrderedKey {
     std::string group, key;
   };

@@ -112,7 +112,7 @@ void CacheSync::write(std::string_view operation, KeyRef key, std::string_view v
 
 std::optional<LastModifiedItem> CacheSync::get(KeyRef key) {
   auto found = cache_.find(key);
-  if (found.item) {
+  if (found.item || found.absent) {
     counters_->hits.add(1);
     return std::move(found.item);
   }
@@ -124,7 +124,10 @@ std::optional<LastModifiedItem> CacheSync::get(KeyRef key) {
 std::optional<LastModifiedItem> CacheSync::load_missing(KeyRef key) {
   const std::uint64_t generation = cache_.generation(key);
   auto version = read_version(store_, key);
-  if (!version) return std::nullopt;
+  if (!version) {
+    cache_.insert_absent(key, generation);
+    return std::nullopt;
+  }
   cache_.insert_loaded(key, version->view(), generation);
   return std::move(version->item);
 }
@@ -235,6 +238,7 @@ void CacheSync::validate() {
 
 void CacheSync::validate_all() {
   const std::uint64_t revision = store_.revision();
+  cache_.forget_absences();  // the changes that were not replayed may have added any key
   for (const KeyVersion& entry : cache_.versions()) {
     const KeyRef key{entry.group, entry.key};
     const auto meta = store_.stat(key.group, key.key);

@@ -1,5 +1,6 @@
 // Crash consistency: a writer process (tests/crash_writer.cpp) commits single sets, TTL sets,
-// 10-key transactions and streamed values and acknowledges each commit through a pipe; the test
+// 10-key transactions and streamed values (from 1 thread, or from 4 whose writes share group
+// commits) and acknowledges each commit through a pipe; the test
 // SIGKILLs it at random moments and checks, after every kill, that the file is sound
 // (integrity_check and Store::check), every transaction is all or nothing, every acknowledged
 // commit is there (with Durability::full and, since a killed process is not a power loss, with
@@ -236,12 +237,15 @@ TEST_CASE("crash: a writer SIGKILLed at random moments loses no acknowledged com
       next = 0;
     }
     const bool full = kill % 2 == 0;
-    INFO("seed " << seed << ", kill " << kill << ", durability " << (full ? "full" : "normal"));
+    // Every other pair of kills: 4 writer threads, whose writes share group commits.
+    const int threads = kill % 4 < 2 ? 1 : 4;
+    INFO("seed " << seed << ", kill " << kill << ", durability " << (full ? "full" : "normal")
+                 << ", threads " << threads);
     // Kill after 0..30 acknowledgements (0: possibly while opening), then 0..3 ms later.
     const int wait_acks = static_cast<int>(rng() % 31);
     const auto delay = std::chrono::microseconds(rng() % 3000);
-    Child child(
-        {KVSTORE_CRASH_WRITER, path, "write", full ? "full" : "normal", std::to_string(next)});
+    Child child({KVSTORE_CRASH_WRITER, path, "write", full ? "full" : "normal",
+                 std::to_string(next), std::to_string(threads)});
     for (int n = 0; n < wait_acks; ++n) {
       const auto line = child.line();
       REQUIRE(line.has_value());  // the writer died or stalled before being killed

@@ -1,0 +1,172 @@
+// Concurrent durable writes (issue 19): `set` from 1, 2, 4 and 8 threads on a file, under
+// Durability::full and normal, beside
+// - `raw/`: the raw sqlite3 baseline with one connection per thread on the same file (WAL, the
+//   same synchronous setting, busy_timeout 5 s): the best a raw user gets without batching;
+// - `leveldb/`: LevelDB (bench-only dependency; its rows are absent when the build found no
+//   LevelDB) with WriteOptions::sync = true under full, false under normal.
+// kvstore's threads share one Store, whose writers share commits (group commit). Each thread
+// replaces keys of a 100,000-key space (its own walk through it), values of 64 bytes. Time per
+// iteration is wall time over the iterations of all threads (UseRealTime), so the ratio of two
+// rows is the inverse ratio of their throughputs.
+//
+// Targets (the comparison table): 4 threads under full at least 3x raw's throughput and 1.5x
+// LevelDB's; 8 threads faster than 4; 4 threads under normal at least 1.5x raw's.
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#ifdef KVSTORE_BENCH_LEVELDB
+#include <leveldb/db.h>
+#include <leveldb/write_batch.h>
+#endif
+
+#include "baseline.hpp"
+#include "kvstore/store.hpp"
+#include "ratio_reporter.hpp"
+#include "support.hpp"
+
+namespace kvbench {
+namespace {
+
+constexpr std::size_t kKeySpace = 100'000;
+constexpr int kThreadCounts[] = {1, 2, 4, 8};
+
+// Key i of the key space, and a 64-byte value that differs with i (see value_of in support.hpp).
+std::string key_at(std::size_t i) { return key_name(i % kKeySpace); }
+std::string_view value64(std::size_t i) {
+  thread_local std::string value(64, 'v');
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (std::size_t d = 0; d < 16; ++d, i >>= 4) value[value.size() - 1 - d] = kHex[i & 15];
+  return value;
+}
+
+const char* mode_name(kvstore::Durability durability) {
+  return durability == kvstore::Durability::full ? "full" : "normal";
+}
+
+// The directory of every file of this bench, removed at exit.
+const TempDir& directory() {
+  static const TempDir dir;
+  return dir;
+}
+
+// One shared instance of T per durability, opened on first use (by any thread) and kept for the
+// process: runs with different thread counts write the same file.
+template <class T>
+T& shared(kvstore::Durability durability) {
+  static T normal(directory().file(std::string(T::kName) + "-normal"), kvstore::Durability::normal);
+  static T full(directory().file(std::string(T::kName) + "-full"), kvstore::Durability::full);
+  return durability == kvstore::Durability::full ? full : normal;
+}
+
+struct SharedStore {
+  static constexpr const char* kName = "kvstore.db";
+  SharedStore(const std::string& path, kvstore::Durability durability)
+      : store(Opener<kvstore::Store>::open(path, durability)) {}
+  std::unique_ptr<kvstore::Store> store;
+};
+
+// The file of the raw runs, created (with its table, in WAL mode) before any thread opens its
+// own connection to it.
+struct RawFile {
+  static constexpr const char* kName = "raw.db";
+  RawFile(const std::string& path, kvstore::Durability durability)
+      : path(path), creator(path, durability) {}
+  std::string path;
+  raw::PlainStore creator;
+};
+
+// Where thread t of a run starts in the key space: apart from the others.
+std::size_t start_of(const benchmark::State& state) {
+  return static_cast<std::size_t>(state.thread_index()) * (kKeySpace / 8) * 7;
+}
+
+template <kvstore::Durability D>
+void kvstore_set(benchmark::State& state) {
+  kvstore::Store& store = *shared<SharedStore>(D).store;
+  std::size_t i = start_of(state);
+  for (auto _ : state) {
+    store.set(kGroup, key_at(i), value64(i));
+    ++i;
+  }
+}
+
+template <kvstore::Durability D>
+void raw_set(benchmark::State& state) {
+  raw::PlainStore connection(shared<RawFile>(D).path, D);  // this thread's own
+  std::size_t i = start_of(state);
+  for (auto _ : state) {
+    connection.set(kGroup, key_at(i), value64(i));
+    ++i;
+  }
+}
+
+#ifdef KVSTORE_BENCH_LEVELDB
+struct LevelDb {
+  static constexpr const char* kName = "leveldb";
+  LevelDb(const std::string& path, kvstore::Durability durability) {
+    leveldb::Options options;
+    options.create_if_missing = true;
+    leveldb::DB* opened = nullptr;
+    const auto status = leveldb::DB::Open(options, path, &opened);
+    if (!status.ok()) throw std::runtime_error("leveldb: " + status.ToString());
+    db.reset(opened);
+    write.sync = durability == kvstore::Durability::full;
+  }
+  std::unique_ptr<leveldb::DB> db;
+  leveldb::WriteOptions write;
+};
+
+template <kvstore::Durability D>
+void leveldb_set(benchmark::State& state) {
+  LevelDb& level = shared<LevelDb>(D);
+  std::size_t i = start_of(state);
+  for (auto _ : state) {
+    // The group as a key prefix, as a key-value store on LevelDB would keep it.
+    const auto value = value64(i);
+    const auto status = level.db->Put(level.write, std::string(kGroup) + "/" + key_at(i),
+                                      leveldb::Slice(value.data(), value.size()));
+    if (!status.ok()) {
+      state.SkipWithError(status.ToString().c_str());
+      break;
+    }
+    ++i;
+  }
+}
+#endif
+
+template <kvstore::Durability D>
+void register_mode() {
+  const std::string op = std::string("concurrent_set/") + mode_name(D);
+  for (const int threads : kThreadCounts) {
+    const Configure configure = [threads](benchmark::internal::Benchmark* b) {
+      b->Threads(threads)->MinTime(1.0);
+    };
+    register_one("kvstore", op, or_skip<kvstore_set<D>>, configure);
+    register_one("raw", op, or_skip<raw_set<D>>, configure);
+#ifdef KVSTORE_BENCH_LEVELDB
+    register_one("leveldb", op, or_skip<leveldb_set<D>>, configure);
+#endif
+  }
+}
+
+const bool registered = [] {
+  register_mode<kvstore::Durability::full>();
+  register_mode<kvstore::Durability::normal>();
+  // Time ratios: 1/3 is 3x the throughput.
+  set_ratio_target("concurrent_set/full/threads:4", 1.0 / 3);
+  set_ratio_target("concurrent_set/normal/threads:4", 1.0 / 1.5);
+  add_comparison("kvstore/concurrent_set/full/threads:4", "leveldb/concurrent_set/full/threads:4",
+                 1.0 / 1.5);
+  add_comparison("kvstore/concurrent_set/full/threads:8", "kvstore/concurrent_set/full/threads:4",
+                 1.0);
+  add_comparison("kvstore/concurrent_set/normal/threads:4",
+                 "leveldb/concurrent_set/normal/threads:4");
+  return true;
+}();
+
+}  // namespace
+}  // namespace kvbench
