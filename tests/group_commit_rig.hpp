@@ -26,7 +26,7 @@ struct BatchOutcome {
   std::exception_ptr error;  // what write() threw, if anything
 };
 
-class GroupCommitRig {
+class KVSTORE_HIDDEN GroupCommitRig {  // hidden like the Store::Impl it holds
  public:
   using Body = std::function<void(kvstore::detail::HeldStore&)>;
 

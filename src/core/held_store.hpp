@@ -27,7 +27,8 @@ class KvRows;
 class NamespaceCounts;
 struct PrefixRange;
 
-class HeldStore {
+// Hidden like Store::Impl, which it refers to (also where a test includes it).
+class KVSTORE_HIDDEN HeldStore {
  public:
   explicit HeldStore(Store::Impl& impl) : impl_(impl) {}
   HeldStore(const HeldStore&) = delete;
