@@ -38,6 +38,7 @@ using kvtest::wait_until_expired;
 namespace {
 
 constexpr auto kShortTtl = 40ms;
+constexpr auto kReopenTtl = 1s;  // outlives a write on any machine (see its test)
 
 constexpr auto kEventTimeout = 5s;
 
@@ -527,9 +528,11 @@ TEST_CASE("ScopedStore quota: quotas persist across close and reopen of a file s
     kvstore::Store store(path, no_purge());
     kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 3});
     for (int i = 0; i < 4; ++i) scoped.set("g" + std::to_string(i % 3), std::to_string(i), "v");
-    scoped.set_with_ttl("g0", "expiring", "v", kShortTtl);
     kvstore::ScopedStore other(store, "u");
     for (int i = 0; i < 10; ++i) other.set("g" + std::to_string(i), "k", "v");
+    // The refusal needs the expiring key still live: it is written right before, with a TTL
+    // that no slow machine (Wine, sanitizers) uses up in one write.
+    scoped.set_with_ttl("g0", "expiring", "v", kReopenTtl);
     CHECK_THROWS_AS(scoped.set("g0", "x", "v"), kvstore::QuotaExceeded);
   }
   {
@@ -539,7 +542,7 @@ TEST_CASE("ScopedStore quota: quotas persist across close and reopen of a file s
     CHECK(fill_groups(scoped, "reopen") == 0);
     scoped.set("g1", "1", "upsert");
   }
-  wait_until_expired(kShortTtl);
+  wait_until_expired(kReopenTtl);
   {
     kvstore::Store store(path, no_purge());
     kvstore::ScopedStore scoped(store, "t", kvstore::QuotaConfig{5, 3});
