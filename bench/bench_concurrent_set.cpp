@@ -5,14 +5,24 @@
 // - `leveldb/`: LevelDB (bench-only dependency; its rows are absent when the build found no
 //   LevelDB) with WriteOptions::sync = true under full, false under normal.
 // kvstore's threads share one Store, whose writers share commits (group commit). Each thread
-// replaces keys of a 100,000-key space (its own walk through it), values of 64 bytes. Time per
-// iteration is wall time over the iterations of all threads (UseRealTime), so the ratio of two
-// rows is the inverse ratio of their throughputs.
+// replaces keys of a 100,000-key space (its own walk through it), values of 64 bytes.
+//
+// Time per iteration is the run's wall time over the iterations of all threads, so the ratio of
+// two rows is the inverse ratio of their throughputs. Google Benchmark's real time of a threaded
+// run is the mean of each thread's own time, which is less than the run's wall time when the
+// threads do not progress evenly: raw SQLite writers that find the database locked sleep in
+// their busy handler while one connection makes progress, and the threads that finish first
+// made the mean shorter than the time the writes took. So every thread ends its timed region
+// only once all threads of the run have done their last write (FinishTogether): each thread's
+// time, and their mean, is then the run's wall time.
 //
 // Targets (the comparison table): 4 threads under full at least 3x raw's throughput and 1.5x
 // LevelDB's; 8 threads faster than 4; 4 threads under normal at least 1.5x raw's.
 #include <benchmark/benchmark.h>
 
+#include <atomic>
+#include <barrier>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -34,12 +44,19 @@ namespace {
 constexpr std::size_t kKeySpace = 100'000;
 constexpr int kThreadCounts[] = {1, 2, 4, 8};
 
-// Key i of the key space, and a 64-byte value that differs with i (see value_of in support.hpp).
+// Key i of the key space.
 std::string key_at(std::size_t i) { return key_name(i % kKeySpace); }
-std::string_view value64(std::size_t i) {
+// A 64-byte value no earlier write of this process wrote: the runs of one benchmark (Google
+// Benchmark's iteration estimates, the repetitions, the other thread counts) walk the same keys,
+// and a raw upsert of the bytes a key already holds dirties no page, so it would commit without
+// writing or syncing anything (see value_of in support.hpp). The view stays valid until the
+// calling thread's next call.
+std::string_view next_value64() {
+  static std::atomic<std::uint64_t> written{0};
+  auto n = written.fetch_add(1, std::memory_order_relaxed);
   thread_local std::string value(64, 'v');
   static constexpr char kHex[] = "0123456789abcdef";
-  for (std::size_t d = 0; d < 16; ++d, i >>= 4) value[value.size() - 1 - d] = kHex[i & 15];
+  for (std::size_t d = 0; d < 16; ++d, n >>= 4) value[value.size() - 1 - d] = kHex[n & 15];
   return value;
 }
 
@@ -79,6 +96,42 @@ struct RawFile {
   raw::PlainStore creator;
 };
 
+// Called by every thread of a run after each of its writes, in the timed region: after its last
+// write, waits until the run's other threads have done their last one (see the top of the file).
+// A thread that leaves its loop early (an error) arrives on leaving, so that the others do not
+// wait for it.
+class FinishTogether {
+ public:
+  explicit FinishTogether(const benchmark::State& state) : state_(state) {}
+  ~FinishTogether() {
+    if (done_ < state_.max_iterations) static_cast<void>(barrier_of(state_.threads()).arrive());
+  }
+  FinishTogether(const FinishTogether&) = delete;
+  FinishTogether& operator=(const FinishTogether&) = delete;
+
+  void after_write() {
+    if (++done_ == state_.max_iterations) barrier_of(state_.threads()).arrive_and_wait();
+  }
+
+ private:
+  // One barrier per thread count, as runs with the same count never overlap.
+  static std::barrier<>& barrier_of(int threads) {
+    static std::barrier<> one(1), two(2), four(4), eight(8);
+    switch (threads) {
+      case 1:
+        return one;
+      case 2:
+        return two;
+      case 4:
+        return four;
+      default:
+        return eight;
+    }
+  }
+  const benchmark::State& state_;
+  benchmark::IterationCount done_ = 0;
+};
+
 // Where thread t of a run starts in the key space: apart from the others.
 std::size_t start_of(const benchmark::State& state) {
   return static_cast<std::size_t>(state.thread_index()) * (kKeySpace / 8) * 7;
@@ -88,9 +141,11 @@ template <kvstore::Durability D>
 void kvstore_set(benchmark::State& state) {
   kvstore::Store& store = *shared<SharedStore>(D).store;
   std::size_t i = start_of(state);
+  FinishTogether finish(state);
   for (auto _ : state) {
-    store.set(kGroup, key_at(i), value64(i));
+    store.set(kGroup, key_at(i), next_value64());
     ++i;
+    finish.after_write();
   }
 }
 
@@ -98,9 +153,11 @@ template <kvstore::Durability D>
 void raw_set(benchmark::State& state) {
   raw::PlainStore connection(shared<RawFile>(D).path, D);  // this thread's own
   std::size_t i = start_of(state);
+  FinishTogether finish(state);
   for (auto _ : state) {
-    connection.set(kGroup, key_at(i), value64(i));
+    connection.set(kGroup, key_at(i), next_value64());
     ++i;
+    finish.after_write();
   }
 }
 
@@ -124,9 +181,10 @@ template <kvstore::Durability D>
 void leveldb_set(benchmark::State& state) {
   LevelDb& level = shared<LevelDb>(D);
   std::size_t i = start_of(state);
+  FinishTogether finish(state);
   for (auto _ : state) {
     // The group as a key prefix, as a key-value store on LevelDB would keep it.
-    const auto value = value64(i);
+    const auto value = next_value64();
     const auto status = level.db->Put(level.write, std::string(kGroup) + "/" + key_at(i),
                                       leveldb::Slice(value.data(), value.size()));
     if (!status.ok()) {
@@ -134,6 +192,7 @@ void leveldb_set(benchmark::State& state) {
       break;
     }
     ++i;
+    finish.after_write();
   }
 }
 #endif
