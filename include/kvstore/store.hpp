@@ -16,21 +16,25 @@
 //
 // Group commit: writes (set, set_with_ttl, set_json, erase, delete_group, delete_prefix, the
 // ScopedStore writes, a streamed value's commit, and so LastModifiedStore's write-through) that
-// arrive while another write of this Store commits wait in a queue; the first of them then
-// commits itself and every write queued behind it (up to 256) in one SQLite transaction, one sync
-// under Durability::full. A write that finds no commit running commits at once, alone: nothing
-// waits for company. Each write of a shared commit is atomic on its own (a savepoint, or for a
-// plain set its own undo, as inside transaction(fn)): one that fails on its own (InvalidArgument,
-// QuotaExceeded, a caller's exception, ...) is undone alone and only its caller gets the error; if
-// the shared commit itself fails (I/O error, disk full, Busy), every write of it throws a
-// StorageError or Busy and none of them is stored. Each call returns only once its own write has
-// committed (and synced under Durability::full), and after the on_change callbacks of its own
-// events have run on the calling thread (see on_change), exactly as a write alone. A write may run
-// on another caller's thread (the one leading the commit), so it must not rely on thread-local
-// state; the library's own writes do not. transaction(fn) is never shared, and the calls fn makes
-// join it as described there. Several Store objects (in one or several processes) may open the same
-// file; SQLite's locking keeps them consistent and a writer waits up to Options::busy_timeout for
-// another's lock.
+// arrive while another write of this Store commits wait in a queue; the first of them then commits
+// itself and every write queued behind it (up to 256) in one SQLite transaction, one sync under
+// Durability::full. A write that finds no commit running commits at once, except under
+// Durability::full on a file right after a shared commit: it then waits for the writers of that
+// commit to come back, for at most half the time that commit took, so that they share the next sync
+// instead of queueing behind a commit of one; a thread that writes alone never waits for company.
+// Writers queued behind a short commit (no sync) poll, yielding the processor, for up to twice its
+// duration before they block, as waking a blocked thread costs about as much. Each write of a
+// shared commit is atomic on its own (a savepoint, or for a plain set its own undo, as inside
+// transaction(fn)): one that fails on its own (InvalidArgument, QuotaExceeded, a caller's
+// exception, ...) is undone alone and only its caller gets the error; if the shared commit itself
+// fails (I/O error, disk full, Busy), every write of it throws a StorageError or Busy and none of
+// them is stored. Each call returns only once its own write has committed (and synced under
+// Durability::full), and after the on_change callbacks of its own events have run on the calling
+// thread (see on_change), exactly as a write alone. A write may run on another caller's thread (the
+// one leading the commit), so it must not rely on thread-local state; the library's own writes do
+// not. transaction(fn) is never shared, and the calls fn makes join it as described there. Several
+// Store objects (in one or several processes) may open the same file; SQLite's locking keeps them
+// consistent and a writer waits up to Options::busy_timeout for another's lock.
 //
 // Errors: see errors.hpp. Every method may throw StorageError (or Busy) when SQLite fails, with
 // the operation, group and key in what(); the store then holds exactly what it held before.

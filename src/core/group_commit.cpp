@@ -22,7 +22,14 @@ std::exception_ptr as_error_of(const detail::Operation& op, const std::exception
 void Store::Impl::write_queued(const detail::Operation& op, detail::Atomicity atomicity,
                                WriteBody body) {
   QueuedWrite write(*this, op, atomicity, body);
-  if (const auto count = queue_.enter(write)) queue_.leave(write, lead(write, count));
+  if (const auto count = queue_.enter(write)) {
+    // Only a commit that syncs outlasts the way back of the writers it released (a wake-up costs
+    // about what a commit under Durability::normal does). Before the lock: reads go on meanwhile.
+    if (options_.durability == Durability::full && backends_.shared) {
+      queue_.gather(write, queue_.gathering_limit());
+    }
+    queue_.leave(write, lead(write, count));
+  }
   if (write.error) std::rethrow_exception(write.error);
 }  // write.publication delivers its events here, on this thread, with no lock held
 
