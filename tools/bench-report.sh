@@ -11,20 +11,23 @@
 #                     the comparisons and the benchmarks without a raw pair (blob, events...)
 #   <out>/bench.png   per op, kvstore / raw and memlayer / raw as bars beside raw's 1.0, all
 #                     measured in the same run; log scale, one row per op
+#   <out>/bench-threads.png  the concurrent writers' throughput (ops/s) by thread count, kvstore
+#                     beside raw sqlite3 and LevelDB, under full and normal (when they ran)
 #
 # The conversion is tools/bench_report/bench_report.py (python3, standard library only), the
-# chart tools/bench_report/ratio.gp. Times are per-iteration real time, each benchmark's median
-# over its repetitions, as in the ratio table kvstore_bench prints (bench/ratio_reporter.hpp).
+# charts tools/bench_report/ratio.gp and threads.gp. Times are per-iteration real time, each
+# benchmark's median over its repetitions, as in the ratio table kvstore_bench prints
+# (bench/ratio_reporter.hpp).
 # Arguments go to kvstore_bench after the defaults (--benchmark_repetitions,
 # --benchmark_display_aggregates_only=true, --benchmark_context), so they override them:
 #   tools/bench-report.sh --benchmark_filter=set --benchmark_min_time=0.05
-# except --benchmark_out and --benchmark_out_format, which are the script's. The three files are
-# replaced only once the run, the conversion and the chart have succeeded. A full run takes
+# except --benchmark_out and --benchmark_out_format, which are the script's. The files are
+# replaced only once the run, the conversion and the charts have succeeded. A full run takes
 # about 4 minutes on an idle 2-core machine (60 benchmarks x 3 repetitions of ~0.7 s, the
 # 100,000-key scoped runs and the 256 MiB blob runs), plus the build.
 #
 # Variables:
-#   KVSTORE_BENCH_OUT_DIR      where the three files go (default: docs/ of the repository; a
+#   KVSTORE_BENCH_OUT_DIR      where the files go (default: docs/ of the repository; a
 #                              relative path is from the current directory)
 #   KVSTORE_BENCH_REPETITIONS  --benchmark_repetitions (default 3; the report uses the median)
 #   KVSTORE_BENCH_BLOB_MIB, KVSTORE_BENCH_FEED_WRITES  read by the benchmarks themselves
@@ -72,12 +75,20 @@ fi
 
 python3 tools/bench_report/bench_report.py "$work/bench.json" --ratios "$work/ratios.json" \
   --markdown "$work/bench.md" --plot-data "$work/plot.tsv" --plot-vars "$work/plot-vars.gp" \
-  --image bench.png --load-end "$(cut -d ' ' -f 1-3 /proc/loadavg)"
+  --image bench.png --load-end "$(cut -d ' ' -f 1-3 /proc/loadavg)" \
+  --threads-data "$work/threads.tsv" --threads-image bench-threads.png
 gnuplot -e "datafile='$work/plot.tsv'; varsfile='$work/plot-vars.gp'; outfile='$work/bench.png'" \
   tools/bench_report/ratio.gp
+files=(bench.json bench.md bench.png)
+if [ -s "$work/threads.tsv" ]; then
+  machine="$(context_value "$cpu_model"); $(nproc) cores; $(date -u '+%Y-%m-%d %H:%M UTC')"
+  gnuplot -e "datafile='$work/threads.tsv'; outfile='$work/bench-threads.png'" \
+    -e "machine='${machine//\'/}'" tools/bench_report/threads.gp
+  files+=(bench-threads.png)
+fi
 
 mkdir -p "$out_dir"
-for file in bench.json bench.md bench.png; do
+for file in "${files[@]}"; do
   mv -f "$work/$file" "$out_dir/$file"
   echo "bench-report: wrote $out_dir/$file"
 done

@@ -3,6 +3,7 @@
 
   bench_report.py BENCH_JSON --markdown OUT.md --plot-data OUT.tsv --plot-vars OUT.gp
                   [--ratios RATIOS_JSON] [--image bench.png] [--load-end "0.52 0.41 0.30"]
+                  [--threads-data THREADS.tsv] [--threads-image bench-threads.png]
 
 Ops are paired as bench/ratio_reporter.cpp pairs them: the benchmark kvstore/set/memory/real_time
 is implementation `kvstore`, op `set/memory` (arguments and threads:N kept, real_time and
@@ -11,7 +12,11 @@ A benchmark's time is its per-iteration real time: the median of its repetitions
 mean, else the mean of its runs. RATIOS_JSON, the file kvstore_bench writes to $KVSTORE_BENCH_JSON,
 adds the targets and the comparisons, which only the benchmark code knows. The machine comes from
 the JSON's context, with the keys tools/bench-report.sh adds (cpu_model, os, compiler, sqlite,
-commit). The chart (ratio.gp) reads OUT.tsv and OUT.gp. Standard library only.
+commit). The chart (ratio.gp) reads OUT.tsv and OUT.gp. The concurrent writers
+(concurrent_set/MODE/threads:N of kvstore, raw and leveldb) also get a table of throughputs in
+OUT.md and, with --threads-data, one line per thread count for threads.gp: threads, then ops/s of
+kvstore, raw and leveldb under full, then under normal ('?' where not measured). Standard library
+only.
 """
 import argparse
 import json
@@ -19,6 +24,8 @@ import re
 import sys
 
 IMPLEMENTATIONS = ("kvstore", "raw", "memlayer")
+CONCURRENT = re.compile(r"^concurrent_set/(full|normal)/threads:(\d+)$")
+WRITERS = ("kvstore", "raw", "leveldb")  # the columns of the concurrent writers, per mode
 DROPPED = re.compile(r"^(real_time|manual_time|process_time|iterations:\d+|repeats:\d+"
                      r"|min_time:.*|min_warmup_time:.*)$")
 TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
@@ -108,7 +115,7 @@ def machine_line(context, load_end):
     return "**Machine:** " + "; ".join(parts)
 
 
-def markdown(context, rows, others, errors, targets, comparisons, statistic, args):
+def markdown(context, rows, others, errors, targets, comparisons, statistic, args, curve):
     out = ["# kvstore benchmarks", "", machine_line(context, args.load_end), "",
            "Made by `tools/bench-report.sh` from `bench.json`, Google Benchmark's JSON output of "
            "`build/bench/kvstore_bench`. Times are per-iteration real (wall-clock) time, "
@@ -150,6 +157,7 @@ def markdown(context, rows, others, errors, targets, comparisons, statistic, arg
         out += ["## Comparisons", "", "Ratios between two benchmarks, other than kvstore / raw.",
                 "", table(["measured / baseline", "measured", "baseline", "ratio", "cpu ratio",
                            "target"], cells, {1, 2, 3, 4}), ""]
+    out += concurrent_markdown(curve, args.threads_image if args.threads_data else None)
     if others:
         cells = [[f"`{name}`", fmt_time(t["real"]), fmt_time(t["cpu"]),
                   ", ".join(f"{k}={v:.3g}" for k, v in sorted(t["counters"].items()))]
@@ -160,6 +168,44 @@ def markdown(context, rows, others, errors, targets, comparisons, statistic, arg
         out += ["## Errors", "", *[f"- `{name}`: {message}" for name, message in errors.items()],
                 ""]
     return "\n".join(out)
+
+
+def concurrent_writers(by_op):
+    """{threads: {(mode, implementation): ops/s}} of the concurrent_set rows."""
+    curve = {}
+    for op, timings in by_op.items():
+        match = CONCURRENT.match(op)
+        if match:
+            mode, threads = match.group(1), int(match.group(2))
+            for implementation in WRITERS:
+                if implementation in timings:
+                    curve.setdefault(threads, {})[(mode, implementation)] = (
+                        1e9 / timings[implementation]["real"])
+    return dict(sorted(curve.items()))
+
+
+def concurrent_markdown(curve, image):
+    if not curve:
+        return []
+    headers = ["threads", *[f"{i} `{m}`" for m in ("full", "normal") for i in WRITERS]]
+    cells = [[str(threads), *[f"{ops[(m, i)]:,.0f}" if (m, i) in ops else "-"
+                              for m in ("full", "normal") for i in WRITERS]]
+             for threads, ops in curve.items()]
+    return ["## Concurrent writers", "",
+            "`set` from 1-8 threads on one file, in operations per second (the run's wall time "
+            "over all threads' writes): kvstore's threads share one Store (group commit), raw "
+            "sqlite3 has one connection per thread, LevelDB one DB; `full` syncs every write "
+            "(LevelDB `sync = true`), `normal` does not.", "",
+            *([f"![set throughput by thread count]({image})", ""] if image else []),
+            table(headers, cells, set(range(len(headers)))), ""]
+
+
+def write_threads_plot(curve, path):
+    with open(path, "w", encoding="utf-8") as f:
+        for threads, ops in curve.items():
+            values = [f"{ops[(m, i)]:.6g}" if (m, i) in ops else "?"
+                      for m in ("full", "normal") for i in WRITERS]
+            f.write("\t".join([str(threads), *values]) + "\n")
 
 
 def write_plot(context, rows, statistic, args):
@@ -200,6 +246,8 @@ def main():
     parser.add_argument("--ratios")
     parser.add_argument("--image", default="bench.png")
     parser.add_argument("--load-end", default="")
+    parser.add_argument("--threads-data")
+    parser.add_argument("--threads-image", default="bench-threads.png")
     args = parser.parse_args()
 
     with open(args.bench_json, encoding="utf-8") as f:
@@ -219,15 +267,20 @@ def main():
         implementation, op = split(name)
         by_op.setdefault(op, {})[implementation] = timing
     rows = [(op, t) for op, t in by_op.items() if "kvstore" in t and "raw" in t]
+    curve = concurrent_writers(by_op)
     shown = {f"{i}/{op}" for op, t in rows for i in IMPLEMENTATIONS if i in t}
+    shown |= {f"leveldb/{op}" for op, t in by_op.items() if CONCURRENT.match(op) and "leveldb" in t}
     others = [(name, t) for name, t in best.items() if "/".join(split(name)) not in shown]
     repetitions = max(t["repetitions"] for t in best.values()) if best else 1
     statistic = f"median of {repetitions} repetitions" if repetitions > 1 else "one run each"
     context = data.get("context", {})
 
     with open(args.markdown, "w", encoding="utf-8") as f:
-        f.write(markdown(context, rows, others, errors, targets, comparisons, statistic, args))
+        f.write(markdown(context, rows, others, errors, targets, comparisons, statistic, args,
+                         curve))
     write_plot(context, rows, statistic, args)
+    if args.threads_data:
+        write_threads_plot(curve, args.threads_data)
 
 
 if __name__ == "__main__":
