@@ -67,7 +67,7 @@ KVSTORE_EXPORT void to_json(nlohmann::json& out, const Event& event);
 namespace detail {
 struct WatcherState;
 class EventHub;
-struct CallbackSlot;
+class CallbackSlot;
 }  // namespace detail
 
 // A subscription to the events of some groups/keys, read from a bounded queue.

@@ -63,8 +63,9 @@ std::string format_duration(std::chrono::milliseconds duration) {
   if (duration < 1s) return std::to_string(duration.count()) + "ms";
   if (duration < 10s) {  // one decimal: "1.5s"
     const auto tenths = duration.count() / 100;
-    return std::to_string(tenths / 10) + (tenths % 10 ? "." + std::to_string(tenths % 10) : "") +
-           "s";
+    std::string text = std::to_string(tenths / 10);
+    if (tenths % 10) text.append(".").append(std::to_string(tenths % 10));
+    return text.append("s");
   }
   // Largest unit first; at most two units, the smaller one omitted when zero.
   const std::pair<milliseconds, const char*> units[] = {
@@ -75,7 +76,9 @@ std::string format_duration(std::chrono::milliseconds duration) {
     const auto [next_unit, next_name] = units[i + 1];
     const auto whole = duration / unit;
     const auto rest = (duration % unit) / next_unit;
-    return std::to_string(whole) + name + (rest ? std::to_string(rest) + next_name : "");
+    std::string text = std::to_string(whole).append(name);
+    if (rest) text.append(std::to_string(rest)).append(next_name);
+    return text;
   }
   return std::to_string(duration / seconds(1)) + "s";
 }
