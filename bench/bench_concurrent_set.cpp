@@ -24,6 +24,7 @@
 #include <barrier>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -98,8 +99,8 @@ struct RawFile {
 
 // Called by every thread of a run after each of its writes, in the timed region: after its last
 // write, waits until the run's other threads have done their last one (see the top of the file).
-// A thread that leaves its loop early (an error) arrives on leaving, so that the others do not
-// wait for it.
+// A thread that leaves its loop early (a write threw) arrives on leaving, so that the others do
+// not wait for it.
 class FinishTogether {
  public:
   explicit FinishTogether(const benchmark::State& state) : state_(state) {}
@@ -132,33 +133,32 @@ class FinishTogether {
   benchmark::IterationCount done_ = 0;
 };
 
-// Where thread t of a run starts in the key space: apart from the others.
-std::size_t start_of(const benchmark::State& state) {
-  return static_cast<std::size_t>(state.thread_index()) * (kKeySpace / 8) * 7;
+// The timed loop of every thread of every row: set(key, value) once per iteration, on keys from
+// where thread t starts in the key space (apart from the others), each with a new value.
+template <class Set>
+void write_keys(benchmark::State& state, Set&& set) {
+  std::size_t i = static_cast<std::size_t>(state.thread_index()) * (kKeySpace / 8) * 7;
+  FinishTogether finish(state);
+  for (auto _ : state) {
+    set(key_at(i++), next_value64());
+    finish.after_write();
+  }
 }
 
 template <kvstore::Durability D>
 void kvstore_set(benchmark::State& state) {
   kvstore::Store& store = *shared<SharedStore>(D).store;
-  std::size_t i = start_of(state);
-  FinishTogether finish(state);
-  for (auto _ : state) {
-    store.set(kGroup, key_at(i), next_value64());
-    ++i;
-    finish.after_write();
-  }
+  write_keys(state, [&](const std::string& key, std::string_view value) {
+    store.set(kGroup, key, value);
+  });
 }
 
 template <kvstore::Durability D>
 void raw_set(benchmark::State& state) {
   raw::PlainStore connection(shared<RawFile>(D).path, D);  // this thread's own
-  std::size_t i = start_of(state);
-  FinishTogether finish(state);
-  for (auto _ : state) {
-    connection.set(kGroup, key_at(i), next_value64());
-    ++i;
-    finish.after_write();
-  }
+  write_keys(state, [&](const std::string& key, std::string_view value) {
+    connection.set(kGroup, key, value);
+  });
 }
 
 #ifdef KVSTORE_BENCH_LEVELDB
@@ -180,20 +180,12 @@ struct LevelDb {
 template <kvstore::Durability D>
 void leveldb_set(benchmark::State& state) {
   LevelDb& level = shared<LevelDb>(D);
-  std::size_t i = start_of(state);
-  FinishTogether finish(state);
-  for (auto _ : state) {
+  write_keys(state, [&](const std::string& key, std::string_view value) {
     // The group as a key prefix, as a key-value store on LevelDB would keep it.
-    const auto value = next_value64();
-    const auto status = level.db->Put(level.write, std::string(kGroup) + "/" + key_at(i),
+    const auto status = level.db->Put(level.write, std::string(kGroup) + "/" + key,
                                       leveldb::Slice(value.data(), value.size()));
-    if (!status.ok()) {
-      state.SkipWithError(status.ToString().c_str());
-      break;
-    }
-    ++i;
-    finish.after_write();
-  }
+    if (!status.ok()) throw std::runtime_error("leveldb: " + status.ToString());  // or_skip
+  });
 }
 #endif
 
