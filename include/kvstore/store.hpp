@@ -22,8 +22,9 @@
 // Durability::full on a file right after a shared commit: it then waits for the writers of that
 // commit to come back, for at most half the time that commit took, so that they share the next sync
 // instead of queueing behind a commit of one; a thread that writes alone never waits for company.
-// Writers queued behind a short commit (no sync) poll, yielding the processor, for up to twice its
-// duration before they block, as waking a blocked thread costs about as much. Each write of a
+// It polls for them, yielding the processor, for up to 200 us, and blocks for the rest. Writers
+// queued behind a short commit (no sync) poll likewise for up to twice its duration before they
+// block, as waking a blocked thread costs about as much. Each write of a
 // shared commit is atomic on its own (a savepoint, or for a plain set its own undo, as inside
 // transaction(fn)): one that fails on its own (InvalidArgument, QuotaExceeded, a caller's
 // exception, ...) is undone alone and only its caller gets the error; if the shared commit itself

@@ -7,6 +7,22 @@ namespace kvstore::detail {
 
 using Clock = std::chrono::steady_clock;
 
+namespace {
+
+// Polls `done`, yielding the processor in between, until it holds or `limit` has passed; returns
+// whether it holds.
+template <class Done>
+bool poll(Clock::duration limit, Done&& done) {
+  const auto until = Clock::now() + limit;
+  while (!done()) {
+    if (Clock::now() >= until) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+}  // namespace
+
 std::size_t WriteQueue::enter(QueueEntry& entry) noexcept {
   std::unique_lock lock(mutex_);
   if (tail_) {
@@ -18,9 +34,14 @@ std::size_t WriteQueue::enter(QueueEntry& entry) noexcept {
   ++size_;
   if (gathering_ && size_ >= expected_) head_->woken.notify_one();
   if (head_ != &entry) {
-    const auto spin = last_batch_ <= kMaxSpin ? 2 * last_batch_ : Clock::duration::zero();
+    const auto polling = 2 * last_batch_ <= max_poll_ ? 2 * last_batch_ : Clock::duration::zero();
     lock.unlock();
-    if (spin_until_done(entry, spin)) return 0;
+    const auto led = [&] {
+      return entry.state.load(std::memory_order_acquire) != QueueEntry::waiting;
+    };
+    if (poll(polling, led) && entry.state.load(std::memory_order_acquire) == QueueEntry::done) {
+      return 0;
+    }
     lock.lock();
     entry.parked = true;
     entry.woken.wait(lock, [&] { return entry.state.load() != QueueEntry::waiting; });
@@ -31,21 +52,21 @@ std::size_t WriteQueue::enter(QueueEntry& entry) noexcept {
   return batch_from(entry);
 }
 
-bool WriteQueue::spin_until_done(const QueueEntry& entry, Clock::duration limit) {
-  const auto until = Clock::now() + limit;
-  auto state = entry.state.load(std::memory_order_acquire);
-  while (state == QueueEntry::waiting && Clock::now() < until) {
-    std::this_thread::yield();
-    state = entry.state.load(std::memory_order_acquire);
-  }
-  return state == QueueEntry::done;
-}
-
 void WriteQueue::gather(QueueEntry& first, Clock::duration limit) noexcept {
+  const auto now = Clock::now();
+  const auto until =
+      limit < Clock::time_point::max() - now ? now + limit : Clock::time_point::max();
   std::unique_lock lock(mutex_);
-  gathering_ = true;
-  first.woken.wait_for(lock, limit, [&] { return size_ >= expected_; });
-  gathering_ = false;
+  const auto expected = expected_;
+  const auto gathered = [&] { return size_.load(std::memory_order_relaxed) >= expected; };
+  if (!gathered()) {
+    lock.unlock();
+    poll(std::min(limit, max_poll_), gathered);
+    lock.lock();
+    gathering_ = true;
+    first.woken.wait_until(lock, until, gathered);
+    gathering_ = false;
+  }
   batch_began_ = Clock::now();
 }
 
@@ -68,7 +89,7 @@ std::size_t WriteQueue::batch_from(const QueueEntry& entry) {
 void WriteQueue::leave(QueueEntry& first, std::size_t count) noexcept {
   const std::lock_guard lock(mutex_);
   last_batch_ = Clock::now() - batch_began_;
-  expected_ = std::min(size_, kMaxBatch);
+  expected_ = std::min(size_.load(), kMaxBatch);
   QueueEntry* entry = &first;
   for (std::size_t i = 0; i < count; ++i) {
     QueueEntry* next = entry->next;
@@ -82,7 +103,7 @@ void WriteQueue::leave(QueueEntry& first, std::size_t count) noexcept {
 }
 
 void WriteQueue::signal(QueueEntry& entry, QueueEntry::State state) {
-  const bool parked = entry.parked;  // read first: a spinning writer may be gone once it sees state
+  const bool parked = entry.parked;  // read first: a polling writer may be gone once it sees state
   entry.state.store(state, std::memory_order_release);
   if (parked) entry.woken.notify_one();
 }

@@ -10,14 +10,18 @@
 // leads a smaller batch, and the next leader expects that many. The idea of PostgreSQL's
 // commit_delay with commit_siblings.
 //
-// Spinning: waking a blocked thread costs about as much as a commit that does not sync (tens of
-// microseconds on a virtual machine), so when the last batch was that short (kMaxSpin) a queued
-// writer first polls its state, yielding the processor, for up to twice that batch's duration,
-// and blocks only then; behind a longer batch it blocks at once. RocksDB's write thread does the
-// same (write_thread_max_yield_usec).
-//
+// Polling: waking a blocked thread costs about as much as a commit that does not sync (tens of
+// microseconds on a virtual machine), so a writer that waits for a short while first polls,
+// yielding the processor, and blocks only when that did not suffice. A queued writer polls its
+// state for up to twice the last batch's duration when that is at most the queue's polling bound
+// (200 us by default: behind a commit that does not sync), and blocks at once behind a longer
+// batch. A gathering leader polls the queue's size for up to the polling bound, then blocks for
+// the rest of its limit: the writers it waits for are coming back from their callers, not
+// waiting on the disk. RocksDB's write thread does the same (write_thread_max_yield_usec).
+
 // Locking: `mutex_` guards the list, the gathering state and each entry's `next` and `parked`;
-// an entry's `state` is written under it and may be read without it (a spinning writer). The
+// an entry's `state` and the queue's `size_` are written under it and may be read without it (a
+// polling writer, a polling leader). The
 // mutex is never held while a write runs, nor together with the Store's connection lock (the
 // leader takes that one after gather() and releases it before leave()). Entries live on their
 // writers' stacks: a writer leaves once its entry's state is `done` (or it led), and the leader
@@ -50,8 +54,14 @@ class WriteQueue {
  public:
   // The most writes one commit carries.
   static constexpr std::size_t kMaxBatch = 256;
+  // The default polling bound (see the top of the file).
+  static constexpr std::chrono::steady_clock::duration kMaxPoll = std::chrono::microseconds(200);
 
-  // Queues `entry` and waits (spinning, then blocked: see the top of the file) until another
+  // `max_poll`: the longest a writer polls before it blocks (>= 0; 0: it blocks at once).
+  explicit WriteQueue(std::chrono::steady_clock::duration max_poll = kMaxPoll) noexcept
+      : max_poll_(max_poll) {}
+
+  // Queues `entry` and waits (polling, then blocked: see the top of the file) until another
   // writer has led it (returns 0) or until it is first in the queue (returns how many writes its
   // batch holds: `entry` and up to kMaxBatch - 1 queued behind it, in queue order). A writer that
   // finds the queue empty leads at once. Never throws.
@@ -59,7 +69,8 @@ class WriteQueue {
   // For the leader whose entry is `first`, before it takes the connection: waits until as many
   // writers are queued as the last batch had with those queued behind it (at most kMaxBatch), or
   // until `limit` has passed, whichever comes first; returns at once when the last batch had one
-  // writer and nobody queued behind it. Never throws.
+  // writer and nobody queued behind it. Polls for up to the polling bound, then blocks. Never
+  // throws.
   void gather(QueueEntry& first, std::chrono::steady_clock::duration limit) noexcept;
   // A limit for gather(): half the time the last batch took, from the end of its gathering (or
   // of its enter(), when it did not gather) to its leave(); zero before the first batch.
@@ -88,18 +99,13 @@ class WriteQueue {
   }
 
  private:
-  // The longest last batch behind which a queued writer spins before it blocks.
-  static constexpr std::chrono::steady_clock::duration kMaxSpin = std::chrono::microseconds(100);
-
   // Under mutex_: `entry` and the entries queued behind it, up to kMaxBatch.
   static std::size_t batch_from(const QueueEntry& entry);
   // Under mutex_: sets entry's state (done or leads), waking the writer if it is parked.
   static void signal(QueueEntry& entry, QueueEntry::State state);
-  // Without mutex_: spins on entry's state for up to `limit`; returns whether it became done.
-  static bool spin_until_done(const QueueEntry& entry, std::chrono::steady_clock::duration limit);
-
+  const std::chrono::steady_clock::duration max_poll_;
   mutable std::mutex mutex_;
-  std::size_t size_ = 0;
+  std::atomic<std::size_t> size_{0};
   QueueEntry* head_ = nullptr;  // the leader's entry while a batch runs
   QueueEntry* tail_ = nullptr;
   // Gathering (see the top of the file), all guarded by mutex_: how many writers the last batch

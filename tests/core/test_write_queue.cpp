@@ -1,5 +1,5 @@
 // The write queue of group commit (core/write_queue.hpp) on its own: who leads, what a batch
-// holds, gathering, and writers that spin or block until they are led.
+// holds, gathering, and writers that poll or block until they are led.
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -73,7 +73,8 @@ TEST_CASE("a writer that finds the write queue empty leads at once, alone", "[co
 }
 
 TEST_CASE("a leader gathers as many writers as the last batch had", "[core][write_queue]") {
-  WriteQueue queue;
+  // Blocked from the start (no polling), or polling for as long as it takes.
+  WriteQueue queue(GENERATE(as<std::chrono::steady_clock::duration>{}, 0s, 1h));
   run_batch_of(queue, 3);
 
   Write leader;
@@ -118,11 +119,12 @@ TEST_CASE("a leader stops gathering at its limit", "[core][write_queue]") {
   queue.leave(next, 1);
 }
 
-TEST_CASE("every queued writer is led exactly once, spinning or blocked", "[core][write_queue]") {
-  // Short batches (nothing runs in them) make waiting writers spin; the yields of the leaders
-  // and the number of threads make some of them block too. Each write is run once, by its own
-  // thread or by another leader, and its writer returns only after that.
-  WriteQueue queue;
+TEST_CASE("every queued writer is led exactly once, polling or blocked", "[core][write_queue]") {
+  // Short batches (nothing runs in them) make waiting writers poll; the yields of the leaders
+  // and the number of threads make some of them block too (all of them, with no polling). Each
+  // write is run once, by its own thread or by another leader, and its writer returns only after
+  // that.
+  WriteQueue queue(GENERATE(as<std::chrono::steady_clock::duration>{}, WriteQueue::kMaxPoll, 0s));
   constexpr int kThreads = 8;
   constexpr int kWrites = 2000;
   std::atomic<int> wrong{0};
