@@ -39,12 +39,11 @@ std::size_t WriteQueue::enter(QueueEntry& entry) noexcept {
     const auto led = [&] {
       return entry.state.load(std::memory_order_acquire) != QueueEntry::waiting;
     };
-    if (poll(polling, led) && entry.state.load(std::memory_order_acquire) == QueueEntry::done) {
-      return 0;
-    }
+    poll(polling, led);
+    if (entry.state.load(std::memory_order_acquire) == QueueEntry::done) return 0;
     lock.lock();
     entry.parked = true;
-    entry.woken.wait(lock, [&] { return entry.state.load() != QueueEntry::waiting; });
+    entry.woken.wait(lock, led);
     entry.parked = false;
     if (entry.state.load() == QueueEntry::done) return 0;
   }

@@ -18,15 +18,15 @@
 // batch. A gathering leader polls the queue's size for up to the polling bound, then blocks for
 // the rest of its limit: the writers it waits for are coming back from their callers, not
 // waiting on the disk. RocksDB's write thread does the same (write_thread_max_yield_usec).
-
+//
 // Locking: `mutex_` guards the list, the gathering state and each entry's `next` and `parked`;
 // an entry's `state` and the queue's `size_` are written under it and may be read without it (a
-// polling writer, a polling leader). The
-// mutex is never held while a write runs, nor together with the Store's connection lock (the
-// leader takes that one after gather() and releases it before leave()). Entries live on their
-// writers' stacks: a writer leaves once its entry's state is `done` (or it led), and the leader
-// touches an entry no more after setting that state unless the writer is parked (blocked on the
-// entry's condition variable, which it leaves only under the mutex), so nothing dangles.
+// polling writer, a polling leader). The mutex is never held while a write runs, nor together with
+// the Store's connection lock (the leader takes that one after gather() and releases it before
+// leave()). Entries live on their writers' stacks: a writer leaves once its entry's state is `done`
+// (or it led), and the leader touches an entry no more after setting that state unless the writer
+// is parked (blocked on the entry's condition variable, which it leaves only under the mutex), so
+// nothing dangles.
 #pragma once
 
 #include <atomic>
